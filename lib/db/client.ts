@@ -1,0 +1,42 @@
+// The app's database client: one per process, kept on globalThis because Next.js evaluates this module
+// separately in the instrumentation, route and page bundles. Constructing it does not connect.
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+import { ensureSqliteDirectory, parseDatabaseUrl, type DatabaseTarget } from "./url";
+
+/** Both generated clients have the same model API; the SQLite one's types stand for both. */
+export type Db = SqliteClient;
+export type Tx = Prisma.TransactionClient;
+export { Prisma };
+
+export function createDb(databaseUrl: string | undefined): { db: Db; target: DatabaseTarget } {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.provider === "sqlite") {
+    ensureSqliteDirectory(target);
+    // WAL and a busy timeout let the worker and request handlers write concurrently without SQLITE_BUSY.
+    const adapter = new PrismaBetterSQLite3({ url: target.filename, timeout: 10_000 });
+    const db = new SqliteClient({ adapter });
+    return { db, target };
+  }
+  const adapter = new PrismaPg(
+    {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      ssl: target.ssl ? { rejectUnauthorized: false } : undefined,
+      max: 10,
+    },
+    target.schema ? { schema: target.schema } : undefined,
+  );
+  const db = new PostgresClient({ adapter }) as unknown as Db;
+  return { db, target };
+}
+
+/** True when a write failed on a unique constraint (the database refusing a duplicate). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: string }).code === "P2002";
+}

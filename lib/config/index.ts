@@ -1,0 +1,188 @@
+// Settings, read once from the environment and validated. A missing or bad value stops start-up with a
+// message naming the variable. Secrets never leave the server: nothing here is NEXT_PUBLIC_.
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL } from "../db/url";
+import { parseMajorAmount, isSupportedCurrency } from "../money";
+
+const optional = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim());
+
+const major = (name: string) =>
+  z.string().transform((s, ctx) => {
+    const v = s.trim();
+    if (!/^\d+(\.\d+)?$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a positive number in major units, e.g. 5 or 12.50` });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+const url = (name: string) =>
+  z.string().transform((s, ctx) => {
+    try {
+      const u = new URL(s.trim());
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+      return u.toString().replace(/\/+$/, "");
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${name} must be an http(s) URL` });
+      return z.NEVER;
+    }
+  });
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+    PUBLIC_URL: url("PUBLIC_URL"),
+    PORT: positiveInt.default(3000),
+
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_test_... or sk_live_...)"),
+    STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\w+$/, "must be a Stripe publishable key (pk_test_... or pk_live_...)"),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, "must be a webhook signing secret (whsec_...)"),
+    STRIPE_API_URL: url("STRIPE_API_URL").optional(),
+
+    NAVIXY_API_URL: url("NAVIXY_API_URL").default("https://api.eu.navixy.com/v2"),
+    NAVIXY_PANEL_LOGIN: z.string().min(1, "is required (your Admin Panel login)"),
+    NAVIXY_PANEL_PASSWORD: z.string().min(1, "is required (your Admin Panel password)"),
+    NAVIXY_CREDIT_METHOD: z.enum(["panel", "refill"]).default("panel"),
+    NAVIXY_API_HASH: z.string().optional(),
+    NAVIXY_TIMEOUT_MS: positiveInt.default(15_000),
+
+    PAYMENT_CURRENCY: z
+      .string()
+      .transform((s) => s.trim().toUpperCase())
+      .refine(isSupportedCurrency, "must be an ISO 4217 currency code Stripe supports, e.g. EUR")
+      .optional(),
+    PAYMENT_MIN_AMOUNT: major("PAYMENT_MIN_AMOUNT").default("5"),
+    PAYMENT_MAX_AMOUNT: major("PAYMENT_MAX_AMOUNT").default("1000"),
+    PAYMENT_AMOUNT_PRESETS: z
+      .string()
+      .default("10,25,50,100")
+      .transform((s, ctx) => {
+        const items = s.split(",").map((x) => x.trim()).filter(Boolean);
+        if (items.length > 8 || items.some((x) => !/^\d+(\.\d+)?$/.test(x))) {
+          ctx.addIssue({ code: "custom", message: "must be up to 8 comma-separated amounts in major units, e.g. 10,25,50,100" });
+          return z.NEVER;
+        }
+        return items;
+      }),
+    PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
+
+    WORKER_IN_SERVER: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+    WORKER_POLL_INTERVAL_MS: positiveInt.default(2_000),
+    CREDIT_RETRY_BASE_MS: positiveInt.default(2_000),
+    CREDIT_RETRY_MAX_MS: positiveInt.default(600_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NAVIXY_CREDIT_METHOD === "refill" && !c.NAVIXY_API_HASH) {
+      ctx.addIssue({ code: "custom", path: ["NAVIXY_API_HASH"], message: "is required when NAVIXY_CREDIT_METHOD=refill" });
+    }
+    const secretMode = c.STRIPE_SECRET_KEY.includes("_live_") ? "live" : "test";
+    const publishableMode = c.STRIPE_PUBLISHABLE_KEY.includes("_live_") ? "live" : "test";
+    if (secretMode !== publishableMode) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_PUBLISHABLE_KEY"],
+        message: `is a ${publishableMode} key but STRIPE_SECRET_KEY is a ${secretMode} key: use a matching pair`,
+      });
+    }
+  });
+
+type Raw = z.infer<typeof schema>;
+
+export interface Config {
+  databaseUrl: string;
+  publicUrl: string;
+  port: number;
+  stripe: { secretKey: string; publishableKey: string; webhookSecret: string; apiUrl: string | undefined; livemode: boolean };
+  navixy: {
+    apiUrl: string;
+    login: string;
+    password: string;
+    creditMethod: "panel" | "refill";
+    apiHash: string | undefined;
+    timeoutMs: number;
+  };
+  payments: {
+    /** Fixed currency (upper case) or undefined to use the dealer's currency from Navixy. */
+    currency: string | undefined;
+    /** Limits and presets in major units as written; converted per currency by lib/payments/limits. */
+    minAmount: string;
+    maxAmount: string;
+    presets: string[];
+    capture: "automatic" | "manual";
+  };
+  worker: { inServer: boolean; pollIntervalMs: number; retryBaseMs: number; retryMaxMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses settings from an environment; throws ConfigError naming each bad or missing variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.keys(schema.shape ?? {}).map((k) => [k, optional(env[k])]));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? "configuration");
+        const missing = i.code === "invalid_type" && cleaned[name] === undefined;
+        return missing ? `${name} is missing` : `${name} ${i.message.replace(/^Invalid input: /, "")}`;
+      }),
+    );
+  }
+  const c: Raw = result.data;
+  for (const [name, value] of [["PAYMENT_MIN_AMOUNT", c.PAYMENT_MIN_AMOUNT], ["PAYMENT_MAX_AMOUNT", c.PAYMENT_MAX_AMOUNT]] as const) {
+    if (parseMajorAmount(value, "EUR") === null) throw new ConfigError([`${name} is not a valid amount`]);
+  }
+  return {
+    databaseUrl: c.DATABASE_URL,
+    publicUrl: c.PUBLIC_URL,
+    port: c.PORT,
+    stripe: {
+      secretKey: c.STRIPE_SECRET_KEY,
+      publishableKey: c.STRIPE_PUBLISHABLE_KEY,
+      webhookSecret: c.STRIPE_WEBHOOK_SECRET,
+      apiUrl: c.STRIPE_API_URL,
+      livemode: c.STRIPE_SECRET_KEY.includes("_live_"),
+    },
+    navixy: {
+      apiUrl: c.NAVIXY_API_URL,
+      login: c.NAVIXY_PANEL_LOGIN,
+      password: c.NAVIXY_PANEL_PASSWORD,
+      creditMethod: c.NAVIXY_CREDIT_METHOD,
+      apiHash: c.NAVIXY_API_HASH,
+      timeoutMs: c.NAVIXY_TIMEOUT_MS,
+    },
+    payments: {
+      currency: c.PAYMENT_CURRENCY,
+      minAmount: c.PAYMENT_MIN_AMOUNT,
+      maxAmount: c.PAYMENT_MAX_AMOUNT,
+      presets: c.PAYMENT_AMOUNT_PRESETS,
+      capture: c.PAYMENT_CAPTURE,
+    },
+    worker: {
+      inServer: c.WORKER_IN_SERVER,
+      pollIntervalMs: c.WORKER_POLL_INTERVAL_MS,
+      retryBaseMs: c.CREDIT_RETRY_BASE_MS,
+      retryMaxMs: c.CREDIT_RETRY_MAX_MS,
+    },
+  };
+}
+
+const holder = globalThis as unknown as { __gatewayConfig?: Config };
+
+/** The process's settings, parsed on first use and then kept. */
+export function getConfig(): Config {
+  holder.__gatewayConfig ??= parseConfig(process.env);
+  return holder.__gatewayConfig;
+}
+
+/** Tests change the environment between suites. */
+export function resetConfigForTests(): void {
+  delete holder.__gatewayConfig;
+}

@@ -1,0 +1,10 @@
+// Runs once when the Next.js server starts: checks the configuration and starts the worker in this
+// process. Compiled for the Edge runtime too, so Node-only code is imported only under "nodejs".
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { bootstrap, startWorker } = await import("./lib/worker/start");
+    const { getConfig } = await import("./lib/config");
+    await bootstrap();
+    if (getConfig().worker.inServer) startWorker();
+  }
+}

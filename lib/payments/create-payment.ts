@@ -1,0 +1,105 @@
+// POST /api/payments: the payer chose an amount and pressed Pay. The ledger row comes first, then the
+// PaymentIntent, created with an idempotency key derived from our payment id so a retried request can
+// never create a second PaymentIntent for one payment.
+import { z } from "zod";
+import type { Services } from "../server/services";
+import { HttpError, json } from "../http/responses";
+import { newId } from "../ids";
+import { createPaymentRecord, movePayment } from "../ledger/payments";
+import { amountLimits, amountProblem } from "./limits";
+import { loadNavixyUser } from "./navixy-user";
+import { paymentStatusFromIntent } from "../ledger/states";
+
+const body = z.object({
+  userId: z.number().int().positive().max(2_147_483_647),
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
+
+export interface CreatedPayment {
+  paymentId: string;
+  clientSecret: string;
+  amount: number;
+  currency: string;
+}
+
+export async function createPayment(services: Services, request: Request): Promise<Response> {
+  const input = await readInput(request);
+  const user = await loadNavixyUser(services, input.userId);
+  const currency = await services.currency.get().catch(() => {
+    throw new HttpError(503, "navixy_unavailable", "We cannot reach the balance service right now. Please try again in a minute.");
+  });
+  const limits = amountLimits(services.config.payments, currency);
+  const problem = amountProblem(input.amount, limits);
+  if (problem) throw new HttpError(400, "amount_out_of_range", problem);
+
+  const { config, db, stripe } = services;
+  const payment = await createPaymentRecord(db, {
+    id: newId("pay"),
+    navixyUserId: user.id,
+    amount: input.amount,
+    currency: currency.toLowerCase(),
+    captureMethod: config.payments.capture,
+    livemode: config.stripe.livemode,
+  });
+
+  let intent;
+  try {
+    intent = await stripe.paymentIntents.create(
+      {
+        amount: payment.amount,
+        currency: payment.currency,
+        automatic_payment_methods: { enabled: true },
+        capture_method: config.payments.capture,
+        description: `Navixy balance top-up for user ${user.id}`,
+        metadata: { navixy_user_id: String(user.id), payment_id: payment.id },
+      },
+      { idempotencyKey: `payment:${payment.id}:create` },
+    );
+  } catch (error) {
+    console.error(`Stripe refused or did not answer the PaymentIntent for ${payment.id}:`, (error as Error).message);
+    const status = (error as { type?: string }).type === "StripeInvalidRequestError" ? 400 : 503;
+    throw new HttpError(
+      status,
+      status === 400 ? "payment_not_accepted" : "stripe_unavailable",
+      status === 400
+        ? "This payment cannot be accepted. Please choose another amount or contact your service provider."
+        : "The payment service is not reachable right now. Please try again in a minute.",
+    );
+  }
+
+  await db.$transaction((tx) =>
+    movePayment(tx, payment, paymentStatusFromIntent(intent), "api", {
+      stripePaymentIntentId: intent.id,
+      livemode: intent.livemode,
+    }),
+  );
+
+  const created: CreatedPayment = {
+    paymentId: payment.id,
+    clientSecret: intent.client_secret ?? "",
+    amount: payment.amount,
+    currency: payment.currency,
+  };
+  return json(created, 201);
+}
+
+async function readInput(request: Request): Promise<z.infer<typeof body>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.includes("application/json")) {
+    throw new HttpError(415, "unsupported_media_type", "Send the payment as JSON (Content-Type: application/json).");
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await request.text());
+  } catch {
+    throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+  const parsed = body.safeParse(raw);
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0]?.path[0] ?? "");
+    if (field === "userId") throw new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).");
+    if (field === "amount") throw new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).");
+    throw new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}.");
+  }
+  return parsed.data;
+}

@@ -1,0 +1,70 @@
+// What the payer (and the checkout's polling) may know about a payment: its state and amount, nothing
+// personal. Payment ids are unguessable, so knowing one is knowing your own payment.
+import { HttpError, json } from "../http/responses";
+import { isPaymentId } from "../ids";
+import { creditStateOf, type CreditState, type PaymentStatus } from "../ledger/states";
+import type { Services } from "../server/services";
+import { syncPaymentIntent } from "./sync-payment-intent";
+
+export interface PaymentStatusView {
+  paymentId: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  credited: boolean;
+  creditState: CreditState;
+  /** Minor units credited to the Navixy balance (0 until credited). */
+  creditedAmount: number;
+  failureMessage: string | null;
+}
+
+export async function readPaymentStatus(services: Services, where: { id: string } | { stripePaymentIntentId: string }): Promise<PaymentStatusView | null> {
+  const payment = await services.db.payment.findUnique({
+    where,
+    include: { movements: { where: { kind: "credit" }, take: 1 } },
+  });
+  if (!payment) return null;
+  const credit = payment.movements[0] ?? null;
+  const creditState = creditStateOf(credit);
+  return {
+    paymentId: payment.id,
+    status: payment.status as PaymentStatus,
+    amount: payment.amount,
+    currency: payment.currency,
+    credited: creditState === "credited",
+    creditState,
+    creditedAmount: creditState === "credited" && credit ? credit.amount : 0,
+    failureMessage: payment.status === "failed" || payment.status === "canceled" ? payment.failureMessage : null,
+  };
+}
+
+/** GET /api/payments/<paymentId> */
+export async function getPaymentStatus(services: Services, paymentId: string): Promise<Response> {
+  if (!isPaymentId(paymentId)) throw new HttpError(404, "payment_not_found", "No payment with this id.");
+  const view = await readPaymentStatus(services, { id: paymentId });
+  if (!view) throw new HttpError(404, "payment_not_found", "No payment with this id.");
+  return json(view);
+}
+
+/**
+ * The return page: Stripe sent the payer back. Sync the PaymentIntent through the same idempotent path
+ * as the webhook, so a late or lost webhook never leaves a paid user waiting.
+ */
+export async function completePayment(
+  services: Services,
+  paymentIntentId: string | undefined,
+): Promise<{ view: PaymentStatusView; retryPath: string } | null> {
+  if (!paymentIntentId || !/^pi_[A-Za-z0-9_]{8,128}$/.test(paymentIntentId)) return null;
+  const known = await services.db.payment.findUnique({
+    where: { stripePaymentIntentId: paymentIntentId },
+    select: { id: true, navixyUserId: true },
+  });
+  if (!known) return null; // only PaymentIntents this gateway created are ever looked up
+  try {
+    await syncPaymentIntent(services, paymentIntentId, "return_page");
+  } catch (error) {
+    console.error(`Return page could not sync ${paymentIntentId}:`, (error as Error).message);
+  }
+  const view = await readPaymentStatus(services, { id: known.id });
+  return view && { view, retryPath: `/?id=${known.navixyUserId}` };
+}

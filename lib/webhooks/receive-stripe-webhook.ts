@@ -1,0 +1,55 @@
+// POST /api/stripe/webhook. Verify the signature on the raw body (fail closed), store the event once,
+// answer 200 at once. Processing happens in the worker, so Stripe never waits for Stripe or Navixy calls,
+// and a failure while processing is retried by us instead of depending on Stripe's redelivery.
+import type Stripe from "stripe";
+import { isUniqueViolation } from "../db/client";
+import { HttpError, json } from "../http/responses";
+import type { Services } from "../server/services";
+import { HANDLED_EVENT_TYPES } from "./process-stripe-event";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function receiveStripeWebhook(services: Services, request: Request): Promise<Response> {
+  const signature = request.headers.get("stripe-signature");
+  if (!signature) throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
+  const payload = await request.text();
+  if (Buffer.byteLength(payload) > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
+
+  let event: Stripe.Event;
+  try {
+    event = await services.stripe.webhooks.constructEventAsync(payload, signature, services.config.stripe.webhookSecret);
+  } catch {
+    throw new HttpError(400, "invalid_signature", "The webhook signature could not be verified.");
+  }
+  if (typeof event.id !== "string" || typeof event.type !== "string") {
+    throw new HttpError(400, "invalid_event", "The webhook body is not a Stripe event.");
+  }
+
+  const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
+  const wrongMode = event.livemode !== services.config.stripe.livemode;
+  const object = (event.data?.object ?? {}) as { id?: unknown };
+  try {
+    await services.db.stripeEvent.create({
+      data: {
+        id: event.id,
+        type: event.type,
+        objectId: typeof object.id === "string" ? object.id : null,
+        livemode: Boolean(event.livemode),
+        payload,
+        status: handled && !wrongMode ? "received" : "ignored",
+        lastError: wrongMode ? `event is ${event.livemode ? "live" : "test"} mode, this gateway is not` : null,
+        stripeCreatedAt: new Date((Number(event.created) || 0) * 1000),
+        processedAt: handled && !wrongMode ? null : new Date(),
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return json({ received: true, duplicate: true });
+    console.error(`Could not store Stripe event ${event.id}:`, (error as Error).message);
+    // 500 makes Stripe deliver it again later: nothing is lost.
+    throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
+  }
+  if (handled && !wrongMode) services.wakeWorker();
+  return json({ received: true });
+}

@@ -1,0 +1,266 @@
+// The worker: processes stored Stripe events and sends owed balance movements to Navixy.
+// Rows are claimed with a lease (a conditional update on a version column), so any number of workers,
+// in app instances or alone, can share one database: each row is worked on by one of them at a time,
+// and a row whose worker died is taken over when its lease runs out.
+import { randomUUID } from "node:crypto";
+import type { BalanceMovement, StripeEvent } from "../db/generated/sqlite/client";
+import { applyMovement, type CallRecord } from "../crediting/apply-movement";
+import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "../crediting/backoff";
+import type { MovementState } from "../ledger/states";
+import { onWorkerWake, type Services } from "../server/services";
+import { processStripeEvent } from "../webhooks/process-stripe-event";
+
+const BATCH = 16;
+
+export class LedgerWorker {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly services: Services) {}
+
+  /** How long a claim lasts: longer than any Navixy call can take, so a live worker never loses it. */
+  private get leaseMs(): number {
+    return this.services.config.navixy.timeoutMs * 2 + 30_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = onWorkerWake(() => this.wake());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = 0;
+      try {
+        worked = await this.runOnce();
+      } catch (error) {
+        console.error(`${this.id}: worker pass failed:`, (error as Error).message);
+      }
+      if (worked === 0 && this.running) await this.idle();
+    }
+  }
+
+  /** Sleeps until woken, the next retry falls due, or the poll interval passes (for other instances' work). */
+  private async idle(): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    const wait = Math.max(10, Math.min(this.services.config.worker.pollIntervalMs, await this.msUntilNextDue()));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
+    this.wakeRequested = false;
+  }
+
+  private async msUntilNextDue(): Promise<number> {
+    const { db } = this.services;
+    const [event, movement] = await Promise.all([
+      db.stripeEvent.findFirst({ where: { status: "received" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
+      db.balanceMovement.findFirst({
+        where: { state: { in: ["pending", "unknown"] } },
+        orderBy: { nextAttemptAt: "asc" },
+        select: { nextAttemptAt: true },
+      }),
+    ]);
+    const next = Math.min(event?.nextAttemptAt.getTime() ?? Infinity, movement?.nextAttemptAt.getTime() ?? Infinity);
+    return next === Infinity ? Infinity : next - Date.now();
+  }
+
+  /** One pass: every due event, then every due movement. Returns how many rows it worked on. */
+  async runOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const events = await this.claimEvents();
+      const movements = await this.claimMovements();
+      if (events.length + movements.length === 0) return total;
+      total += events.length + movements.length;
+      await Promise.all(events.map((e) => this.processEvent(e)));
+      await Promise.all(movements.map((m) => this.processMovement(m.row, m.previousState)));
+    }
+  }
+
+  /** Runs passes until nothing is due (used by tests and the standalone worker's shutdown). */
+  async drain(): Promise<void> {
+    while ((await this.runOnce()) > 0) {
+      /* keep going */
+    }
+  }
+
+  // ---- Stripe events ----
+
+  private async claimEvents(): Promise<StripeEvent[]> {
+    const { db } = this.services;
+    const now = new Date();
+    const candidates = await db.stripeEvent.findMany({
+      where: {
+        OR: [
+          { status: "received", nextAttemptAt: { lte: now } },
+          { status: "processing", leaseUntil: { lt: now } },
+        ],
+      },
+      orderBy: { stripeCreatedAt: "asc" },
+      take: BATCH,
+      select: { id: true, version: true },
+    });
+    const claimed: StripeEvent[] = [];
+    for (const c of candidates) {
+      const { count } = await db.stripeEvent.updateMany({
+        where: { id: c.id, version: c.version },
+        data: {
+          status: "processing",
+          version: { increment: 1 },
+          leaseOwner: this.id,
+          leaseUntil: new Date(Date.now() + this.leaseMs),
+          attempts: { increment: 1 },
+        },
+      });
+      if (count === 1) claimed.push(await db.stripeEvent.findUniqueOrThrow({ where: { id: c.id } }));
+    }
+    return claimed;
+  }
+
+  private async processEvent(row: StripeEvent): Promise<void> {
+    const { db, config } = this.services;
+    const mine = { id: row.id, leaseOwner: this.id, version: row.version };
+    try {
+      const result = await processStripeEvent(this.services, row);
+      await db.stripeEvent.updateMany({
+        where: mine,
+        data: {
+          status: result.status,
+          paymentId: result.status === "processed" ? result.paymentId : null,
+          lastError: result.status === "ignored" ? result.reason : null,
+          processedAt: new Date(),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      });
+    } catch (error) {
+      const permanent = isPermanentStripeError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`${this.id}: event ${row.id} (${row.type}) failed, attempt ${row.attempts}:`, message);
+      await db.stripeEvent.updateMany({
+        where: mine,
+        data: {
+          status: permanent ? "failed" : "received",
+          lastError: message.slice(0, 1000),
+          nextAttemptAt: new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs)),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      });
+    }
+  }
+
+  // ---- balance movements ----
+
+  private async claimMovements(): Promise<{ row: BalanceMovement; previousState: MovementState }[]> {
+    const { db } = this.services;
+    const now = new Date();
+    const candidates = await db.balanceMovement.findMany({
+      where: {
+        OR: [
+          { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: now } },
+          { state: "sending", leaseUntil: { lt: now } },
+        ],
+      },
+      orderBy: { nextAttemptAt: "asc" },
+      take: BATCH,
+      select: { id: true, version: true, state: true },
+    });
+    const claimed: { row: BalanceMovement; previousState: MovementState }[] = [];
+    for (const c of candidates) {
+      const { count } = await db.balanceMovement.updateMany({
+        where: { id: c.id, version: c.version },
+        data: {
+          state: "sending",
+          version: { increment: 1 },
+          leaseOwner: this.id,
+          leaseUntil: new Date(Date.now() + this.leaseMs),
+          attempts: { increment: 1 },
+        },
+      });
+      if (count === 1) {
+        claimed.push({ row: await db.balanceMovement.findUniqueOrThrow({ where: { id: c.id } }), previousState: c.state as MovementState });
+      }
+    }
+    return claimed;
+  }
+
+  private async processMovement(row: BalanceMovement, previousState: MovementState): Promise<void> {
+    const { db, config } = this.services;
+    const mine = { id: row.id, leaseOwner: this.id, version: row.version };
+    const record = async (call: CallRecord) => {
+      await db.navixyCall.create({ data: { movementId: row.id, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
+    };
+    // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
+    // have applied, exactly like "unknown".
+    const lookupFirst = previousState === "unknown" || previousState === "sending";
+    let outcome;
+    try {
+      outcome = await applyMovement(this.services, row, { lookupFirst }, record);
+    } catch (error) {
+      // Our own failure (e.g. the database while recording): the call's outcome is not known.
+      outcome = { result: "retry" as const, maybeApplied: true, error: (error as Error).message, code: null };
+    }
+
+    if (outcome.result === "applied") {
+      await db.balanceMovement.updateMany({
+        where: mine,
+        data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, leaseOwner: null, leaseUntil: null },
+      });
+      return;
+    }
+    if (outcome.result === "failed") {
+      await db.balanceMovement.updateMany({
+        where: mine,
+        data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, leaseOwner: null, leaseUntil: null },
+      });
+      return;
+    }
+    let delay = backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs);
+    // A call that may still be in flight at Navixy gets time to land before we look for it.
+    if (outcome.maybeApplied) delay = Math.max(delay, config.navixy.timeoutMs);
+    await db.balanceMovement.updateMany({
+      where: mine,
+      data: {
+        state: outcome.maybeApplied ? "unknown" : "pending",
+        nextAttemptAt: new Date(Date.now() + delay),
+        needsAttention: row.attempts >= ATTENTION_AFTER_ATTEMPTS,
+        lastError: outcome.error.slice(0, 1000),
+        lastErrorCode: outcome.code,
+        leaseOwner: null,
+        leaseUntil: null,
+      },
+    });
+  }
+}
+
+function isPermanentStripeError(error: unknown): boolean {
+  const e = error as { type?: string; statusCode?: number };
+  return e?.type === "StripeInvalidRequestError" && (e.statusCode === 404 || e.statusCode === 400);
+}

@@ -1,0 +1,47 @@
+// The checkout a Navixy "Add money" link opens: /?id=<navixy user id>. proxy.ts has already loaded the
+// checkout (and answered 400/404/503 itself when it could not); it passes the result in a request header.
+import { headers } from "next/headers";
+import { notFound } from "next/navigation";
+import { loadCheckout, type CheckoutProps } from "@/lib/checkout/load-checkout";
+import { CHECKOUT_ERRORS } from "@/lib/checkout/error-page";
+import { getServices } from "@/lib/server/services";
+import { Checkout } from "@/components/checkout/Checkout";
+import { CHECKOUT_HEADER, decodeCheckoutHeader } from "@/components/checkout/checkout-header";
+
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function CheckoutPage({ searchParams }: { searchParams: SearchParams }) {
+  let checkout: CheckoutProps | null = decodeCheckoutHeader((await headers()).get(CHECKOUT_HEADER));
+  if (!checkout) {
+    // Only if the proxy did not run: load it here (the status code cannot be set from a page).
+    const result = await loadCheckout(getServices(), (await searchParams).id);
+    if (result.kind === "unavailable") return <Unavailable />;
+    if (result.kind !== "ok") notFound();
+    checkout = result.checkout;
+  }
+
+  return (
+    <>
+      <h1>Add money to your balance</h1>
+      <p className="account" data-testid="account">
+        Account: <strong>{checkout.maskedName}</strong>
+      </p>
+      <Checkout checkout={checkout} />
+    </>
+  );
+}
+
+function Unavailable() {
+  const { title, message } = CHECKOUT_ERRORS.unavailable;
+  return (
+    <div className="result" data-tone="warning" role="alert">
+      <span className="result-icon" aria-hidden="true">
+        !
+      </span>
+      <h1>{title}</h1>
+      <p>{message}</p>
+    </div>
+  );
+}

@@ -1,0 +1,402 @@
+"use client";
+// The checkout: choose an amount, enter payment details in Stripe's Payment Element (deferred-intent
+// mode: no PaymentIntent exists until Pay is pressed), then create the payment on our server and
+// confirm it with Stripe, which redirects to /payment/complete.
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
+import { Elements, PaymentElement, useElements, useStripe } from "@stripe/react-stripe-js";
+import type { Appearance, Stripe, StripeElementsOptions, StripeError } from "@stripe/stripe-js";
+import type { CheckoutProps } from "@/lib/checkout/load-checkout";
+import { checkAmount, checkAmountInput, money, rangeText, type AmountCheck } from "./amount";
+import { getStripe } from "./stripe";
+
+const LOAD_ERROR = "The payment form could not be loaded. Check your connection and reload the page.";
+const NETWORK_ERROR = "We could not reach the payment server. Check your connection and try again.";
+const GENERIC_ERROR = "Something went wrong. Please try again.";
+/** How long the form may take to appear before the payer is told something is wrong. */
+const LOAD_TIMEOUT_MS = 30_000;
+
+type Selection = { kind: "preset"; amount: number } | { kind: "custom" };
+
+export function Checkout({ checkout }: { checkout: CheckoutProps }) {
+  const { limits } = checkout;
+  const [selection, setSelection] = useState<Selection>(() => {
+    const first = limits.presets[0];
+    return first !== undefined ? { kind: "preset", amount: first } : { kind: "custom" };
+  });
+  const [customText, setCustomText] = useState("");
+  const check: AmountCheck = selection.kind === "preset" ? checkAmount(selection.amount, limits) : checkAmountInput(customText, limits);
+
+  // The Payment Element needs an amount at all times; while the typed one is invalid it keeps the last valid one.
+  const [elementsAmount, setElementsAmount] = useState<number>(check.amount ?? limits.presets[0] ?? limits.min);
+  useEffect(() => {
+    if (check.amount !== null) setElementsAmount(check.amount);
+  }, [check.amount]);
+
+  const [stripePromise, setStripePromise] = useState<Promise<Stripe | null> | null>(null);
+  const [stripeFailed, setStripeFailed] = useState(false);
+  useEffect(() => {
+    let active = true;
+    const load = getStripe(checkout.publishableKey);
+    setStripePromise(load.safe);
+    load.raw.then(
+      (stripe) => {
+        if (!stripe && active) setStripeFailed(true);
+      },
+      () => {
+        if (active) setStripeFailed(true);
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [checkout.publishableKey]);
+
+  const dark = usePrefersDark();
+  const options = useMemo<StripeElementsOptions>(
+    () => ({
+      mode: "payment",
+      amount: elementsAmount,
+      currency: checkout.currency.toLowerCase(),
+      captureMethod: checkout.captureManual ? "manual" : "automatic",
+      appearance: appearanceFor(dark),
+    }),
+    [elementsAmount, checkout.currency, checkout.captureManual, dark],
+  );
+
+  return (
+    <Elements stripe={stripePromise} options={options}>
+      <PaymentForm
+        checkout={checkout}
+        selection={selection}
+        onSelect={setSelection}
+        customText={customText}
+        onCustomText={setCustomText}
+        check={check}
+        stripeFailed={stripeFailed}
+      />
+    </Elements>
+  );
+}
+
+interface PaymentFormProps {
+  checkout: CheckoutProps;
+  selection: Selection;
+  onSelect: (s: Selection) => void;
+  customText: string;
+  onCustomText: (text: string) => void;
+  check: AmountCheck;
+  stripeFailed: boolean;
+}
+
+/** A PaymentIntent created for this page, reused while the amount stays the same. */
+interface CreatedIntent {
+  paymentId: string;
+  clientSecret: string;
+  amount: number;
+}
+
+function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, check, stripeFailed }: PaymentFormProps) {
+  const stripe = useStripe();
+  const elements = useElements();
+  const { limits, currency } = checkout;
+  const ids = useId();
+  const customId = `${ids}-custom`;
+  const customHintId = `${ids}-custom-hint`;
+  const customErrorId = `${ids}-custom-error`;
+
+  const [ready, setReady] = useState(false);
+  const [elementFailed, setElementFailed] = useState(false);
+  const [slow, setSlow] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [customTouched, setCustomTouched] = useState(false);
+  const [submitted, setSubmitted] = useState(false);
+
+  const busyRef = useRef(false);
+  const intentRef = useRef<CreatedIntent | null>(null);
+  const customRef = useRef<HTMLInputElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (ready) return;
+    const timer = setTimeout(() => setSlow(true), LOAD_TIMEOUT_MS);
+    return () => clearTimeout(timer);
+  }, [ready]);
+
+  const loadFailed = stripeFailed || elementFailed || (slow && !ready);
+  const canPay = ready && !loadFailed && stripe !== null && elements !== null;
+
+  // Move focus to a new form error so keyboard and screen-reader users meet it at once.
+  useEffect(() => {
+    if (formError) errorRef.current?.focus();
+  }, [formError]);
+
+  const showAmountError = selection.kind === "custom" && check.error !== null && (customTouched || submitted);
+  const fail = useCallback((message: string) => {
+    setFormError(message);
+    busyRef.current = false;
+    setBusy(false);
+  }, []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busyRef.current) return; // a second click or Enter while working
+    setSubmitted(true);
+    if (check.amount === null) {
+      customRef.current?.focus();
+      return;
+    }
+    if (!stripe || !elements || !canPay) return;
+    const amount = check.amount;
+    busyRef.current = true;
+    setBusy(true);
+    setFormError(null);
+
+    const { error: submitError } = await elements.submit();
+    if (submitError) {
+      // The Payment Element marks the field itself; say it once more where it is announced.
+      fail(submitError.message ?? "Please check your payment details.");
+      return;
+    }
+
+    let intent = intentRef.current;
+    if (!intent || intent.amount !== amount) {
+      const created = await createPayment(checkout.userId, amount);
+      if ("error" in created) {
+        fail(created.error);
+        return;
+      }
+      intent = created;
+      intentRef.current = intent;
+    }
+
+    const returnUrl = new URL(checkout.returnUrl);
+    returnUrl.searchParams.set("payment", intent.paymentId);
+    const { error } = await stripe.confirmPayment({
+      elements,
+      clientSecret: intent.clientSecret,
+      confirmParams: { return_url: returnUrl.toString() },
+    });
+    if (!error) return; // Stripe is taking the browser to the return page: stay busy.
+    handleConfirmError(error, intent, returnUrl);
+  }
+
+  function handleConfirmError(error: StripeError, intent: CreatedIntent, returnUrl: URL) {
+    const pi = error.payment_intent;
+    if (pi && (pi.status === "succeeded" || pi.status === "processing" || pi.status === "requires_capture")) {
+      // Already paid (e.g. confirmed in another tab): the return page shows what happened.
+      returnUrl.searchParams.set("payment_intent", pi.id);
+      window.location.assign(returnUrl.toString());
+      return;
+    }
+    if (error.code === "payment_intent_unexpected_state" || pi?.status === "canceled") {
+      intentRef.current = null; // the next attempt starts a new payment
+    } else {
+      intentRef.current = intent; // a declined card: retry the same payment
+    }
+    fail(error.message ?? "The payment did not go through. Please try again or use another payment method.");
+  }
+
+  const payLabel = check.amount !== null ? `Pay ${money(check.amount, currency)}` : "Pay";
+
+  return (
+    <form className="checkout" onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="checkout-form">
+      <fieldset className="fieldset" disabled={busy}>
+        <legend className="legend">Amount</legend>
+        {limits.presets.length > 0 && (
+          <div className="presets" data-testid="amount-presets">
+            {limits.presets.map((amount) => {
+              const selected = selection.kind === "preset" && selection.amount === amount;
+              return (
+                <button
+                  key={amount}
+                  type="button"
+                  className="preset"
+                  aria-pressed={selected}
+                  onClick={() => {
+                    onSelect({ kind: "preset", amount });
+                    setFormError(null);
+                  }}
+                >
+                  {money(amount, currency)}
+                </button>
+              );
+            })}
+          </div>
+        )}
+        <div className="field">
+          <label className="label" htmlFor={customId}>
+            {limits.presets.length > 0 ? "Other amount" : "Amount"}
+            <span className="hint" id={customHintId}>
+              {rangeText(limits)}
+            </span>
+          </label>
+          <div
+            className="input-wrap"
+            data-invalid={showAmountError ? "true" : undefined}
+            data-selected={selection.kind === "custom" ? "true" : undefined}
+          >
+            <input
+              ref={customRef}
+              id={customId}
+              className="input"
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              spellCheck={false}
+              enterKeyHint="done"
+              data-testid="custom-amount"
+              value={customText}
+              aria-invalid={showAmountError}
+              aria-describedby={showAmountError ? `${customHintId} ${customErrorId}` : customHintId}
+              onFocus={() => {
+                // Back to an amount typed earlier: it is the one to pay again.
+                if (selection.kind !== "custom" && customText.trim() !== "") onSelect({ kind: "custom" });
+              }}
+              onChange={(e) => {
+                onCustomText(e.target.value);
+                onSelect({ kind: "custom" });
+                setFormError(null);
+              }}
+              onBlur={() => {
+                if (selection.kind === "custom" && customText.trim() !== "") setCustomTouched(true);
+              }}
+            />
+            <span className="input-suffix" aria-hidden="true">
+              {currency.toUpperCase()}
+            </span>
+          </div>
+          <p className="field-error" id={customErrorId} aria-live="polite" data-testid="amount-error">
+            {showAmountError ? check.error : ""}
+          </p>
+        </div>
+      </fieldset>
+
+      <div>
+        <p className="legend" id={`${ids}-payment-legend`}>
+          Payment details
+        </p>
+        {loadFailed ? (
+          <div className="alert" role="alert" data-testid="stripe-load-error">
+            <p>{LOAD_ERROR}</p>
+            <p className="alert-action">
+              <button type="button" className="link-button" onClick={() => window.location.reload()}>
+                Reload the page
+              </button>
+            </p>
+          </div>
+        ) : (
+          <div className="element-box" data-loading={ready ? undefined : "true"} aria-labelledby={`${ids}-payment-legend`} role="group">
+            <PaymentElement
+              onReady={() => {
+                setReady(true);
+                setSlow(false);
+              }}
+              onLoadError={(event) => {
+                console.error("The Payment Element could not be loaded:", event.error?.message);
+                setElementFailed(true);
+              }}
+            />
+            {!ready && (
+              <div className="skeleton" data-testid="payment-skeleton" aria-hidden="true">
+                <div className="skeleton-line short" />
+                <div className="skeleton-line" />
+                <div className="skeleton-row">
+                  <div className="skeleton-line" />
+                  <div className="skeleton-line" />
+                </div>
+                <div className="skeleton-line" />
+              </div>
+            )}
+          </div>
+        )}
+        <p className="visually-hidden" role="status">
+          {loadFailed ? "" : ready ? "" : "Loading the payment form…"}
+        </p>
+      </div>
+
+      {formError && (
+        <div className="alert" role="alert" tabIndex={-1} ref={errorRef} data-testid="form-error">
+          <p>{formError}</p>
+        </div>
+      )}
+
+      <button type="submit" className="pay" disabled={!canPay || busy} aria-busy={busy} data-testid="pay-button">
+        {busy ? (
+          <>
+            <span className="spinner" aria-hidden="true" />
+            Processing…
+          </>
+        ) : (
+          payLabel
+        )}
+      </button>
+      <p className="visually-hidden" role="status">
+        {busy ? "Processing your payment, please wait." : ""}
+      </p>
+      {checkout.captureManual && (
+        <p className="fineprint">The amount is reserved on your card now and charged once the payment is confirmed.</p>
+      )}
+    </form>
+  );
+}
+
+/** POST /api/payments: our payment and its PaymentIntent, or the server's message for the payer. */
+async function createPayment(userId: number, amount: number): Promise<CreatedIntent | { error: string }> {
+  let response: Response;
+  try {
+    response = await fetch("/api/payments", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ userId, amount }),
+      cache: "no-store",
+    });
+  } catch {
+    return { error: NETWORK_ERROR };
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON (a proxy's error page): fall through to the generic message
+  }
+  if (!response.ok) {
+    const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+    return { error: typeof message === "string" && message ? message : GENERIC_ERROR };
+  }
+  const created = body as Partial<CreatedIntent> | null;
+  if (!created || typeof created.paymentId !== "string" || typeof created.clientSecret !== "string" || !created.clientSecret) {
+    return { error: GENERIC_ERROR };
+  }
+  return { paymentId: created.paymentId, clientSecret: created.clientSecret, amount };
+}
+
+function usePrefersDark(): boolean {
+  const [dark, setDark] = useState(false);
+  useEffect(() => {
+    const query = window.matchMedia?.("(prefers-color-scheme: dark)");
+    if (!query) return;
+    setDark(query.matches);
+    const onChange = (e: MediaQueryListEvent) => setDark(e.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, []);
+  return dark;
+}
+
+// Keep in step with app/globals.css.
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+
+function appearanceFor(dark: boolean): Appearance {
+  return {
+    theme: dark ? "night" : "stripe",
+    variables: {
+      colorPrimary: dark ? "#6ea2ff" : "#1d5fd1",
+      colorBackground: dark ? "#17202b" : "#ffffff",
+      colorText: dark ? "#e8edf3" : "#14202e",
+      colorDanger: dark ? "#ff8a80" : "#b42318",
+      fontFamily: FONT,
+      borderRadius: "8px",
+    },
+  };
+}

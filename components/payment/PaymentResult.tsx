@@ -1,0 +1,139 @@
+"use client";
+// The return page's status: shows what the server knew at render time, then polls
+// GET /api/payments/<id> until the payment reaches a final state (or ~3 minutes pass).
+import { useEffect, useRef, useState } from "react";
+import type { PaymentStatusView } from "@/lib/payments/payment-status";
+import { formatMoney } from "@/lib/money";
+import { isFinalState, isPaymentStatusView, resultStateOf, resultText } from "./result-state";
+
+const FIRST_DELAY_MS = 1_500;
+const MAX_DELAY_MS = 5_000;
+/** Polls at the first delay before backing off. */
+const FAST_POLLS = 8;
+const BACKOFF = 1.3;
+const GIVE_UP_AFTER_MS = 3 * 60_000;
+
+export function PaymentResult({ initial, retryPath }: { initial: PaymentStatusView; retryPath: string }) {
+  const [view, setView] = useState(initial);
+  const [timedOut, setTimedOut] = useState(false);
+  const [round, setRound] = useState(0);
+  const state = resultStateOf(view);
+  const final = isFinalState(state);
+  const text = resultText(view, state);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const firstState = useRef(state);
+
+  useEffect(() => {
+    if (final) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = Date.now();
+    let polls = 0;
+    let delay = FIRST_DELAY_MS;
+
+    const poll = async () => {
+      polls += 1;
+      try {
+        const response = await fetch(`/api/payments/${encodeURIComponent(initial.paymentId)}`, {
+          cache: "no-store",
+          headers: { accept: "application/json" },
+        });
+        if (cancelled) return;
+        if (response.ok) {
+          const next: unknown = await response.json();
+          if (cancelled) return;
+          if (isPaymentStatusView(next)) {
+            setView(next);
+            if (isFinalState(resultStateOf(next))) return;
+          }
+        } else if (response.status === 404) {
+          return; // nothing more to learn; keep what is shown
+        }
+      } catch {
+        // offline for a moment: try again after the delay
+      }
+      if (cancelled) return;
+      if (Date.now() - started >= GIVE_UP_AFTER_MS) {
+        setTimedOut(true);
+        return;
+      }
+      if (polls >= FAST_POLLS) delay = Math.min(MAX_DELAY_MS, Math.round(delay * BACKOFF));
+      timer = setTimeout(poll, delay);
+    };
+
+    timer = setTimeout(poll, delay);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [final, initial.paymentId, round]);
+
+  // When the outcome changes while the payer waits, bring it to their attention.
+  useEffect(() => {
+    if (state !== firstState.current && isFinalState(state)) headingRef.current?.focus();
+  }, [state]);
+
+  return (
+    <div
+      className="result"
+      data-tone={text.tone}
+      data-testid="payment-status"
+      data-state={state}
+      data-status={view.status}
+      data-credit-state={view.creditState}
+    >
+      <span className="result-icon" aria-hidden="true">
+        {ICON[text.tone]}
+      </span>
+      <div className="result-text" role="status" aria-live="polite" aria-atomic="true">
+        <h1 ref={headingRef} tabIndex={-1}>
+          {text.title}
+        </h1>
+        <p data-testid="payment-message">{text.message}</p>
+      </div>
+      {state !== "credited" && (
+        <p className="amount-line" data-testid="payment-amount">
+          Amount: {formatMoney(view.amount, view.currency, "en")}
+        </p>
+      )}
+      {!final && !timedOut && (
+        <p className="muted checking">
+          <span className="spinner" aria-hidden="true" />
+          Checking for updates…
+        </p>
+      )}
+      {!final && timedOut && (
+        <>
+          <p data-testid="payment-slow">
+            This is taking longer than usual. You can close this page: the money will be added to your balance
+            automatically once the payment completes.
+          </p>
+          <button
+            type="button"
+            className="button-link button-secondary"
+            onClick={() => {
+              setTimedOut(false);
+              setRound((r) => r + 1);
+            }}
+          >
+            Check again
+          </button>
+        </>
+      )}
+      {final && state === "credited" && <p>You can close this page.</p>}
+      {text.retry && (
+        // A full page load: the checkout's proxy must run for the fresh checkout.
+        <a className="button-link" href={retryPath} data-testid="retry-link">
+          Try again
+        </a>
+      )}
+    </div>
+  );
+}
+
+const ICON: Record<"success" | "progress" | "warning" | "error", string> = {
+  success: "✓",
+  progress: "…",
+  warning: "!",
+  error: "✕",
+};

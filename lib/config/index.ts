@@ -68,12 +68,24 @@ const schema = z
       }),
     PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
 
+    SANDBOX: z.enum(["1", "0", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
+
     WORKER_IN_SERVER: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
     WORKER_POLL_INTERVAL_MS: positiveInt.default(2_000),
     CREDIT_RETRY_BASE_MS: positiveInt.default(2_000),
     CREDIT_RETRY_MAX_MS: positiveInt.default(600_000),
   })
   .superRefine((c, ctx) => {
+    if (c.SANDBOX) {
+      for (const name of ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"] as const) {
+        if (/_live_/.test(c[name])) {
+          ctx.addIssue({ code: "custom", path: [name], message: "is a live key: sandbox mode (SANDBOX=1) runs with test keys only" });
+        }
+      }
+      if (!c.STRIPE_API_URL) {
+        ctx.addIssue({ code: "custom", path: ["STRIPE_API_URL"], message: "is required in sandbox mode (the Stripe emulator's URL)" });
+      }
+    }
     if (c.NAVIXY_CREDIT_METHOD === "refill" && !c.NAVIXY_API_HASH) {
       ctx.addIssue({ code: "custom", path: ["NAVIXY_API_HASH"], message: "is required when NAVIXY_CREDIT_METHOD=refill" });
     }
@@ -113,6 +125,8 @@ export interface Config {
     capture: "automatic" | "manual";
   };
   worker: { inServer: boolean; pollIntervalMs: number; retryBaseMs: number; retryMaxMs: number };
+  /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
+  sandbox: boolean;
 }
 
 export class ConfigError extends Error {
@@ -131,7 +145,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       result.error.issues.map((i) => {
         const name = String(i.path[0] ?? "configuration");
         const missing = i.code === "invalid_type" && cleaned[name] === undefined;
-        return missing ? `${name} is missing` : `${name} ${i.message.replace(/^Invalid input: /, "")}`;
+        const message = i.message.replace(/^Invalid input: /, "");
+        return missing ? `${name} is missing` : message.startsWith(name) ? message : `${name} ${message}`;
       }),
     );
   }
@@ -171,6 +186,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       retryBaseMs: c.CREDIT_RETRY_BASE_MS,
       retryMaxMs: c.CREDIT_RETRY_MAX_MS,
     },
+    sandbox: c.SANDBOX,
   };
 }
 

@@ -1,0 +1,78 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, parseConfig } from ".";
+
+const valid = {
+  PUBLIC_URL: "https://pay.example.com/",
+  STRIPE_SECRET_KEY: "sk_test_abc123",
+  STRIPE_PUBLISHABLE_KEY: "pk_test_abc123",
+  STRIPE_WEBHOOK_SECRET: "whsec_abc123",
+  NAVIXY_PANEL_LOGIN: "12345",
+  NAVIXY_PANEL_PASSWORD: "secret-password",
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("configuration", () => {
+  test("defaults", () => {
+    const c = parseConfig(valid);
+    expect(c.databaseUrl).toBe("file:./data/gateway.db");
+    expect(c.publicUrl).toBe("https://pay.example.com");
+    expect(c.navixy).toMatchObject({ apiUrl: "https://api.eu.navixy.com/v2", creditMethod: "panel", timeoutMs: 15000 });
+    expect(c.payments).toEqual({ currency: undefined, minAmount: "5", maxAmount: "1000", presets: ["10", "25", "50", "100"], capture: "automatic" });
+    expect(c.stripe.livemode).toBe(false);
+    expect(c.sandbox).toBe(false);
+    expect(c.worker.inServer).toBe(true);
+  });
+
+  test("every missing required setting is named", () => {
+    expect(problems({})).toEqual(
+      expect.arrayContaining([
+        "PUBLIC_URL is missing",
+        "STRIPE_SECRET_KEY is missing",
+        "STRIPE_PUBLISHABLE_KEY is missing",
+        "STRIPE_WEBHOOK_SECRET is missing",
+        "NAVIXY_PANEL_LOGIN is missing",
+        "NAVIXY_PANEL_PASSWORD is missing",
+      ]),
+    );
+  });
+
+  test("bad values are named with what is expected", () => {
+    expect(problems({ ...valid, STRIPE_SECRET_KEY: "pk_test_x" })[0]).toMatch(/^STRIPE_SECRET_KEY must be a Stripe secret key/);
+    expect(problems({ ...valid, PUBLIC_URL: "pay.example.com" })[0]).toMatch(/^PUBLIC_URL must be an http\(s\) URL/);
+    expect(problems({ ...valid, NAVIXY_CREDIT_METHOD: "wire" })[0]).toMatch(/^NAVIXY_CREDIT_METHOD/);
+    expect(problems({ ...valid, NAVIXY_CREDIT_METHOD: "refill" })).toEqual(["NAVIXY_API_HASH is required when NAVIXY_CREDIT_METHOD=refill"]);
+    expect(problems({ ...valid, PAYMENT_CURRENCY: "EURO" })[0]).toMatch(/^PAYMENT_CURRENCY/);
+    expect(problems({ ...valid, PAYMENT_AMOUNT_PRESETS: "10,abc" })[0]).toMatch(/^PAYMENT_AMOUNT_PRESETS/);
+    expect(problems({ ...valid, PAYMENT_MIN_AMOUNT: "-5" })[0]).toMatch(/^PAYMENT_MIN_AMOUNT/);
+    expect(problems({ ...valid, STRIPE_PUBLISHABLE_KEY: "pk_live_abc" })[0]).toMatch(/live key but STRIPE_SECRET_KEY is a test key/);
+  });
+
+  test("sandbox mode refuses live keys and needs the emulator", () => {
+    const live = { ...valid, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_PUBLISHABLE_KEY: "pk_live_abc", SANDBOX: "1", STRIPE_API_URL: "http://127.0.0.1:12111" };
+    expect(problems(live)).toEqual([
+      "STRIPE_SECRET_KEY is a live key: sandbox mode (SANDBOX=1) runs with test keys only",
+      "STRIPE_PUBLISHABLE_KEY is a live key: sandbox mode (SANDBOX=1) runs with test keys only",
+    ]);
+    expect(problems({ ...valid, SANDBOX: "1" })).toEqual(["STRIPE_API_URL is required in sandbox mode (the Stripe emulator's URL)"]);
+    expect(parseConfig({ ...valid, SANDBOX: "1", STRIPE_API_URL: "http://127.0.0.1:12111" }).sandbox).toBe(true);
+  });
+
+  test("the error message lists the problems and points at .env.example, without any value", () => {
+    try {
+      parseConfig({ ...valid, NAVIXY_PANEL_PASSWORD: undefined, STRIPE_SECRET_KEY: "sk_test_SECRETVALUE!" });
+    } catch (error) {
+      expect((error as Error).message).toContain("NAVIXY_PANEL_PASSWORD is missing");
+      expect((error as Error).message).toContain(".env.example");
+      expect((error as Error).message).not.toContain("SECRETVALUE");
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { expect, test } from "vitest";
+import type { PaymentStatusView } from "@/lib/payments/payment-status";
+import { isFinalState, resultStateOf, resultText } from "./result-state";
+
+const view = (over: Partial<PaymentStatusView>): PaymentStatusView => ({
+  paymentId: "pay_x",
+  status: "succeeded",
+  amount: 2500,
+  currency: "eur",
+  credited: false,
+  creditState: "pending",
+  creditedAmount: 0,
+  failureMessage: null,
+  ...over,
+});
+
+test("what the payer reads in each state", () => {
+  const credited = view({ credited: true, creditState: "credited", creditedAmount: 2500 });
+  expect(resultStateOf(credited)).toBe("credited");
+  expect(resultText(credited).message).toBe("€25.00 has been added to your balance.");
+
+  expect(resultStateOf(view({}))).toBe("processing");
+  expect(resultText(view({})).message).toBe("Payment received, adding it to your balance…");
+
+  const failed = view({ status: "failed", creditState: "not_due", failureMessage: "Your card was declined." });
+  expect(resultStateOf(failed)).toBe("failed");
+  expect(resultText(failed)).toMatchObject({ tone: "error", retry: true, message: "The payment did not go through: Your card was declined." });
+
+  expect(resultStateOf(view({ creditState: "needs_attention" }))).toBe("needs_attention");
+  expect(resultStateOf(view({ status: "awaiting_payment", creditState: "not_due" }))).toBe("awaiting_payment");
+  expect(resultStateOf(view({ status: "authorized", creditState: "not_due" }))).toBe("authorized");
+});
+
+test("polling stops only in final states", () => {
+  expect(isFinalState("credited")).toBe(true);
+  expect(isFinalState("failed")).toBe(true);
+  expect(isFinalState("needs_attention")).toBe(true);
+  expect(isFinalState("processing")).toBe(false);
+  expect(isFinalState("awaiting_payment")).toBe(false);
+});

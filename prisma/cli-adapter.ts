@@ -5,7 +5,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { DatabaseTarget } from "../lib/db/url";
+import { postgresPoolConfig, type DatabaseTarget } from "../lib/db/url";
 
 type AnyAdapter = {
   executeRaw(q: { sql: string; args: unknown[] }): Promise<number>;
@@ -42,14 +42,7 @@ let pgPatched = false;
 function postgresFactory(target: Extract<DatabaseTarget, { provider: "postgres" }>) {
   // Bug 3: the shadow database is created from {...config, database}, but a connectionString would
   // win over that database: give the pool separate fields.
-  const config: pg.PoolConfig = {
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    ssl: target.ssl ? { rejectUnauthorized: false } : undefined,
-  };
+  const config: pg.PoolConfig = postgresPoolConfig(target);
   const factory = new PrismaPg(config, target.schema ? { schema: target.schema } : undefined);
   const connect = factory.connect.bind(factory);
 

@@ -4,7 +4,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
-import { ensureSqliteDirectory, parseDatabaseUrl, type DatabaseTarget } from "./url";
+import { ensureSqliteDirectory, parseDatabaseUrl, postgresPoolConfig, type DatabaseTarget } from "./url";
 
 /** Both generated clients have the same model API; the SQLite one's types stand for both. */
 export type Db = SqliteClient;
@@ -21,15 +21,7 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
     return { db, target };
   }
   const adapter = new PrismaPg(
-    {
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database,
-      ssl: target.ssl ? { rejectUnauthorized: false } : undefined,
-      max: 10,
-    },
+    { ...postgresPoolConfig(target), max: 10 },
     target.schema ? { schema: target.schema } : undefined,
   );
   const db = new PostgresClient({ adapter }) as unknown as Db;

@@ -46,3 +46,15 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseTarget {
 export function ensureSqliteDirectory(target: DatabaseTarget): void {
   if (target.provider === "sqlite") fs.mkdirSync(path.dirname(target.filename), { recursive: true });
 }
+
+/** node-postgres pool settings as separate fields (a connectionString would override `database`). */
+export function postgresPoolConfig(target: Extract<DatabaseTarget, { provider: "postgres" }>) {
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: target.ssl ? { rejectUnauthorized: false } : undefined,
+  };
+}

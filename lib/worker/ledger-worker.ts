@@ -11,6 +11,7 @@ import { onWorkerWake, type Services } from "../server/services";
 import { processStripeEvent } from "../webhooks/process-stripe-event";
 
 const BATCH = 16;
+const RELEASED = { leaseOwner: null, leaseUntil: null };
 
 export class LedgerWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
@@ -25,6 +26,19 @@ export class LedgerWorker {
   /** How long a claim lasts: longer than any Navixy call can take, so a live worker never loses it. */
   private get leaseMs(): number {
     return this.services.config.navixy.timeoutMs * 2 + 30_000;
+  }
+
+  /**
+   * What a claim writes. The caller's WHERE names the version it read, so of several workers that saw
+   * the same row, exactly one update matches; the others move on.
+   */
+  private claimFields() {
+    return {
+      version: { increment: 1 },
+      leaseOwner: this.id,
+      leaseUntil: new Date(Date.now() + this.leaseMs),
+      attempts: { increment: 1 },
+    };
   }
 
   start(): void {
@@ -130,13 +144,7 @@ export class LedgerWorker {
     for (const c of candidates) {
       const { count } = await db.stripeEvent.updateMany({
         where: { id: c.id, version: c.version },
-        data: {
-          status: "processing",
-          version: { increment: 1 },
-          leaseOwner: this.id,
-          leaseUntil: new Date(Date.now() + this.leaseMs),
-          attempts: { increment: 1 },
-        },
+        data: { status: "processing", ...this.claimFields() },
       });
       if (count === 1) claimed.push(await db.stripeEvent.findUniqueOrThrow({ where: { id: c.id } }));
     }
@@ -155,8 +163,7 @@ export class LedgerWorker {
           paymentId: result.status === "processed" ? result.paymentId : null,
           lastError: result.status === "ignored" ? result.reason : null,
           processedAt: new Date(),
-          leaseOwner: null,
-          leaseUntil: null,
+          ...RELEASED,
         },
       });
     } catch (error) {
@@ -169,8 +176,7 @@ export class LedgerWorker {
           status: permanent ? "failed" : "received",
           lastError: message.slice(0, 1000),
           nextAttemptAt: new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs)),
-          leaseOwner: null,
-          leaseUntil: null,
+          ...RELEASED,
         },
       });
     }
@@ -196,13 +202,7 @@ export class LedgerWorker {
     for (const c of candidates) {
       const { count } = await db.balanceMovement.updateMany({
         where: { id: c.id, version: c.version },
-        data: {
-          state: "sending",
-          version: { increment: 1 },
-          leaseOwner: this.id,
-          leaseUntil: new Date(Date.now() + this.leaseMs),
-          attempts: { increment: 1 },
-        },
+        data: { state: "sending", ...this.claimFields() },
       });
       if (count === 1) {
         claimed.push({ row: await db.balanceMovement.findUniqueOrThrow({ where: { id: c.id } }), previousState: c.state as MovementState });
@@ -231,14 +231,14 @@ export class LedgerWorker {
     if (outcome.result === "applied") {
       await db.balanceMovement.updateMany({
         where: mine,
-        data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, leaseOwner: null, leaseUntil: null },
+        data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, ...RELEASED },
       });
       return;
     }
     if (outcome.result === "failed") {
       await db.balanceMovement.updateMany({
         where: mine,
-        data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, leaseOwner: null, leaseUntil: null },
+        data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, ...RELEASED },
       });
       return;
     }
@@ -253,8 +253,7 @@ export class LedgerWorker {
         needsAttention: row.attempts >= ATTENTION_AFTER_ATTEMPTS,
         lastError: outcome.error.slice(0, 1000),
         lastErrorCode: outcome.code,
-        leaseOwner: null,
-        leaseUntil: null,
+        ...RELEASED,
       },
     });
   }

@@ -11,16 +11,35 @@ import { paymentStatusFromIntent } from "../ledger/states";
 import { toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
+import { applyRefunds, listRefunds } from "./refunds";
 
 export type SyncOutcome =
-  | { kind: "synced"; payment: Payment; creditCreated: boolean }
+  /** movementsChanged: a credit or debit was recorded or changed, so the worker has work. */
+  | { kind: "synced"; payment: Payment; movementsChanged: boolean }
   | { kind: "not_ours"; reason: string };
 
-export async function syncPaymentIntent(services: Services, paymentIntentId: string, source: string): Promise<SyncOutcome> {
+export interface SyncOptions {
+  /** Re-read the PaymentIntent's refunds too (a charge.refunded event, the sweep). */
+  refunds?: boolean;
+}
+
+export async function syncPaymentIntent(
+  services: Services,
+  paymentIntentId: string,
+  source: string,
+  options: SyncOptions = {},
+): Promise<SyncOutcome> {
   const intent = await services.stripe.paymentIntents.retrieve(paymentIntentId);
+  let refunds: Stripe.Refund[] | undefined;
+  if (intent.status === "succeeded") {
+    const known = options.refunds
+      ? true
+      : ((await services.db.payment.findUnique({ where: { stripePaymentIntentId: intent.id }, select: { amountRefunded: true } }))?.amountRefunded ?? 0) > 0;
+    if (known) refunds = await listRefunds(services, intent.id);
+  }
   for (let attempt = 0; ; attempt++) {
     try {
-      return await applyIntent(services, intent, source);
+      return await applyIntent(services, intent, refunds, source);
     } catch (error) {
       // Two syncs raced to record the same credit: the database kept one. Run again to see it.
       if (isUniqueViolation(error) && attempt < 2) continue;
@@ -29,7 +48,12 @@ export async function syncPaymentIntent(services: Services, paymentIntentId: str
   }
 }
 
-async function applyIntent(services: Services, intent: Stripe.PaymentIntent, source: string): Promise<SyncOutcome> {
+async function applyIntent(
+  services: Services,
+  intent: Stripe.PaymentIntent,
+  refunds: Stripe.Refund[] | undefined,
+  source: string,
+): Promise<SyncOutcome> {
   const { db } = services;
   const outcome = await db.$transaction(async (tx): Promise<SyncOutcome & { creditId?: string }> => {
     const found = await findPayment(tx, intent);
@@ -56,10 +80,24 @@ async function applyIntent(services: Services, intent: Stripe.PaymentIntent, sou
     }
 
     let creditId: string | undefined;
-    if (intent.status === "succeeded") creditId = await ensureCredit(tx, payment, intent);
-    return { kind: "synced", payment, creditCreated: creditId !== undefined, creditId };
+    let refundsChanged = false;
+    if (intent.status === "succeeded") {
+      creditId = await ensureCredit(tx, payment, intent);
+      if (refunds) {
+        const result = await applyRefunds(tx, payment, intent, refunds);
+        refundsChanged = result.changed;
+        if (result.refunded > 0) {
+          const fullyRefunded = result.refunded >= payment.amountReceived;
+          payment = (await movePayment(tx, payment, fullyRefunded ? "refunded" : "partially_refunded", source)).payment;
+          if (payment.amountRefunded !== result.refunded) {
+            payment = await tx.payment.update({ where: { id: payment.id }, data: { amountRefunded: result.refunded } });
+          }
+        }
+      }
+    }
+    return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, creditId };
   });
-  if (outcome.kind === "synced" && outcome.creditCreated) services.wakeWorker();
+  if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();
   return outcome;
 }
 

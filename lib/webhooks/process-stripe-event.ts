@@ -21,6 +21,7 @@ export async function processStripeEvent(services: Services, row: StripeEvent): 
   const event = JSON.parse(row.payload) as Stripe.Event;
   const type = event.type as HandledEventType;
   let paymentIntentId: string | null;
+  let refunds = false;
   switch (type) {
     case "payment_intent.succeeded":
     case "payment_intent.payment_failed":
@@ -28,16 +29,16 @@ export async function processStripeEvent(services: Services, row: StripeEvent): 
       paymentIntentId = (event.data.object as Stripe.PaymentIntent).id;
       break;
     case "charge.refunded": {
-      // Refund debits come with the lifecycle work; the sync still records the payment's truth.
       const intent = (event.data.object as Stripe.Charge).payment_intent;
       paymentIntentId = typeof intent === "string" ? intent : (intent?.id ?? null);
+      refunds = true;
       break;
     }
     default:
       return assertNever(type);
   }
   if (!paymentIntentId) return { status: "ignored", reason: "the event names no PaymentIntent" };
-  const outcome = await syncPaymentIntent(services, paymentIntentId, `webhook:${row.id}`);
+  const outcome = await syncPaymentIntent(services, paymentIntentId, `webhook:${row.id}`, { refunds });
   if (outcome.kind === "not_ours") return { status: "ignored", reason: outcome.reason };
   return { status: "processed", paymentId: outcome.payment.id };
 }

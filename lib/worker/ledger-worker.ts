@@ -184,6 +184,26 @@ export class LedgerWorker {
 
   // ---- balance movements ----
 
+  /**
+   * A refund's debit goes to Navixy only after the payment's credit did: otherwise a refund processed
+   * first would debit money that was never credited. Returns the update that holds it back, or null.
+   */
+  private async debitMustWait(debit: BalanceMovement) {
+    const credit = await this.services.db.balanceMovement.findFirst({
+      where: { paymentId: debit.paymentId, kind: "credit" },
+      select: { state: true },
+    });
+    if (credit?.state === "applied") return null;
+    if (!credit || credit.state === "canceled") {
+      return { state: "canceled", lastError: "not debited: the payment's credit was never applied" };
+    }
+    return {
+      state: "pending",
+      nextAttemptAt: new Date(Date.now() + backoffDelay(debit.attempts, this.services.config.worker.retryBaseMs, this.services.config.worker.retryMaxMs)),
+      lastError: "waiting for the payment's credit to reach Navixy first",
+    };
+  }
+
   private async claimMovements(): Promise<{ row: BalanceMovement; previousState: MovementState }[]> {
     const { db } = this.services;
     const now = new Date();
@@ -217,6 +237,13 @@ export class LedgerWorker {
     const record = async (call: CallRecord) => {
       await db.navixyCall.create({ data: { movementId: row.id, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
     };
+    if (row.kind === "debit") {
+      const held = await this.debitMustWait(row);
+      if (held) {
+        await db.balanceMovement.updateMany({ where: mine, data: { ...held, ...RELEASED } });
+        return;
+      }
+    }
     // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
     // have applied, exactly like "unknown".
     const lookupFirst = previousState === "unknown" || previousState === "sending";

@@ -32,3 +32,24 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && (error as { code?: string }).code === "P2002";
 }
+
+/**
+ * An interactive transaction, retried when SQLite reports a write conflict. In WAL mode a transaction
+ * that read before another process wrote cannot upgrade to a writer (SQLITE_BUSY_SNAPSHOT) and waiting
+ * does not help: running it again from the start does. Every transaction here is safe to re-run: it
+ * re-reads what it decides on. PostgreSQL does not raise this; its errors pass straight through.
+ */
+export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { timeout: 15_000, maxWait: 15_000 });
+    } catch (error) {
+      if (attempt >= attempts || !isSqliteBusy(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+function isSqliteBusy(error: unknown): boolean {
+  return error instanceof Error && /SQLITE_BUSY|database is locked/.test(error.message);
+}

@@ -1,6 +1,6 @@
 // Writes to the payments ledger. Every status change goes through movePayment, which refuses to move a
 // payment backwards and records the change on the payment's timeline.
-import type { Db, Tx } from "../db/client";
+import { transaction, type Db, type Tx } from "../db/client";
 import type { Payment } from "../db/generated/sqlite/client";
 import { canMovePayment, type PaymentStatus } from "./states";
 
@@ -15,6 +15,7 @@ type PaymentFields = Partial<
     | "amountCapturable"
     | "failureCode"
     | "failureMessage"
+    | "authorizedAt"
     | "succeededAt"
     | "failedAt"
     | "canceledAt"
@@ -39,6 +40,7 @@ export async function movePayment(
   }
   const now = new Date();
   const stamps: PaymentFields = {};
+  if (to === "authorized") stamps.authorizedAt = now;
   if (to === "succeeded") stamps.succeededAt = now;
   if (to === "failed") stamps.failedAt = now;
   if (to === "canceled" || to === "abandoned") stamps.canceledAt = now;
@@ -59,7 +61,7 @@ export async function createPaymentRecord(
   db: Db,
   data: { id: string; navixyUserId: number; amount: number; currency: string; captureMethod: "automatic" | "manual"; livemode: boolean },
 ): Promise<Payment> {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const payment = await tx.payment.create({ data: { ...data, status: "created" } });
     await tx.paymentStatusChange.create({ data: { paymentId: data.id, fromStatus: null, toStatus: "created", source: "api" } });
     return payment;

@@ -2,6 +2,7 @@
 // PaymentIntent, created with an idempotency key derived from our payment id so a retried request can
 // never create a second PaymentIntent for one payment.
 import { z } from "zod";
+import { transaction } from "../db/client";
 import type { Services } from "../server/services";
 import { HttpError, json } from "../http/responses";
 import { newId } from "../ids";
@@ -67,7 +68,7 @@ export async function createPayment(services: Services, request: Request): Promi
     );
   }
 
-  await db.$transaction((tx) =>
+  await transaction(db, (tx) =>
     movePayment(tx, payment, paymentStatusFromIntent(intent), "api", {
       stripePaymentIntentId: intent.id,
       livemode: intent.livemode,

@@ -4,7 +4,7 @@
 // The credit's idempotency key is unique in the database, so any number of concurrent syncs of one
 // PaymentIntent leave exactly one credit.
 import type Stripe from "stripe";
-import { isUniqueViolation, type Tx } from "../db/client";
+import { isUniqueViolation, transaction, type Tx } from "../db/client";
 import { newId } from "../ids";
 import { movePayment, type Payment } from "../ledger/payments";
 import { paymentStatusFromIntent } from "../ledger/states";
@@ -55,7 +55,7 @@ async function applyIntent(
   source: string,
 ): Promise<SyncOutcome> {
   const { db } = services;
-  const outcome = await db.$transaction(async (tx): Promise<SyncOutcome & { creditId?: string }> => {
+  const outcome = await transaction(db, async (tx): Promise<SyncOutcome & { creditId?: string }> => {
     const found = await findPayment(tx, intent);
     if (found.kind === "not_ours") return found;
     let payment = found.payment;

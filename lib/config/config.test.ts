@@ -26,7 +26,7 @@ describe("configuration", () => {
     expect(c.databaseUrl).toBe("file:./data/gateway.db");
     expect(c.publicUrl).toBe("https://pay.example.com");
     expect(c.navixy).toMatchObject({ apiUrl: "https://api.eu.navixy.com/v2", creditMethod: "panel", timeoutMs: 15000 });
-    expect(c.payments).toEqual({ currency: undefined, minAmount: "5", maxAmount: "1000", presets: ["10", "25", "50", "100"], capture: "automatic" });
+    expect(c.payments).toEqual({ currency: undefined, minAmount: "5", maxAmount: "1000", presets: ["10", "25", "50", "100"], capture: "automatic", autoCaptureAfterMs: null });
     expect(c.stripe.livemode).toBe(false);
     expect(c.sandbox).toBe(false);
     expect(c.worker.inServer).toBe(true);

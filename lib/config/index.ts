@@ -30,6 +30,28 @@ const url = (name: string) =>
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** "0", "90s", "30m", "2h", "1d" → milliseconds; "" (unset) → null. */
+export function parseDuration(text: string | undefined): number | null | undefined {
+  if (text === undefined || text.trim() === "") return null;
+  const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h" | "d"];
+  return Number(m[1]) * unit;
+}
+
+const duration = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a duration like 0, 90s, 30m, 2h or 1d` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const schema = z
   .object({
     DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
@@ -67,6 +89,7 @@ const schema = z
         return items;
       }),
     PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
+    PAYMENT_AUTO_CAPTURE_AFTER: duration("PAYMENT_AUTO_CAPTURE_AFTER"),
 
     SANDBOX: z.enum(["1", "0", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
 
@@ -74,6 +97,9 @@ const schema = z
     WORKER_POLL_INTERVAL_MS: positiveInt.default(2_000),
     CREDIT_RETRY_BASE_MS: positiveInt.default(2_000),
     CREDIT_RETRY_MAX_MS: positiveInt.default(600_000),
+    SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+    SWEEP_AFTER_MS: positiveInt.default(180_000),
+    ABANDON_AFTER_MS: positiveInt.default(86_400_000),
   })
   .superRefine((c, ctx) => {
     if (c.SANDBOX) {
@@ -123,8 +149,21 @@ export interface Config {
     maxAmount: string;
     presets: string[];
     capture: "automatic" | "manual";
+    /** With manual capture: capture automatically this long after authorization; null = wait for a person. */
+    autoCaptureAfterMs: number | null;
   };
-  worker: { inServer: boolean; pollIntervalMs: number; retryBaseMs: number; retryMaxMs: number };
+  worker: {
+    inServer: boolean;
+    pollIntervalMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** How often the sweep re-reads payments whose webhooks may have been missed. */
+    sweepIntervalMs: number;
+    /** A payment not final after this long is re-read from Stripe. */
+    sweepAfterMs: number;
+    /** A PaymentIntent still waiting for a payment method after this long is canceled. */
+    abandonAfterMs: number;
+  };
   /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
   sandbox: boolean;
 }
@@ -179,12 +218,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxAmount: c.PAYMENT_MAX_AMOUNT,
       presets: c.PAYMENT_AMOUNT_PRESETS,
       capture: c.PAYMENT_CAPTURE,
+      autoCaptureAfterMs: c.PAYMENT_AUTO_CAPTURE_AFTER,
     },
     worker: {
       inServer: c.WORKER_IN_SERVER,
       pollIntervalMs: c.WORKER_POLL_INTERVAL_MS,
       retryBaseMs: c.CREDIT_RETRY_BASE_MS,
       retryMaxMs: c.CREDIT_RETRY_MAX_MS,
+      sweepIntervalMs: c.SWEEP_INTERVAL_MS,
+      sweepAfterMs: c.SWEEP_AFTER_MS,
+      abandonAfterMs: c.ABANDON_AFTER_MS,
     },
     sandbox: c.SANDBOX,
   };

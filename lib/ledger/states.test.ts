@@ -14,6 +14,10 @@ describe("PaymentIntent status mapping", () => {
   ] as const)("%s (error %j) → %s", (status, error, expected) => {
     expect(paymentStatusFromIntent({ status, last_payment_error: error as never })).toBe(expected);
   });
+  test("a PaymentIntent canceled as abandoned marks the payment abandoned", () => {
+    expect(paymentStatusFromIntent({ status: "canceled", last_payment_error: null, cancellation_reason: "abandoned" })).toBe("abandoned");
+    expect(paymentStatusFromIntent({ status: "canceled", last_payment_error: null, cancellation_reason: "requested_by_customer" })).toBe("canceled");
+  });
   test("an unknown status is refused, not guessed", () => {
     expect(() => paymentStatusFromIntent({ status: "blocked" as never, last_payment_error: null })).toThrow(/Unexpected/);
   });

@@ -24,7 +24,9 @@ export type KnownLiterals<T> = T extends string ? (string extends T ? never : T)
 type PaymentIntentStatus = KnownLiterals<Stripe.PaymentIntent.Status>;
 
 /** What a PaymentIntent in a given Stripe status means for our payment. */
-export function paymentStatusFromIntent(intent: Pick<Stripe.PaymentIntent, "status" | "last_payment_error">): PaymentStatus {
+export function paymentStatusFromIntent(
+  intent: Pick<Stripe.PaymentIntent, "status" | "last_payment_error"> & Partial<Pick<Stripe.PaymentIntent, "cancellation_reason">>,
+): PaymentStatus {
   const status = intent.status as PaymentIntentStatus;
   switch (status) {
     case "requires_payment_method":
@@ -39,7 +41,7 @@ export function paymentStatusFromIntent(intent: Pick<Stripe.PaymentIntent, "stat
     case "succeeded":
       return "succeeded";
     case "canceled":
-      return "canceled";
+      return intent.cancellation_reason === "abandoned" ? "abandoned" : "canceled";
     default:
       return assertNever(status);
   }

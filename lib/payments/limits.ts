@@ -10,7 +10,7 @@ export interface AmountLimits {
   presets: number[];
 }
 
-export function amountLimits(config: Config["payments"], currency: string): AmountLimits {
+export function amountLimits(config: Pick<Config["payments"], "minAmount" | "maxAmount" | "presets">, currency: string): AmountLimits {
   const step = amountStep(currency);
   const toMinor = (text: string) => parseMajorAmount(text, currency);
   const roundUp = (v: number) => Math.ceil(v / step) * step;

@@ -227,12 +227,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 }
 
 /** Polls until `check` returns a truthy value, or fails with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T> | T, { timeoutMs = 15_000, intervalMs = 25, what = "condition" } = {}): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 15_000, intervalMs = 25, what = "condition" } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
     last = await check();
-    if (last) return last;
+    if (last) return last as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }

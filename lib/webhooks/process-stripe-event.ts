@@ -3,6 +3,8 @@
 import type Stripe from "stripe";
 import type { StripeEvent } from "../db/generated/sqlite/client";
 import { syncPaymentIntent } from "../payments/sync-payment-intent";
+import { capturePayment } from "../payments/capture";
+import { captureDue } from "../payments/sweep";
 import type { Services } from "../server/services";
 import { assertNever } from "../ledger/states";
 
@@ -40,5 +42,8 @@ export async function processStripeEvent(services: Services, row: StripeEvent): 
   if (!paymentIntentId) return { status: "ignored", reason: "the event names no PaymentIntent" };
   const outcome = await syncPaymentIntent(services, paymentIntentId, `webhook:${row.id}`, { refunds });
   if (outcome.kind === "not_ours") return { status: "ignored", reason: outcome.reason };
+  if (outcome.payment.status === "authorized" && captureDue(services, outcome.payment.authorizedAt)) {
+    await capturePayment(services, outcome.payment.id, undefined, "auto_capture");
+  }
   return { status: "processed", paymentId: outcome.payment.id };
 }

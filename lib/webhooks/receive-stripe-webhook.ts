@@ -27,6 +27,21 @@ export async function receiveStripeWebhook(services: Services, request: Request)
     throw new HttpError(400, "invalid_event", "The webhook body is not a Stripe event.");
   }
 
+  try {
+    const stored = await storeVerifiedEvent(services, event, payload);
+    return json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true });
+  } catch (error) {
+    console.error(`Could not store Stripe event ${event.id}:`, (error as Error).message);
+    // 500 makes Stripe deliver it again later: nothing is lost.
+    throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
+  }
+}
+
+/**
+ * Stores a verified event once (Stripe's event id is the primary key) and wakes the worker. Used by the
+ * webhook and by the resync of events Stripe still lists.
+ */
+export async function storeVerifiedEvent(services: Services, event: Stripe.Event, payload: string): Promise<"stored" | "duplicate"> {
   const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
   const wrongMode = event.livemode !== services.config.stripe.livemode;
   const object = (event.data?.object ?? {}) as { id?: unknown };
@@ -45,11 +60,9 @@ export async function receiveStripeWebhook(services: Services, request: Request)
       },
     });
   } catch (error) {
-    if (isUniqueViolation(error)) return json({ received: true, duplicate: true });
-    console.error(`Could not store Stripe event ${event.id}:`, (error as Error).message);
-    // 500 makes Stripe deliver it again later: nothing is lost.
-    throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
   }
   if (handled && !wrongMode) services.wakeWorker();
-  return json({ received: true });
+  return "stored";
 }

@@ -9,6 +9,7 @@ import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "../crediting/backoff";
 import type { MovementState } from "../ledger/states";
 import { onWorkerWake, type Services } from "../server/services";
 import { processStripeEvent } from "../webhooks/process-stripe-event";
+import { sweepPayments } from "../payments/sweep";
 
 const BATCH = 16;
 const RELEASED = { leaseOwner: null, leaseUntil: null };
@@ -20,6 +21,7 @@ export class LedgerWorker {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private lastSweepAt = 0;
 
   constructor(private readonly services: Services) {}
 
@@ -65,6 +67,7 @@ export class LedgerWorker {
       let worked = 0;
       try {
         worked = await this.runOnce();
+        await this.sweepIfDue();
       } catch (error) {
         console.error(`${this.id}: worker pass failed:`, (error as Error).message);
       }
@@ -117,10 +120,32 @@ export class LedgerWorker {
     }
   }
 
-  /** Runs passes until nothing is due (used by tests and the standalone worker's shutdown). */
-  async drain(): Promise<void> {
-    while ((await this.runOnce()) > 0) {
-      /* keep going */
+  /** Missed webhooks, due captures, abandoned payments: see lib/payments/sweep.ts. */
+  private async sweepIfDue(): Promise<void> {
+    if (Date.now() - this.lastSweepAt < this.services.config.worker.sweepIntervalMs) return;
+    this.lastSweepAt = Date.now();
+    const report = await sweepPayments(this.services);
+    if (report.resynced + report.captured + report.abandoned + report.errors > 0) {
+      console.log(`${this.id}: sweep`, JSON.stringify(report));
+    }
+  }
+
+  /**
+   * Runs passes until nothing is due and nothing is in flight (rows another loop of this process, or
+   * another worker, holds under a live lease), or `timeoutMs` passes. Used by commands and tests.
+   */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const { db } = this.services;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.runOnce()) > 0) continue;
+      const now = new Date();
+      const [events, movements] = await Promise.all([
+        db.stripeEvent.count({ where: { status: "processing", leaseUntil: { gte: now } } }),
+        db.balanceMovement.count({ where: { state: "sending", leaseUntil: { gte: now } } }),
+      ]);
+      if (events + movements === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 

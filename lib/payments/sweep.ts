@@ -1,0 +1,76 @@
+// The sweep, run by the worker on a timer: it re-reads from Stripe every payment that should have
+// moved on by now (a missed webhook never leaves a payment stuck), captures authorizations that are due,
+// and cancels PaymentIntents the payer abandoned. Everything goes through the same idempotent paths as
+// webhooks, so several workers sweeping at once do no harm; a conditional update on lastSyncedAt keeps
+// them from doing the same work twice.
+import type { Services } from "../server/services";
+import { transaction } from "../db/client";
+import { movePayment } from "../ledger/payments";
+import { cancelPayment, capturePayment } from "./capture";
+import { syncPaymentIntent } from "./sync-payment-intent";
+
+const NOT_FINAL = ["created", "awaiting_payment", "failed", "processing", "authorized"];
+const BATCH = 50;
+
+export interface SweepReport {
+  resynced: number;
+  captured: number;
+  abandoned: number;
+  errors: number;
+}
+
+export async function sweepPayments(services: Services, now = new Date()): Promise<SweepReport> {
+  const { db, config } = services;
+  const report: SweepReport = { resynced: 0, captured: 0, abandoned: 0, errors: 0 };
+  const staleBefore = new Date(now.getTime() - config.worker.sweepAfterMs);
+  const candidates = await db.payment.findMany({
+    where: {
+      status: { in: NOT_FINAL },
+      updatedAt: { lt: staleBefore },
+      OR: [{ lastSyncedAt: null }, { lastSyncedAt: { lt: staleBefore } }],
+    },
+    orderBy: { updatedAt: "asc" },
+    take: BATCH,
+  });
+  for (const payment of candidates) {
+    // Claim: only the sweeper whose update matches works on this payment now.
+    const { count } = await db.payment.updateMany({
+      where: { id: payment.id, lastSyncedAt: payment.lastSyncedAt },
+      data: { lastSyncedAt: now },
+    });
+    if (count === 0) continue;
+    try {
+      const age = now.getTime() - payment.createdAt.getTime();
+      if (!payment.stripePaymentIntentId) {
+        // The PaymentIntent was never created (Stripe refused or was down): nothing can complete it.
+        if (age > config.worker.abandonAfterMs) {
+          await transaction(db, (tx) => movePayment(tx, payment, "abandoned", "sweep"));
+          report.abandoned++;
+        }
+        continue;
+      }
+      const outcome = await syncPaymentIntent(services, payment.stripePaymentIntentId, "sweep", { refunds: true });
+      report.resynced++;
+      if (outcome.kind !== "synced") continue;
+      const current = outcome.payment;
+      if ((current.status === "awaiting_payment" || current.status === "failed") && age > config.worker.abandonAfterMs) {
+        await cancelPayment(services, current.id, "sweep", "abandoned");
+        report.abandoned++;
+      } else if (current.status === "authorized" && captureDue(services, current.authorizedAt, now)) {
+        await capturePayment(services, current.id, undefined, "auto_capture");
+        report.captured++;
+      }
+    } catch (error) {
+      report.errors++;
+      console.error(`Sweep could not bring payment ${payment.id} up to date:`, (error as Error).message);
+    }
+  }
+  return report;
+}
+
+/** Whether an authorization is due for automatic capture (PAYMENT_AUTO_CAPTURE_AFTER; unset = never). */
+export function captureDue(services: Services, authorizedAt: Date | null, now = new Date()): boolean {
+  const after = services.config.payments.autoCaptureAfterMs;
+  if (after === null || services.config.payments.capture !== "manual") return false;
+  return (authorizedAt?.getTime() ?? 0) + after <= now.getTime();
+}

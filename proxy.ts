@@ -6,6 +6,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { loadCheckout, type CheckoutResult } from "@/lib/checkout/load-checkout";
 import { CHECKOUT_ERRORS, errorPageResponse } from "@/lib/checkout/error-page";
 import { getServices } from "@/lib/server/services";
+import { isSandboxMode } from "@/lib/sandbox/mode";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
 
 export async function proxy(request: NextRequest): Promise<Response> {
@@ -26,16 +27,17 @@ export async function proxy(request: NextRequest): Promise<Response> {
     result = { kind: "unavailable" };
   }
 
+  const page = { sandbox: isSandboxMode() };
   switch (result.kind) {
     case "ok":
       headers.set(CHECKOUT_HEADER, encodeCheckoutHeader(result.checkout));
       return NextResponse.next({ request: { headers } });
     case "invalid_id":
-      return errorPageResponse(CHECKOUT_ERRORS.invalid_id);
+      return errorPageResponse(CHECKOUT_ERRORS.invalid_id, {}, page);
     case "not_found":
-      return errorPageResponse(CHECKOUT_ERRORS.not_found);
+      return errorPageResponse(CHECKOUT_ERRORS.not_found, {}, page);
     case "unavailable":
-      return errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" });
+      return errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" }, page);
   }
 }
 

@@ -1,5 +1,8 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { isSandboxMode } from "@/lib/sandbox/mode";
+import { SandboxBanner } from "@/components/sandbox/SandboxBanner";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -20,10 +23,19 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Sandbox mode is a run-time setting: no page may be prerendered with (or without) it at build time.
+  await connection();
+  const sandbox = isSandboxMode();
   return (
     <html lang="en">
+      <head>
+        {/* Sandbox mode: a local stand-in for Stripe.js, loaded (blocking) before the app's scripts so that
+            @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. */}
+        {sandbox && <script src="/sandbox/stripe.js" />}
+      </head>
       <body>
+        {sandbox && <SandboxBanner />}
         <div className="shell">
           <p className="brand">
             <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -36,7 +48,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </p>
           <main className="card">{children}</main>
           <p className="footer">
-            Payments are processed by Stripe. Your card details go directly to Stripe and are never stored on this site.
+            {sandbox
+              ? "Sandbox: payments go to a Stripe emulator on this computer. Use test cards only; no real money moves."
+              : "Payments are processed by Stripe. Your card details go directly to Stripe and are never stored on this site."}
           </p>
         </div>
       </body>

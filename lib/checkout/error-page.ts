@@ -35,8 +35,20 @@ p{margin:0;color:var(--muted);overflow-wrap:anywhere}
 .code{margin-top:1.25rem;font-size:.8125rem;color:var(--muted)}
 `;
 
+/** Sandbox mode only. Keep in step with components/sandbox/SandboxBanner.tsx. */
+const SANDBOX_CSS = `.sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}
+.sandbox-banner a{color:inherit;font-weight:600}
+`;
+const SANDBOX_BANNER = `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>Sandbox: no real money.</strong> Stripe and Navixy are emulated on this computer; cards are test cards. <a href="/sandbox">Sandbox overview</a></div>
+`;
+
+export interface ErrorPageOptions {
+  /** Sandbox mode (SANDBOX=1): show the "no real money" banner. */
+  sandbox?: boolean;
+}
+
 /** A complete HTML document for an error the payer should read (no scripts, no external resources). */
-export function renderErrorPage({ status, title, message }: ErrorPageInput): string {
+export function renderErrorPage({ status, title, message }: ErrorPageInput, options: ErrorPageOptions = {}): string {
   const safeTitle = escapeHtml(title);
   const safeMessage = escapeHtml(message);
   return `<!DOCTYPE html>
@@ -46,10 +58,10 @@ export function renderErrorPage({ status, title, message }: ErrorPageInput): str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${safeTitle} · Add money</title>
-<style>${CSS}</style>
+<style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}</style>
 </head>
 <body>
-<main>
+${options.sandbox ? SANDBOX_BANNER : ""}<main>
 <div class="card" role="alert">
 <div class="badge" aria-hidden="true">!</div>
 <h1>${safeTitle}</h1>
@@ -63,8 +75,12 @@ export function renderErrorPage({ status, title, message }: ErrorPageInput): str
 }
 
 /** The response for an error page: the status, HTML, never cached. */
-export function errorPageResponse(input: ErrorPageInput, headers: Record<string, string> = {}): Response {
-  return new Response(renderErrorPage(input), {
+export function errorPageResponse(
+  input: ErrorPageInput,
+  headers: Record<string, string> = {},
+  options: ErrorPageOptions = {},
+): Response {
+  return new Response(renderErrorPage(input, options), {
     status: input.status,
     headers: {
       "content-type": "text/html; charset=utf-8",

@@ -215,3 +215,30 @@ describe.skipIf(skip)("missed webhooks", () => {
     expect(gw.navixy.balanceCents(30009)).toBe(10000 + 700);
   });
 });
+
+describe.skipIf(skip)("delayed automatic capture (PAYMENT_AUTO_CAPTURE_AFTER=30m)", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({
+      users: USERS,
+      env: { PAYMENT_CAPTURE: "manual", PAYMENT_AUTO_CAPTURE_AFTER: "30m", SWEEP_INTERVAL_MS: "3600000", SWEEP_AFTER_MS: "1" },
+    });
+  });
+  afterAll(async () => gw?.close());
+
+  test("the authorization is held until the delay has passed, then captured by the sweep", async () => {
+    const res = await gw.request("POST", "/api/payments", { userId: 30040, amount: 1300 });
+    const piId = res.body.clientSecret.split("_secret_")[0] as string;
+    await gw.confirmAsPayer(piId, res.body.clientSecret);
+    const paymentId = res.body.paymentId as string;
+    await waitFor(async () => (await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).status === "authorized");
+
+    await sweepPayments(gw.services, new Date(Date.now() + 10 * 60_000));
+    expect((await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).status).toBe("authorized");
+
+    const report = await sweepPayments(gw.services, new Date(Date.now() + 31 * 60_000));
+    expect(report.captured).toBe(1);
+    await waitFor(async () => (await gw.request("GET", `/api/payments/${paymentId}`)).body?.credited, { what: "credited" });
+    expect(gw.navixy.balanceCents(30040)).toBe(10000 + 1300);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * One configuration of the app for the browser tests, with everything it talks to:
+ *
+ *   npx tsx e2e/support/stack.ts real|sandbox
+ *
+ * starts the Stripe emulator (webhooks → the app's /api/stripe/webhook, signed with the app's secret) and the
+ * Navixy emulator (demo users incl. a sub-user, EUR) on free ports, migrates a fresh SQLite database under
+ * .tmp/e2e/, then serves the production build with `next start` on the configuration's fixed port
+ * (E2E_REAL_PORT / E2E_SANDBOX_PORT). "sandbox" sets SANDBOX=1. Writes .tmp/e2e/<name>.json (emulator URLs)
+ * for the tests and removes it on SIGINT/SIGTERM. Playwright runs it through `webServer`; run it yourself to
+ * keep a stack up between test runs (reuseExistingServer) or to look at the app in a browser.
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { startStripeEmulator } from "../../lib/emulators/stripe/server";
+import { startNavixyEmulator, DEMO_USERS } from "../../lib/emulators/navixy";
+import { APP_PORTS, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo } from "./env";
+
+const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
+const STRIPE_SECRET_KEY = "sk_test_emulator";
+const STRIPE_PUBLISHABLE_KEY = "pk_test_emulator";
+
+function log(line: string) {
+  process.stdout.write(`[stack ${name}] ${line}\n`);
+}
+
+const name = process.argv[2] ?? "";
+if (!isStackName(name)) {
+  console.error("Usage: npx tsx e2e/support/stack.ts real|sandbox");
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("No production build (.next/BUILD_ID is missing): run `npx next build` first (npx playwright test does it).");
+  }
+  fs.mkdirSync(E2E_TMP, { recursive: true });
+  const port = APP_PORTS[name as keyof typeof APP_PORTS];
+  const url = appUrl(name as "real" | "sandbox");
+  const sandbox = name === "sandbox";
+
+  // A fresh ledger for every start.
+  const dbFile = path.join(E2E_TMP, `${name}.db`);
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(dbFile + suffix, { force: true });
+  const databaseUrl = `file:${dbFile}`;
+  try {
+    execFileSync("npx", ["prisma", "migrate", "deploy"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer; message: string };
+    throw new Error(`prisma migrate deploy failed:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? e.message}`);
+  }
+  log(`database migrated: ${path.relative(ROOT, dbFile)}`);
+
+  const quiet = process.env.E2E_EMULATOR_LOG !== "1";
+  const stripe = await startStripeEmulator({
+    webhooks: [{ url: `${url}/api/stripe/webhook`, secret: WEBHOOK_SECRET }],
+    secretKey: STRIPE_SECRET_KEY,
+    publishableKey: STRIPE_PUBLISHABLE_KEY,
+    webhookRetryDelaysMs: [200, 500, 1000, 2000],
+    ...(quiet ? {} : { log: (l: string) => log(l) }),
+  });
+  const navixy = await startNavixyEmulator({
+    currency: "EUR",
+    users: DEMO_USERS,
+    ...(quiet ? {} : { log: (l: string) => log(l) }),
+  });
+  log(`Stripe emulator ${stripe.url}, Navixy emulator ${navixy.url}`);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    PUBLIC_URL: url,
+    PORT: String(port),
+    STRIPE_SECRET_KEY,
+    STRIPE_PUBLISHABLE_KEY,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.url,
+    NAVIXY_API_URL: navixy.apiUrl,
+    NAVIXY_PANEL_LOGIN: navixy.credentials.login,
+    NAVIXY_PANEL_PASSWORD: navixy.credentials.password,
+    NAVIXY_CREDIT_METHOD: "panel",
+    NAVIXY_TIMEOUT_MS: "2000",
+    PAYMENT_MIN_AMOUNT: "5",
+    PAYMENT_MAX_AMOUNT: "1000",
+    PAYMENT_AMOUNT_PRESETS: "10,25,50,100",
+    PAYMENT_CAPTURE: "automatic",
+    WORKER_IN_SERVER: "true",
+    WORKER_POLL_INTERVAL_MS: "500",
+    CREDIT_RETRY_BASE_MS: "250",
+    CREDIT_RETRY_MAX_MS: "2000",
+    SANDBOX: sandbox ? "1" : "0",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.
+  delete env.PAYMENT_CURRENCY;
+
+  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // The app's output goes to .tmp/e2e/<name>.log (tests provoke errors it logs); E2E_SERVER_LOG=1 shows it live.
+  const logPath = path.join(E2E_TMP, `${name}.log`);
+  const logFile = fs.createWriteStream(logPath);
+  const tail: string[] = [];
+  const live = process.env.E2E_SERVER_LOG === "1";
+  const relay = (stream: NodeJS.ReadableStream | null, to: NodeJS.WriteStream) =>
+    stream?.on("data", (chunk: Buffer) => {
+      logFile.write(chunk);
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 60) tail.shift();
+        if (live) to.write(`[app ${name}] ${line}\n`);
+      }
+    });
+  relay(app.stdout, process.stdout);
+  relay(app.stderr, process.stderr);
+
+  const info: StackInfo = {
+    name: name as "real" | "sandbox",
+    appUrl: url,
+    stripeUrl: stripe.url,
+    navixyUrl: navixy.url,
+    sandbox,
+    databaseUrl,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  const infoFile = stackInfoPath(name as "real" | "sandbox");
+  fs.writeFileSync(infoFile, JSON.stringify(info, null, 2));
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      const current = JSON.parse(fs.readFileSync(infoFile, "utf8")) as StackInfo;
+      if (current.pid === process.pid) fs.rmSync(infoFile, { force: true });
+    } catch {
+      /* already gone */
+    }
+    if (app.exitCode === null && app.signalCode === null) {
+      app.kill("SIGTERM");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          app.kill("SIGKILL");
+          resolve();
+        }, 5_000);
+        app.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await Promise.allSettled([stripe.close(), navixy.close()]);
+    logFile.end();
+    process.exit(code);
+  };
+  app.once("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[stack ${name}] next start exited (${signal ?? `code ${code}`}); its last lines (all in ${path.relative(ROOT, logPath)}):`);
+      for (const line of tail) console.error(`[app ${name}] ${line}`);
+      void stop(1);
+    }
+  });
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  log(`app ${url} (SANDBOX=${sandbox ? 1 : 0}), stack described in ${path.relative(ROOT, infoFile)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[stack ${name}] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

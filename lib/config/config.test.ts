@@ -75,4 +75,22 @@ describe("configuration", () => {
       expect((error as Error).message).not.toContain("SECRETVALUE");
     }
   });
+
+  test("console, rate limits, frames and logs", () => {
+    const c = parseConfig(valid);
+    expect(c.admin).toEqual({ password: undefined, sessionTtlMs: 12 * 3_600_000, loginLimit: { limit: 5, windowMs: 15 * 60_000 } });
+    expect(c.security).toEqual({
+      paymentsPerIp: { limit: 30, windowMs: 600_000 },
+      paymentsPerUser: { limit: 10, windowMs: 600_000 },
+      frameAncestors: "'none'",
+    });
+    const custom = parseConfig({ ...valid, RATE_LIMIT_PAYMENTS_PER_IP: "100/1h", FRAME_ANCESTORS: "https://fleet.example.com 'self'", ADMIN_PASSWORD: "correct horse battery", ADMIN_SESSION_TTL: "30m" });
+    expect(custom.security.paymentsPerIp).toEqual({ limit: 100, windowMs: 3_600_000 });
+    expect(custom.security.frameAncestors).toBe("https://fleet.example.com 'self'");
+    expect(custom.admin.sessionTtlMs).toBe(1_800_000);
+    expect(problems({ ...valid, RATE_LIMIT_PAYMENTS_PER_IP: "lots" })[0]).toMatch(/^RATE_LIMIT_PAYMENTS_PER_IP must look like 20\/10m/);
+    expect(problems({ ...valid, FRAME_ANCESTORS: "*" })[0]).toMatch(/^FRAME_ANCESTORS/);
+    expect(problems({ ...valid, ADMIN_PASSWORD: "short" })[0]).toBe("ADMIN_PASSWORD must be at least 12 characters");
+    expect(problems({ ...valid, PAYMENT_AUTO_CAPTURE_AFTER: "soon" })[0]).toMatch(/^PAYMENT_AUTO_CAPTURE_AFTER must be a duration/);
+  });
 });

@@ -30,6 +30,26 @@ const url = (name: string) =>
 
 const positiveInt = z.coerce.number().int().positive();
 
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/** "20/10m" → at most 20 in any 10-minute window. */
+const rateLimit = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx): RateLimit => {
+      const m = /^(\d+)\s*\/\s*(\S+)$/.exec(s.trim());
+      const windowMs = m ? parseDuration(m[2]) : undefined;
+      if (!m || !windowMs || Number(m[1]) < 1) {
+        ctx.addIssue({ code: "custom", message: `${name} must look like 20/10m (requests per window)` });
+        return z.NEVER;
+      }
+      return { limit: Number(m[1]), windowMs };
+    });
+
 /** "0", "90s", "30m", "2h", "1d" → milliseconds; "" (unset) → null. */
 export function parseDuration(text: string | undefined): number | null | undefined {
   if (text === undefined || text.trim() === "") return null;
@@ -90,6 +110,17 @@ const schema = z
       }),
     PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
     PAYMENT_AUTO_CAPTURE_AFTER: duration("PAYMENT_AUTO_CAPTURE_AFTER"),
+
+    ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+    ADMIN_SESSION_TTL: duration("ADMIN_SESSION_TTL"),
+    RATE_LIMIT_PAYMENTS_PER_IP: rateLimit("RATE_LIMIT_PAYMENTS_PER_IP", "30/10m"),
+    RATE_LIMIT_PAYMENTS_PER_USER: rateLimit("RATE_LIMIT_PAYMENTS_PER_USER", "10/10m"),
+    RATE_LIMIT_ADMIN_LOGIN: rateLimit("RATE_LIMIT_ADMIN_LOGIN", "5/15m"),
+    FRAME_ANCESTORS: z
+      .string()
+      .default("'none'")
+      .refine((v) => /^('none'|'self'|(https?:\/\/[^\s;,]+|'self')(\s+(https?:\/\/[^\s;,]+|'self'))*)$/.test(v.trim()), "must be 'none', 'self' or space-separated https:// origins"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
     SANDBOX: z.enum(["1", "0", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
 
@@ -166,6 +197,20 @@ export interface Config {
   };
   /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
   sandbox: boolean;
+  admin: {
+    /** The dealer console's password; undefined = the console is switched off. */
+    password: string | undefined;
+    sessionTtlMs: number;
+    loginLimit: RateLimit;
+  };
+  security: {
+    /** Card-testing defence on POST /api/payments, shared across instances through the database. */
+    paymentsPerIp: RateLimit;
+    paymentsPerUser: RateLimit;
+    /** CSP frame-ancestors: who may show the pages in a frame ('none' by default). */
+    frameAncestors: string;
+  };
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
 export class ConfigError extends Error {
@@ -230,6 +275,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       abandonAfterMs: c.ABANDON_AFTER_MS,
     },
     sandbox: c.SANDBOX,
+    admin: {
+      password: c.ADMIN_PASSWORD,
+      sessionTtlMs: c.ADMIN_SESSION_TTL ?? 12 * 3_600_000,
+      loginLimit: c.RATE_LIMIT_ADMIN_LOGIN,
+    },
+    security: {
+      paymentsPerIp: c.RATE_LIMIT_PAYMENTS_PER_IP,
+      paymentsPerUser: c.RATE_LIMIT_PAYMENTS_PER_USER,
+      frameAncestors: c.FRAME_ANCESTORS.trim(),
+    },
+    logLevel: c.LOG_LEVEL,
   };
 }
 

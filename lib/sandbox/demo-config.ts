@@ -143,6 +143,14 @@ export function demoEnv(
     SWEEP_INTERVAL_MS: "",
     SWEEP_AFTER_MS: "",
     ABANDON_AFTER_MS: "",
+    // The dealer console stays off unless the developer gives it a password for the demo.
+    ADMIN_PASSWORD: base.ADMIN_PASSWORD ?? "",
+    ADMIN_SESSION_TTL: "",
+    RATE_LIMIT_PAYMENTS_PER_IP: "",
+    RATE_LIMIT_PAYMENTS_PER_USER: "",
+    RATE_LIMIT_ADMIN_LOGIN: "",
+    FRAME_ANCESTORS: "",
+    LOG_LEVEL: "",
   };
   for (const name of PASSED_THROUGH) {
     const value = base[name];

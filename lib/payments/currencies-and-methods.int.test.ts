@@ -1,15 +1,12 @@
 // Currency-aware crediting (zero- and three-decimal currencies) and the alternative balance/refill method.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
 
 const skip = databaseUnavailable();
 
 async function payAndWait(gw: Gateway, userId: number, amount: number) {
-  const created = await gw.request("POST", "/api/payments", { userId, amount });
-  expect(created.status, created.text).toBe(201);
-  const { paymentId, clientSecret } = created.body;
-  await gw.confirmAsPayer(clientSecret.split("_secret_")[0], clientSecret);
-  await waitFor(async () => (await gw.request("GET", `/api/payments/${paymentId}`)).body?.credited, { what: "credit" });
+  const { paymentId } = await gw.pay(userId, amount);
+  await gw.waitCredited(paymentId);
   return gw.services.db.balanceMovement.findFirstOrThrow({ where: { paymentId }, include: { calls: { orderBy: { id: "asc" } } } });
 }
 

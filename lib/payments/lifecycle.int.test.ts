@@ -27,13 +27,7 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
   afterAll(async () => gw?.close());
   beforeEach(() => gw.stripeEmulator.pauseDeliveries(false));
 
-  async function authorize(userId: number, amount: number) {
-    const res = await gw.request("POST", "/api/payments", { userId, amount });
-    expect(res.status, res.text).toBe(201);
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
-    return { paymentId: res.body.paymentId as string, piId, clientSecret: res.body.clientSecret as string };
-  }
+  const authorize = (userId: number, amount: number) => gw.pay(userId, amount);
   const paymentOf = (id: string) => gw.services.db.payment.findUniqueOrThrow({ where: { id }, include: { movements: true } });
 
   test("an authorization credits nothing; capturing less credits exactly the captured amount", async () => {
@@ -101,10 +95,9 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
     for (const [i, order] of orders.entries()) {
       const userId = 30010 + i;
       gw.stripeEmulator.pauseDeliveries(true, "drop");
-      const res = await gw.request("POST", "/api/payments", { userId, amount: 4000 });
-      const piId = res.body.clientSecret.split("_secret_")[0] as string;
-      await gw.confirmAsPayer(piId, res.body.clientSecret, "pm_card_chargeDeclined");
-      await gw.confirmAsPayer(piId, res.body.clientSecret, "pm_card_visa");
+      const { paymentId, piId, clientSecret } = await gw.createPayment(userId, 4000);
+      await gw.confirmAsPayer(piId, clientSecret, "pm_card_chargeDeclined");
+      await gw.confirmAsPayer(piId, clientSecret, "pm_card_visa");
       await gw.stripe.paymentIntents.capture(piId, { amount_to_capture: 3500 });
       await gw.stripe.refunds.create({ payment_intent: piId, amount: 1000 });
       gw.stripeEmulator.pauseDeliveries(false);
@@ -116,7 +109,7 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
         await gw.worker!.drain();
       }
       const payment = await waitFor(async () => {
-        const p = await paymentOf(res.body.paymentId);
+        const p = await paymentOf(paymentId);
         return p.movements.length === 2 && p.movements.every((m) => m.state === "applied") ? p : null;
       }, { what: `order ${order.join(" → ")}` });
       expect(payment, order.join(" → ")).toMatchObject({ status: "partially_refunded", amountReceived: 3500, amountRefunded: 1000 });
@@ -135,12 +128,10 @@ describe.skipIf(skip)("automatic capture (PAYMENT_AUTO_CAPTURE_AFTER=0)", () => 
   afterAll(async () => gw?.close());
 
   test("the authorization is captured at once and credited", async () => {
-    const res = await gw.request("POST", "/api/payments", { userId: 30005, amount: 2200 });
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
-    await waitFor(async () => (await gw.request("GET", `/api/payments/${res.body.paymentId}`)).body?.credited, { what: "credited" });
+    const { paymentId } = await gw.pay(30005, 2200);
+    await gw.waitCredited(paymentId);
     expect(gw.navixy.balanceCents(30005)).toBe(10000 + 2200);
-    const history = await gw.services.db.paymentStatusChange.findMany({ where: { paymentId: res.body.paymentId }, orderBy: { id: "asc" } });
+    const history = await gw.services.db.paymentStatusChange.findMany({ where: { paymentId }, orderBy: { id: "asc" } });
     expect(history.map((h) => h.toStatus)).toEqual(["created", "awaiting_payment", "authorized", "succeeded"]);
   });
 });
@@ -154,12 +145,10 @@ describe.skipIf(skip)("missed webhooks", () => {
 
   async function paidWithoutWebhooks(userId: number, amount: number) {
     gw.stripeEmulator.pauseDeliveries(true, "drop");
-    const res = await gw.request("POST", "/api/payments", { userId, amount });
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
+    const paid = await gw.pay(userId, amount);
     await gw.stripeEmulator.flushDeliveries();
     gw.stripeEmulator.pauseDeliveries(false);
-    return { paymentId: res.body.paymentId as string, piId };
+    return paid;
   }
 
   test("the sweep re-reads a payment whose webhook never came, and credits it once", async () => {
@@ -168,7 +157,7 @@ describe.skipIf(skip)("missed webhooks", () => {
     const report = await sweepPayments(gw.services, new Date(Date.now() + 10));
     expect(report.resynced).toBeGreaterThanOrEqual(1);
     await gw.worker!.drain();
-    await waitFor(async () => (await gw.request("GET", `/api/payments/${paymentId}`)).body?.credited, { what: "credited" });
+    await gw.waitCredited(paymentId);
     await sweepPayments(gw.services, new Date(Date.now() + 10)); // nothing more happens
     await gw.worker!.drain();
     expect(gw.navixy.balanceCents(30006)).toBe(10000 + 1800);
@@ -180,7 +169,7 @@ describe.skipIf(skip)("missed webhooks", () => {
     const first = await resyncEvents(gw.services, new Date(Date.now() - 3600_000));
     expect(first.stored).toBeGreaterThanOrEqual(1);
     await gw.worker!.drain();
-    await waitFor(async () => (await gw.request("GET", `/api/payments/${paymentId}`)).body?.credited, { what: "credited" });
+    await gw.waitCredited(paymentId);
     const second = await resyncEvents(gw.services, new Date(Date.now() - 3600_000));
     expect(second.stored).toBe(0);
     expect(gw.navixy.changeBalanceCalls(30007)).toBe(1);
@@ -198,10 +187,8 @@ describe.skipIf(skip)("missed webhooks", () => {
 
   test("a person retries a failed movement: it is looked up first, then applied once", async () => {
     gw.navixy.addFault({ method: "panel/user/transaction/change_balance", times: 1, action: { type: "error", code: 13 } });
-    const res = await gw.request("POST", "/api/payments", { userId: 30009, amount: 700 });
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
-    const failed = await waitFor(() => gw.services.db.balanceMovement.findFirst({ where: { paymentId: res.body.paymentId, state: "failed" } }), { what: "credit refused" });
+    const { paymentId } = await gw.pay(30009, 700);
+    const failed = await waitFor(() => gw.services.db.balanceMovement.findFirst({ where: { paymentId, state: "failed" } }), { what: "credit refused" });
     expect((await needsAttention(gw.services)).some((i) => i.movementId === failed.id && i.kind === "movement_failed")).toBe(true);
     await retryMovement(gw.services, failed.id);
     await gw.worker!.drain();
@@ -227,10 +214,7 @@ describe.skipIf(skip)("delayed automatic capture (PAYMENT_AUTO_CAPTURE_AFTER=30m
   afterAll(async () => gw?.close());
 
   test("the authorization is held until the delay has passed, then captured by the sweep", async () => {
-    const res = await gw.request("POST", "/api/payments", { userId: 30040, amount: 1300 });
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
-    const paymentId = res.body.paymentId as string;
+    const { paymentId } = await gw.pay(30040, 1300);
     await waitFor(async () => (await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).status === "authorized");
 
     await sweepPayments(gw.services, new Date(Date.now() + 10 * 60_000));
@@ -238,7 +222,7 @@ describe.skipIf(skip)("delayed automatic capture (PAYMENT_AUTO_CAPTURE_AFTER=30m
 
     const report = await sweepPayments(gw.services, new Date(Date.now() + 31 * 60_000));
     expect(report.captured).toBe(1);
-    await waitFor(async () => (await gw.request("GET", `/api/payments/${paymentId}`)).body?.credited, { what: "credited" });
+    await gw.waitCredited(paymentId);
     expect(gw.navixy.balanceCents(30040)).toBe(10000 + 1300);
   });
 });

@@ -18,28 +18,9 @@ describe.skipIf(skip)("payment → webhook → Navixy credit", () => {
     gw.stripeEmulator.pauseDeliveries(false);
   });
 
-  async function createPayment(userId: number, amount: number) {
-    const res = await gw.request("POST", "/api/payments", { userId, amount });
-    expect(res.status, res.text).toBe(201);
-    return res.body as { paymentId: string; clientSecret: string; amount: number; currency: string };
-  }
-
-  async function pay(userId: number, amount: number, paymentMethod = "pm_card_visa") {
-    const created = await createPayment(userId, amount);
-    const piId = created.clientSecret.split("_secret_")[0]!;
-    const confirmed = await gw.confirmAsPayer(piId, created.clientSecret, paymentMethod);
-    return { ...created, piId, confirmed };
-  }
-
-  async function waitCredited(paymentId: string) {
-    return waitFor(
-      async () => {
-        const res = await gw.request("GET", `/api/payments/${paymentId}`);
-        return res.body?.credited ? res.body : null;
-      },
-      { what: `payment ${paymentId} credited` },
-    );
-  }
+  const createPayment = (userId: number, amount: number) => gw.createPayment(userId, amount);
+  const pay = (userId: number, amount: number, paymentMethod?: string) => gw.pay(userId, amount, paymentMethod);
+  const waitCredited = (paymentId: string) => gw.waitCredited(paymentId);
 
   const creditCalls = (userId: number) => gw.navixy.changeBalanceCalls(userId);
 
@@ -112,7 +93,7 @@ describe.skipIf(skip)("payment → webhook → Navixy credit", () => {
 
   test("a declined card records the reason; a later success on the same PaymentIntent credits once", async () => {
     const created = await createPayment(10001, 1500);
-    const piId = created.clientSecret.split("_secret_")[0]!;
+    const piId = created.piId;
     const declined = await gw.confirmAsPayer(piId, created.clientSecret, "pm_card_chargeDeclinedInsufficientFunds");
     expect(declined.status).toBe(402);
     const failed = await waitFor(async () => {
@@ -135,7 +116,7 @@ describe.skipIf(skip)("payment → webhook → Navixy credit", () => {
     const created = await createPayment(10002, 700);
     const paymentId = created.paymentId;
     await gw.navixy.setOutage(true);
-    await gw.confirmAsPayer(created.clientSecret.split("_secret_")[0]!, created.clientSecret);
+    await gw.confirmAsPayer(created.piId, created.clientSecret);
     const { db } = gw.services;
     const movement = await waitFor(async () => {
       const m = await db.balanceMovement.findFirst({ where: { paymentId } });
@@ -206,7 +187,7 @@ describe.skipIf(skip)("payment → webhook → Navixy credit", () => {
 
   test("a PaymentIntent whose id we never stored (crash right after creating it) is matched by its metadata", async () => {
     const created = await createPayment(10002, 800);
-    const piId = created.clientSecret.split("_secret_")[0]!;
+    const piId = created.piId;
     await gw.services.db.payment.update({ where: { id: created.paymentId }, data: { stripePaymentIntentId: null } });
     await gw.confirmAsPayer(piId, created.clientSecret);
     const status = await waitCredited(created.paymentId);
@@ -224,11 +205,9 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
   afterAll(async () => gw?.close());
 
   async function paidAndStored(userId: number, amount: number) {
-    const res = await gw.request("POST", "/api/payments", { userId, amount });
-    const piId = res.body.clientSecret.split("_secret_")[0];
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
+    const paid = await gw.pay(userId, amount);
     await gw.stripeEmulator.flushDeliveries();
-    return { paymentId: res.body.paymentId as string, piId: piId as string };
+    return paid;
   }
 
   test("a worker killed after Navixy applied but before recording it: the next one finds the credit", async () => {

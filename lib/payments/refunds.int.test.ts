@@ -24,13 +24,7 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
     gw.stripeEmulator.pauseDeliveries(false);
   });
 
-  async function pay(userId: number, amount: number) {
-    const res = await gw.request("POST", "/api/payments", { userId, amount });
-    expect(res.status, res.text).toBe(201);
-    const piId = res.body.clientSecret.split("_secret_")[0] as string;
-    await gw.confirmAsPayer(piId, res.body.clientSecret);
-    return { paymentId: res.body.paymentId as string, piId };
-  }
+  const pay = (userId: number, amount: number) => gw.pay(userId, amount);
   const movements = (paymentId: string) =>
     gw.services.db.balanceMovement.findMany({ where: { paymentId }, orderBy: { createdAt: "asc" } });
   const settled = (paymentId: string, count: number) =>
@@ -111,16 +105,16 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
   });
 
   test("a partial refund while Navixy is down leaves exactly the rest credited", async () => {
-    const created = await gw.request("POST", "/api/payments", { userId: 20005, amount: 4000 });
-    const piId = created.body.clientSecret.split("_secret_")[0] as string;
+    const created = await gw.createPayment(20005, 4000);
+    const piId = created.piId;
     await gw.navixy.setOutage(true);
-    await gw.confirmAsPayer(piId, created.body.clientSecret);
-    await waitFor(async () => (await movements(created.body.paymentId)).length === 1, { what: "credit owed" });
+    await gw.confirmAsPayer(piId, created.clientSecret);
+    await waitFor(async () => (await movements(created.paymentId)).length === 1, { what: "credit owed" });
     await gw.stripe.refunds.create({ payment_intent: piId, amount: 1500 });
     await gw.stripeEmulator.flushDeliveries();
-    await waitFor(async () => (await movements(created.body.paymentId)).length === 2, { what: "refund recorded" });
+    await waitFor(async () => (await movements(created.paymentId)).length === 2, { what: "refund recorded" });
     await gw.navixy.setOutage(false);
-    await settled(created.body.paymentId, 2);
+    await settled(created.paymentId, 2);
     await waitFor(() => gw.navixy.balanceCents(20005) === 1000 + 2500, { what: "balance 35.00" });
     await gw.worker!.drain();
     expect(gw.navixy.balanceCents(20005)).toBe(3500);

@@ -40,6 +40,14 @@ export interface GatewayOptions {
   worker?: boolean;
 }
 
+export interface CreatedTestPayment {
+  paymentId: string;
+  clientSecret: string;
+  piId: string;
+  amount: number;
+  currency: string;
+}
+
 export interface Gateway {
   url: string;
   navixy: NavixyEmulator;
@@ -52,6 +60,12 @@ export interface Gateway {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
   /** Confirms a PaymentIntent as the payer's browser would (publishable key + client secret). */
   confirmAsPayer(paymentIntentId: string, clientSecret: string, paymentMethod?: string): Promise<{ status: number; body: any }>;
+  /** POST /api/payments, which must answer 201. */
+  createPayment(userId: number, amount: number): Promise<CreatedTestPayment>;
+  /** createPayment, then the payer confirms with `paymentMethod` (a card that succeeds by default). */
+  pay(userId: number, amount: number, paymentMethod?: string): Promise<CreatedTestPayment & { confirmed: { status: number; body: any } }>;
+  /** Waits until GET /api/payments/<id> says credited, and returns that answer. */
+  waitCredited(paymentId: string): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -192,6 +206,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     return { status: res.status, body: parsed, text };
   };
 
+  const confirmAsPayer: Gateway["confirmAsPayer"] = async (paymentIntentId, clientSecret, paymentMethod = "pm_card_visa") => {
+    const res = await fetch(`${stripeEmulator.url}/v1/payment_intents/${paymentIntentId}/confirm`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_secret: clientSecret, payment_method: paymentMethod, return_url: `${url}/payment/complete` }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const createPayment: Gateway["createPayment"] = async (userId, amount) => {
+    const res = await request("POST", "/api/payments", { userId, amount });
+    if (res.status !== 201) throw new Error(`POST /api/payments answered ${res.status}: ${res.text}`);
+    return { ...res.body, piId: String(res.body.clientSecret).split("_secret_")[0]! };
+  };
+
   return {
     url,
     navixy,
@@ -201,13 +229,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     worker,
     provider: database.provider,
     request,
-    async confirmAsPayer(paymentIntentId, clientSecret, paymentMethod = "pm_card_visa") {
-      const res = await fetch(`${stripeEmulator.url}/v1/payment_intents/${paymentIntentId}/confirm`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${TEST_KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ client_secret: clientSecret, payment_method: paymentMethod, return_url: `${url}/payment/complete` }),
-      });
-      return { status: res.status, body: await res.json() };
+    confirmAsPayer,
+    createPayment,
+    async pay(userId, amount, paymentMethod) {
+      const created = await createPayment(userId, amount);
+      return { ...created, confirmed: await confirmAsPayer(created.piId, created.clientSecret, paymentMethod) };
+    },
+    waitCredited(paymentId) {
+      return waitFor(
+        async () => {
+          const res = await request("GET", `/api/payments/${paymentId}`);
+          return res.body?.credited ? res.body : null;
+        },
+        { what: `payment ${paymentId} credited` },
+      );
     },
     async close() {
       await worker?.stop();

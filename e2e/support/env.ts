@@ -40,6 +40,9 @@ export interface StackInfo {
   startedAt: string;
 }
 
+/** The dealer console's password in both configurations (e2e/admin.spec.ts signs in with it). */
+export const E2E_ADMIN_PASSWORD = "e2e-dealer-console-password";
+
 export const stackInfoPath = (name: StackName) => path.join(E2E_TMP, `${name}.json`);
 
 export function readStackInfo(name: StackName): StackInfo {

@@ -15,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startStripeEmulator } from "../../lib/emulators/stripe/server";
 import { startNavixyEmulator, DEMO_USERS } from "../../lib/emulators/navixy";
-import { APP_PORTS, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo } from "./env";
+import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo } from "./env";
 
 const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
 const STRIPE_SECRET_KEY = "sk_test_emulator";
@@ -96,6 +96,10 @@ async function main(): Promise<void> {
     CREDIT_RETRY_MAX_MS: "2000",
     SANDBOX: sandbox ? "1" : "0",
     NEXT_TELEMETRY_DISABLED: "1",
+    // The dealer console; every test signs in from 127.0.0.1, so the login limit is generous here
+    // (the limit itself is tested in lib/admin/auth.int.test.ts).
+    ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+    RATE_LIMIT_ADMIN_LOGIN: "500/15m",
   };
   // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.
   delete env.PAYMENT_CURRENCY;

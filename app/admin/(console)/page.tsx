@@ -1,0 +1,81 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Flash } from "@/components/admin/Flash";
+import { VolumeChart } from "@/components/admin/VolumeChart";
+import { overview } from "@/lib/admin/overview";
+import { requireAdminPage } from "@/lib/admin/page-session";
+import { formatMoney } from "@/lib/money";
+import { needsAttention } from "@/lib/payments/attention";
+import { getServices } from "@/lib/server/services";
+
+export const metadata: Metadata = { title: "Overview" };
+
+const pct = (r: number | null) => (r === null ? "–" : `${(r * 100).toFixed(1)} %`);
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdminPage();
+  const services = getServices();
+  const params = await searchParams;
+  const attention = await needsAttention(services);
+  const data = await overview(services, new Date(), attention.length);
+  const main = data.currencies[0];
+  return (
+    <>
+      <h1>Overview</h1>
+      <Flash config={services.config} value={params.flash} />
+      <p className="panel" data-testid="attention-summary">
+        {attention.length === 0 ? (
+          "Nothing needs attention."
+        ) : (
+          <Link href="/admin/attention">
+            {attention.length} item{attention.length === 1 ? " needs" : "s need"} attention
+          </Link>
+        )}
+      </p>
+      <div className="grid">
+        {data.ranges.map((range) => (
+          <section className="panel" key={range.label} aria-labelledby={`range-${range.days}`} data-testid={`range-${range.days}`}>
+            <h2 id={`range-${range.days}`} style={{ marginTop: 0 }}>
+              {range.label}
+            </h2>
+            {range.totals.length === 0 && <p className="muted">No payments.</p>}
+            {range.totals.map((t) => (
+              <dl className="stat-list" key={t.currency}>
+                {range.totals.length > 1 && (
+                  <>
+                    <dt>Currency</dt>
+                    <dd>{t.currency.toUpperCase()}</dd>
+                  </>
+                )}
+                <dt>Collected</dt>
+                <dd>{formatMoney(t.collected, t.currency)}</dd>
+                <dt>Credited</dt>
+                <dd>{formatMoney(t.credited, t.currency)}</dd>
+                <dt>Refunded</dt>
+                <dd>{formatMoney(t.refunded, t.currency)}</dd>
+                <dt>Payments</dt>
+                <dd>{t.payments}</dd>
+                <dt>Success rate</dt>
+                <dd>{pct(t.successRate)}</dd>
+              </dl>
+            ))}
+          </section>
+        ))}
+      </div>
+      <section className="panel" aria-labelledby="volume-heading">
+        <h2 id="volume-heading" style={{ marginTop: 0 }}>
+          Daily volume
+        </h2>
+        {main ? (
+          data.currencies.map((c) => <VolumeChart key={c} days={data.daily} currency={c} />)
+        ) : (
+          <p className="muted">No payments in the last 30 days.</p>
+        )}
+      </section>
+      <p className="muted">
+        Figures are for payments created in each period (UTC days). Success rate: paid payments out of those that reached an outcome (paid, failed,
+        canceled or abandoned).
+      </p>
+    </>
+  );
+}

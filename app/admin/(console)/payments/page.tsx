@@ -1,0 +1,163 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/admin/Badge";
+import { Flash } from "@/components/admin/Flash";
+import { fmtTime, label } from "@/components/admin/format";
+import { amountCurrency } from "@/lib/admin/currency";
+import { requireAdminPage } from "@/lib/admin/page-session";
+import { CREDIT_STATES, filtersToParams, listPayments, parseFilters } from "@/lib/admin/payments-query";
+import { PAYMENT_STATUSES } from "@/lib/ledger/states";
+import { formatMoney, toMajorString } from "@/lib/money";
+import { getServices } from "@/lib/server/services";
+
+export const metadata: Metadata = { title: "Payments" };
+
+type Params = Record<string, string | string[] | undefined>;
+const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+export default async function PaymentsPage({ searchParams }: { searchParams: Promise<Params> }) {
+  await requireAdminPage();
+  const services = getServices();
+  const params = await searchParams;
+  const currency = await amountCurrency(services);
+  const { filters, problems } = parseFilters(params, currency);
+  const page = await listPayments(services, filters, { cursor: str(params.after) || null, limit: 50 });
+  const query = filtersToParams(filters, currency, toMajorString);
+  const nextHref = page.next ? `/admin/payments?${new URLSearchParams([...query, ["after", page.next]])}` : null;
+  const firstHref = `/admin/payments${query.size ? `?${query}` : ""}`;
+  const exportHref = `/admin/export${query.size ? `?${query}` : ""}`;
+  return (
+    <>
+      <h1>Payments</h1>
+      <Flash config={services.config} value={params.flash} />
+      <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
+        <div className="filters">
+          <div className="admin-field" style={{ gridColumn: "span 2" }}>
+            <label htmlFor="q">Search</label>
+            <input id="q" name="q" type="search" defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="status">Status</label>
+            <select id="status" name="status" defaultValue={filters.status ?? ""}>
+              <option value="">Any</option>
+              {PAYMENT_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {label(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="admin-field">
+            <label htmlFor="credit">Credit</label>
+            <select id="credit" name="credit" defaultValue={filters.creditState ?? ""}>
+              <option value="">Any</option>
+              {CREDIT_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {label(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="admin-field">
+            <label htmlFor="user">Navixy user id</label>
+            <input id="user" name="user" type="text" inputMode="numeric" defaultValue={str(params.user)} />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="pi">PaymentIntent id</label>
+            <input id="pi" name="pi" type="text" defaultValue={str(params.pi)} />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="from">From (UTC)</label>
+            <input id="from" name="from" type="date" defaultValue={str(params.from)} />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="to">To (UTC)</label>
+            <input id="to" name="to" type="date" defaultValue={str(params.to)} />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="min">Min amount ({currency})</label>
+            <input id="min" name="min" type="text" inputMode="decimal" defaultValue={str(params.min)} />
+          </div>
+          <div className="admin-field">
+            <label htmlFor="max">Max amount ({currency})</label>
+            <input id="max" name="max" type="text" inputMode="decimal" defaultValue={str(params.max)} />
+          </div>
+          <div className="actions-row">
+            <button type="submit" className="btn">
+              Apply
+            </button>
+            <Link href="/admin/payments" className="btn btn-secondary">
+              Clear
+            </Link>
+          </div>
+        </div>
+      </form>
+      {problems.length > 0 && (
+        <div className="flash" data-kind="error" role="alert">
+          Ignored: {problems.join("; ")}.
+        </div>
+      )}
+      <div className="actions-row" style={{ justifyContent: "flex-end", marginBottom: "0.5rem" }}>
+        <a href={exportHref} className="btn btn-secondary" data-testid="export-csv" download>
+          Export CSV
+        </a>
+      </div>
+      <div className="table-wrap">
+        <table className="admin-table" data-testid="payments-table">
+          <caption>{filters && Object.keys(filters).length ? "Payments matching the filters, newest first" : "All payments, newest first"}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Payment</th>
+              <th scope="col">User</th>
+              <th scope="col" className="num">Amount</th>
+              <th scope="col">Status</th>
+              <th scope="col">Credit</th>
+              <th scope="col" className="num">Refunded</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.length === 0 && (
+              <tr>
+                <td colSpan={7}>No payments match.</td>
+              </tr>
+            )}
+            {page.rows.map((p) => (
+              <tr key={p.id} data-payment-id={p.id}>
+                <td>{fmtTime(p.createdAt)}</td>
+                <td>
+                  <Link href={`/admin/payments/${p.id}`} className="mono" prefetch={false}>
+                    {p.id}
+                  </Link>
+                </td>
+                <td>
+                  <Link href={`/admin/payments?user=${p.navixyUserId}`} prefetch={false} aria-label={`Payments of user ${p.navixyUserId}`}>
+                    {p.navixyUserId}
+                  </Link>
+                </td>
+                <td className="num">{formatMoney(p.amount, p.currency)}</td>
+                <td>
+                  <Badge value={p.status} />
+                </td>
+                <td>
+                  <Badge value={p.creditState} />
+                </td>
+                <td className="num">{p.amountRefunded > 0 ? formatMoney(p.amountRefunded, p.currency) : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav className="pager" aria-label="Pages">
+        {str(params.after) ? <Link href={firstHref}>Newest</Link> : <span />}
+        {nextHref ? (
+          <Link href={nextHref} rel="next" data-testid="next-page">
+            Older payments
+          </Link>
+        ) : (
+          <span className="muted">End of the list</span>
+        )}
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,82 @@
+import type { Metadata } from "next";
+import { Flash } from "@/components/admin/Flash";
+import { FormBasics } from "@/components/admin/CsrfField";
+import { requireAdminPage } from "@/lib/admin/page-session";
+import { WEBHOOK_EVENTS, paymentSystemUrl, runSetupChecks, webhookUrl } from "@/lib/admin/setup";
+import { getServices } from "@/lib/server/services";
+
+export const metadata: Metadata = { title: "Setup" };
+
+const STATE_TEXT = { ok: "OK", failed: "Problem", unknown: "Not checked yet" } as const;
+
+export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const session = await requireAdminPage();
+  const services = getServices();
+  const params = await searchParams;
+  const checks = await runSetupChecks(services);
+  const live = services.config.stripe.livemode;
+  return (
+    <>
+      <h1>Setup</h1>
+      <Flash config={services.config} value={params.flash} />
+      <section className="panel" aria-labelledby="navixy-setup">
+        <h2 id="navixy-setup" style={{ marginTop: 0 }}>
+          1. Navixy
+        </h2>
+        <p>
+          Admin Panel → Service Preferences → <strong>Payment system URL</strong>:
+        </p>
+        <code className="copy-box" data-testid="payment-system-url">
+          {paymentSystemUrl(services)}
+        </code>
+        <p className="muted">Navixy replaces {"{id}"} with the end user&apos;s id; the Add money link then appears in the user&apos;s Account section.</p>
+      </section>
+      <section className="panel" aria-labelledby="stripe-setup">
+        <h2 id="stripe-setup" style={{ marginTop: 0 }}>
+          2. Stripe ({live ? "live mode" : "test mode"})
+        </h2>
+        <p>Webhook endpoint URL:</p>
+        <code className="copy-box" data-testid="webhook-url">
+          {webhookUrl(services)}
+        </code>
+        <p>With exactly these events:</p>
+        <ul data-testid="webhook-events">
+          {WEBHOOK_EVENTS.map((e) => (
+            <li key={e} className="mono">
+              {e}
+            </li>
+          ))}
+        </ul>
+        <p>Create it in the dashboard (Developers → Webhooks → Add endpoint), or let the gateway create it with its secret key:</p>
+        <form method="post" action="/admin/actions/create-webhook">
+          <FormBasics csrf={session.csrfToken} back="/admin/setup" />
+          <button type="submit" className="btn" data-testid="create-webhook">
+            Create the webhook endpoint in Stripe
+          </button>
+        </form>
+        <p className="muted">The signing secret is shown once, on the next page: put it into STRIPE_WEBHOOK_SECRET and restart.</p>
+      </section>
+      <section className="panel" aria-labelledby="checks-heading">
+        <h2 id="checks-heading" style={{ marginTop: 0 }}>
+          Live checks
+        </h2>
+        <ul className="checks" data-testid="setup-checks">
+          {checks.map((c) => (
+            <li key={c.id} data-check={c.id} data-state={c.state}>
+              <span className="check-dot" data-state={c.state} aria-hidden="true" />
+              <div>
+                <strong>{c.label}</strong>: <span>{STATE_TEXT[c.state]}</span>
+                <div className="muted">{c.detail}</div>
+              </div>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href="/admin/setup" className="btn btn-secondary">
+            Check again
+          </a>
+        </p>
+      </section>
+    </>
+  );
+}

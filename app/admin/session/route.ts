@@ -1,0 +1,39 @@
+// POST /admin/session: sign in to the dealer console (the login form posts here).
+import { clientIp, consoleEnabled, login, sameOrigin } from "@/lib/admin/auth";
+import { escapeHtml, htmlPage } from "@/lib/admin/html";
+import { notFound, redirectWithFlash } from "@/lib/admin/http";
+import { getServices } from "@/lib/server/services";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request): Promise<Response> {
+  const services = getServices();
+  if (!consoleEnabled(services.config)) return notFound();
+  if (!sameOrigin(services.config, request.headers)) {
+    return new Response("Refused: this request did not come from the console's own pages.", { status: 403 });
+  }
+  let password = "";
+  try {
+    const form = await request.formData();
+    const v = form.get("password");
+    password = typeof v === "string" ? v : "";
+  } catch {
+    return new Response("Expected a form submission.", { status: 400 });
+  }
+  const outcome = await login(services, { password, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") });
+  switch (outcome.kind) {
+    case "ok":
+      return new Response(null, { status: 303, headers: { location: "/admin", "set-cookie": outcome.cookie, "cache-control": "no-store" } });
+    case "wrong_password":
+      return redirectWithFlash(services, "/admin/login", "error", "Wrong password.");
+    case "rate_limited": {
+      const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+      return htmlPage(
+        429,
+        "Too many sign-in attempts",
+        `<p role="alert">Too many sign-in attempts from your address. Try again in ${escapeHtml(String(minutes))} minute${minutes === 1 ? "" : "s"}.</p><p><a href="/admin/login">Back to sign-in</a></p>`,
+        { "retry-after": String(outcome.retryAfterSeconds) },
+      );
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// The action forms, shared by the payment page and the attention list. Plain HTML forms posting to
+// /admin/actions/<name> with the session's CSRF token: keyboard and screen-reader usable, no script.
+import { randomBytes } from "node:crypto";
+import { toMajorString } from "@/lib/money";
+import { FormBasics } from "./CsrfField";
+
+interface Base {
+  csrf: string;
+  back: string;
+}
+
+export function RetryForm({ csrf, back, movementId }: Base & { movementId: string }) {
+  return (
+    <form method="post" action="/admin/actions/retry">
+      <FormBasics csrf={csrf} back={back} />
+      <input type="hidden" name="movementId" value={movementId} />
+      <button type="submit" className="btn" data-testid={`retry-${movementId}`}>
+        Retry
+      </button>
+    </form>
+  );
+}
+
+export function ResolveForm({ csrf, back, movementId }: Base & { movementId: string }) {
+  const id = `resolve-${movementId}`;
+  return (
+    <details>
+      <summary>Resolve by hand…</summary>
+      <form method="post" action="/admin/actions/resolve" aria-labelledby={`${id}-legend`} data-testid={id}>
+        <FormBasics csrf={csrf} back={back} />
+        <input type="hidden" name="movementId" value={movementId} />
+        <fieldset style={{ border: 0, padding: 0, margin: "0.5rem 0" }}>
+          <legend id={`${id}-legend`}>Was the balance changed by hand in Navixy?</legend>
+          <label style={{ display: "block" }}>
+            <input type="radio" name="applied" value="yes" required /> Yes, I made this change in Navixy myself (mark it applied)
+          </label>
+          <label style={{ display: "block" }}>
+            <input type="radio" name="applied" value="no" /> No, it is no longer owed (cancel it)
+          </label>
+        </fieldset>
+        <div className="admin-field">
+          <label htmlFor={`${id}-comment`}>Comment (required)</label>
+          <textarea id={`${id}-comment`} name="comment" required minLength={3} maxLength={500} />
+        </div>
+        <p>
+          <button type="submit" className="btn btn-secondary">
+            Mark resolved
+          </button>
+        </p>
+      </form>
+    </details>
+  );
+}
+
+export function RefundForm({ csrf, back, paymentId, refundable, currency }: Base & { paymentId: string; refundable: number; currency: string }) {
+  const nonce = randomBytes(12).toString("base64url");
+  return (
+    <form method="post" action="/admin/actions/refund" className="panel" aria-labelledby="refund-heading" data-testid="refund-form">
+      <h3 id="refund-heading" style={{ marginTop: 0 }}>
+        Refund
+      </h3>
+      <FormBasics csrf={csrf} back={back} />
+      <input type="hidden" name="paymentId" value={paymentId} />
+      <input type="hidden" name="nonce" value={nonce} />
+      <div className="admin-field">
+        <label htmlFor="refund-amount">
+          Amount in {currency.toUpperCase()} (empty = all that is left, {toMajorString(refundable, currency)})
+        </label>
+        <input id="refund-amount" name="amount" type="text" inputMode="decimal" placeholder={toMajorString(refundable, currency)} />
+      </div>
+      <div className="admin-field">
+        <label htmlFor="refund-comment">Comment (optional)</label>
+        <input id="refund-comment" name="comment" type="text" maxLength={500} />
+      </div>
+      <p>
+        <label>
+          <input type="checkbox" name="confirm" value="yes" required /> Refund the payer through Stripe and debit their Navixy balance
+        </label>
+      </p>
+      <button type="submit" className="btn btn-danger">
+        Refund
+      </button>
+    </form>
+  );
+}
+
+export function AuthorizationForms({ csrf, back, paymentId, capturable, currency }: Base & { paymentId: string; capturable: number; currency: string }) {
+  return (
+    <div className="panel" data-testid="authorization-forms">
+      <h3 style={{ marginTop: 0 }}>Authorization</h3>
+      <form method="post" action="/admin/actions/capture" className="actions-row">
+        <FormBasics csrf={csrf} back={back} />
+        <input type="hidden" name="paymentId" value={paymentId} />
+        <div className="admin-field">
+          <label htmlFor={`capture-${paymentId}`}>Capture amount ({currency.toUpperCase()}, empty = all)</label>
+          <input id={`capture-${paymentId}`} name="amount" type="text" inputMode="decimal" placeholder={toMajorString(capturable, currency)} />
+        </div>
+        <button type="submit" className="btn">
+          Capture
+        </button>
+      </form>
+      <form method="post" action="/admin/actions/release" style={{ marginTop: "0.5rem" }}>
+        <FormBasics csrf={csrf} back={back} />
+        <input type="hidden" name="paymentId" value={paymentId} />
+        <button type="submit" className="btn btn-secondary">
+          Release (cancel the authorization)
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+// The console's route handlers (login, logout, actions, export): switched off → 404, no session → 401,
+// a POST from another origin or without the session's CSRF token → 403.
+import type { Services } from "../server/services";
+import {
+  SESSION_COOKIE,
+  checkCsrf,
+  clientIp,
+  consoleEnabled,
+  readCookie,
+  sameOrigin,
+  sessionFromCookie,
+  signFlash,
+  type AdminSessionInfo,
+} from "./auth";
+import type { Actor } from "./audit";
+
+const text = (status: number, body: string, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
+
+export const notFound = () => text(404, "Not found");
+
+export interface AdminRequest {
+  session: AdminSessionInfo;
+  who: Actor;
+  ip: string;
+  /** The submitted form (POST only). */
+  form: FormData;
+}
+
+export async function sessionOfRequest(services: Services, request: Request): Promise<AdminSessionInfo | null> {
+  return sessionFromCookie(services, readCookie(request.headers.get("cookie"), SESSION_COOKIE));
+}
+
+/** Runs `fn` for a signed-in person; for a POST only from our origin and with the session's CSRF token. */
+export async function withAdmin(services: Services, request: Request, fn: (r: AdminRequest) => Promise<Response>): Promise<Response> {
+  if (!consoleEnabled(services.config)) return notFound();
+  const session = await sessionOfRequest(services, request);
+  if (!session) return text(401, "Sign in to the dealer console first (/admin/login).", { "www-authenticate": 'FormBased realm="dealer console"' });
+  const ip = clientIp(request.headers);
+  let form = new FormData();
+  if (request.method === "POST") {
+    if (!sameOrigin(services.config, request.headers)) return text(403, "Refused: this request did not come from the console's own pages.");
+    try {
+      form = await request.formData();
+    } catch {
+      return text(400, "Expected a form submission.");
+    }
+    if (!checkCsrf(session, form.get("csrf"))) return text(403, "Refused: the form's security token is missing or out of date. Reload the page and try again.");
+  }
+  return fn({ session, who: { actor: session.actor, ip }, ip, form });
+}
+
+/** A path inside the console to go back to (anything else becomes /admin). */
+export function safeBack(value: unknown, fallback = "/admin"): string {
+  if (typeof value !== "string") return fallback;
+  if (!value.startsWith("/admin") || value.startsWith("//") || /[\r\n\\]/.test(value)) return fallback;
+  return value;
+}
+
+/** 303 to `back`, carrying a signed notice or error the page shows once. */
+export function redirectWithFlash(services: Services, back: string, kind: "notice" | "error", message: string): Response {
+  const url = new URL(back, "http://console.invalid");
+  url.searchParams.set("flash", signFlash(services.config, kind, message));
+  return new Response(null, { status: 303, headers: { location: url.pathname + url.search + url.hash, "cache-control": "no-store" } });
+}
+
+export function formString(form: FormData, name: string): string {
+  const v = form.get(name);
+  return typeof v === "string" ? v.trim() : "";
+}

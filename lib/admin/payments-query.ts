@@ -1,0 +1,228 @@
+// The console's payment list: filters, search and keyset pagination on (createdAt, id), newest first.
+// A cursor names the last row shown; the next page is everything strictly older, so rows inserted while
+// someone pages (always newer) never shift or repeat a page, and each page costs one index range scan
+// (Payment has @@index([createdAt]) and @@index([navixyUserId, createdAt])).
+import type { Prisma } from "../db/client";
+import { creditStateOf, isPaymentStatus, type CreditState } from "../ledger/states";
+import type { Payment } from "../ledger/payments";
+import { parseMajorAmount } from "../money";
+import type { Services } from "../server/services";
+
+export const CREDIT_STATES: readonly CreditState[] = ["not_due", "pending", "credited", "needs_attention", "canceled"];
+
+export interface PaymentFilters {
+  status?: string;
+  creditState?: CreditState;
+  navixyUserId?: number;
+  paymentIntentId?: string;
+  /** createdAt >= from */
+  from?: Date;
+  /** createdAt < to */
+  to?: Date;
+  /** minor units */
+  minAmount?: number;
+  maxAmount?: number;
+  /** payment id, PaymentIntent id or Navixy user id */
+  q?: string;
+}
+
+/** The filters as they appear in the query string (what the form submits and links carry). */
+export type FilterParams = Record<string, string | string[] | undefined>;
+
+const FILTER_KEYS = ["status", "credit", "user", "pi", "from", "to", "min", "max", "q"] as const;
+
+function one(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  const t = s?.trim();
+  return t ? t : undefined;
+}
+
+function parseDay(text: string | undefined, endOfDay: boolean): Date | undefined {
+  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const d = new Date(`${text}T00:00:00.000Z`);
+  if (Number.isNaN(d.getTime())) return undefined;
+  return endOfDay ? new Date(d.getTime() + 86_400_000) : d;
+}
+
+/**
+ * Query-string filters → typed filters. Unknown or malformed values are dropped and named in `problems`
+ * so the page can say so. Amounts are in major units of `currency`; dates are UTC days, both inclusive.
+ */
+export function parseFilters(params: FilterParams, currency: string): { filters: PaymentFilters; problems: string[] } {
+  const filters: PaymentFilters = {};
+  const problems: string[] = [];
+  const status = one(params.status);
+  if (status) {
+    if (isPaymentStatus(status)) filters.status = status;
+    else problems.push(`unknown status "${status}"`);
+  }
+  const credit = one(params.credit);
+  if (credit) {
+    if ((CREDIT_STATES as readonly string[]).includes(credit)) filters.creditState = credit as CreditState;
+    else problems.push(`unknown credit state "${credit}"`);
+  }
+  const user = one(params.user);
+  if (user) {
+    if (/^\d{1,15}$/.test(user) && Number.isSafeInteger(Number(user))) filters.navixyUserId = Number(user);
+    else problems.push(`"${user}" is not a Navixy user id`);
+  }
+  const pi = one(params.pi);
+  if (pi) filters.paymentIntentId = pi;
+  const from = one(params.from);
+  if (from) {
+    filters.from = parseDay(from, false);
+    if (!filters.from) problems.push(`"${from}" is not a date (YYYY-MM-DD)`);
+  }
+  const to = one(params.to);
+  if (to) {
+    filters.to = parseDay(to, true);
+    if (!filters.to) problems.push(`"${to}" is not a date (YYYY-MM-DD)`);
+  }
+  for (const [key, field] of [["min", "minAmount"], ["max", "maxAmount"]] as const) {
+    const text = one(params[key]);
+    if (!text) continue;
+    const minor = parseMajorAmount(text, currency);
+    if (minor === null) problems.push(`"${text}" is not an amount`);
+    else filters[field] = minor;
+  }
+  const q = one(params.q);
+  if (q) filters.q = q.slice(0, 200);
+  for (const k of Object.keys(filters) as (keyof PaymentFilters)[]) if (filters[k] === undefined) delete filters[k];
+  return { filters, problems };
+}
+
+/** Typed filters back to query-string form (for links: next page, export, detail "back"). */
+export function filtersToParams(f: PaymentFilters, currency: string, toMajor: (minor: number, currency: string) => string): URLSearchParams {
+  const p = new URLSearchParams();
+  if (f.status) p.set("status", f.status);
+  if (f.creditState) p.set("credit", f.creditState);
+  if (f.navixyUserId !== undefined) p.set("user", String(f.navixyUserId));
+  if (f.paymentIntentId) p.set("pi", f.paymentIntentId);
+  if (f.from) p.set("from", f.from.toISOString().slice(0, 10));
+  if (f.to) p.set("to", new Date(f.to.getTime() - 86_400_000).toISOString().slice(0, 10));
+  if (f.minAmount !== undefined) p.set("min", toMajor(f.minAmount, currency));
+  if (f.maxAmount !== undefined) p.set("max", toMajor(f.maxAmount, currency));
+  if (f.q) p.set("q", f.q);
+  return p;
+}
+
+export function hasFilters(params: FilterParams): boolean {
+  return FILTER_KEYS.some((k) => one(params[k]) !== undefined);
+}
+
+const ACTIVE_MOVEMENT: Prisma.BalanceMovementWhereInput = { state: { in: ["pending", "sending", "unknown"] } };
+
+function creditWhere(state: CreditState): Prisma.PaymentWhereInput {
+  const credit = (w: Prisma.BalanceMovementWhereInput): Prisma.PaymentWhereInput => ({ movements: { some: { kind: "credit", ...w } } });
+  switch (state) {
+    case "not_due":
+      return { movements: { none: { kind: "credit" } } };
+    case "credited":
+      return credit({ state: "applied" });
+    case "canceled":
+      return credit({ state: "canceled" });
+    case "pending":
+      return credit({ ...ACTIVE_MOVEMENT, needsAttention: false });
+    case "needs_attention":
+      return { OR: [credit({ state: "failed" }), credit({ ...ACTIVE_MOVEMENT, needsAttention: true })] };
+  }
+}
+
+export function whereOf(f: PaymentFilters): Prisma.PaymentWhereInput {
+  const and: Prisma.PaymentWhereInput[] = [];
+  if (f.status) and.push({ status: f.status });
+  if (f.creditState) and.push(creditWhere(f.creditState));
+  if (f.navixyUserId !== undefined) and.push({ navixyUserId: f.navixyUserId });
+  if (f.paymentIntentId) and.push({ stripePaymentIntentId: f.paymentIntentId });
+  if (f.from || f.to) and.push({ createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } });
+  if (f.minAmount !== undefined || f.maxAmount !== undefined) {
+    and.push({ amount: { ...(f.minAmount !== undefined ? { gte: f.minAmount } : {}), ...(f.maxAmount !== undefined ? { lte: f.maxAmount } : {}) } });
+  }
+  if (f.q) {
+    const q = f.q;
+    if (/^\d{1,15}$/.test(q) && Number.isSafeInteger(Number(q))) {
+      and.push({ OR: [{ navixyUserId: Number(q) }, { id: q }] });
+    } else if (q.startsWith("pi_")) {
+      and.push({ stripePaymentIntentId: q });
+    } else {
+      and.push({ OR: [{ id: q }, { stripePaymentIntentId: q }] });
+    }
+  }
+  return and.length === 0 ? {} : and.length === 1 ? and[0]! : { AND: and };
+}
+
+export interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.createdAt.getTime()}:${c.id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(text: string | undefined): Cursor | null {
+  if (!text) return null;
+  try {
+    const raw = Buffer.from(text, "base64url").toString("utf8");
+    const m = /^(\d{1,15}):([A-Za-z0-9_]{1,64})$/.exec(raw);
+    if (!m) return null;
+    return { createdAt: new Date(Number(m[1])), id: m[2]! };
+  } catch {
+    return null;
+  }
+}
+
+export function afterCursor(c: Cursor | null): Prisma.PaymentWhereInput {
+  if (!c) return {};
+  // (createdAt, id) < (c.createdAt, c.id), written so the createdAt bound is a plain range the index serves.
+  return { AND: [{ createdAt: { lte: c.createdAt } }, { OR: [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }] }] };
+}
+
+export const ORDER: Prisma.PaymentOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "desc" }];
+
+export interface PaymentRow extends Payment {
+  creditState: CreditState;
+  creditedAmount: number;
+}
+
+export interface PaymentPage {
+  rows: PaymentRow[];
+  /** Cursor of the page after this one, or null on the last page. */
+  next: string | null;
+}
+
+/** One page of payments, newest first. */
+export async function listPayments(services: Services, filters: PaymentFilters, opts: { cursor?: string | null; limit?: number } = {}): Promise<PaymentPage> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 1000);
+  const cursor = decodeCursor(opts.cursor ?? undefined);
+  const where = whereOf(filters);
+  const rows = await services.db.payment.findMany({
+    where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
+    orderBy: ORDER,
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const withCredit = await attachCreditStates(services, page);
+  const last = page[page.length - 1];
+  return { rows: withCredit, next: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export async function attachCreditStates(services: Services, payments: Payment[]): Promise<PaymentRow[]> {
+  if (payments.length === 0) return [];
+  // In chunks: SQLite caps the number of bound parameters in one statement.
+  const credits: { paymentId: string; state: string; needsAttention: boolean; amount: number }[] = [];
+  for (let i = 0; i < payments.length; i += 500) {
+    credits.push(
+      ...(await services.db.balanceMovement.findMany({
+        where: { paymentId: { in: payments.slice(i, i + 500).map((p) => p.id) }, kind: "credit" },
+        select: { paymentId: true, state: true, needsAttention: true, amount: true },
+      })),
+    );
+  }
+  const byPayment = new Map(credits.map((c) => [c.paymentId, c]));
+  return payments.map((p) => {
+    const credit = byPayment.get(p.id);
+    const creditState = creditStateOf(credit);
+    return { ...p, creditState, creditedAmount: creditState === "credited" && credit ? credit.amount : 0 };
+  });
+}

@@ -1,46 +1,86 @@
-// The checkout at "/" must answer with the right HTTP status (400 bad link, 404 unknown account,
-// 503 Navixy unreachable), which a page cannot set. So the proxy loads the checkout first: on failure it
-// answers with a small HTML page itself; on success it passes the loaded checkout to app/page.tsx in a
-// request header, so the page does not ask Navixy a second time.
+// Runs before every page and route (static assets are excluded by the matcher below):
+//
+// 1. Security headers on every response (lib/security/headers.ts): a Content-Security-Policy with a fresh
+//    nonce for pages (Next.js reads it from the request's CSP header and puts it on its own inline scripts),
+//    nosniff, Referrer-Policy, frame-ancestors / X-Frame-Options, HSTS when PUBLIC_URL is https.
+// 2. A request id: the caller's X-Request-Id when it looks like one, else a new one; passed on to the route
+//    (so its log lines carry it) and returned in the response's X-Request-Id.
+// 3. The checkout at "/" must answer with the right HTTP status (400 bad link, 404 unknown account,
+//    503 Navixy unreachable), which a page cannot set. So the proxy loads the checkout first: on failure it
+//    answers with a small HTML page itself; on success it passes the loaded checkout to app/page.tsx in a
+//    request header, so the page does not ask Navixy a second time.
 import { NextResponse, type NextRequest } from "next/server";
 import { loadCheckout, type CheckoutResult } from "@/lib/checkout/load-checkout";
 import { CHECKOUT_ERRORS, errorPageResponse } from "@/lib/checkout/error-page";
 import { getServices } from "@/lib/server/services";
-import { isSandboxMode } from "@/lib/sandbox/mode";
+import { getConfig } from "@/lib/config";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
+import { newNonce, securityHeaders, type SecurityHeaderOptions } from "@/lib/security/headers";
+import { REQUEST_ID_HEADER, logger, requestIdFrom } from "@/lib/logging/logger";
+
+/** What the headers depend on, from the configuration; safe defaults when it does not parse. */
+function headerSettings(): Omit<SecurityHeaderOptions, "kind" | "nonce"> {
+  try {
+    const c = getConfig();
+    return { sandbox: c.sandbox, stripeApiUrl: c.stripe.apiUrl, frameAncestors: c.security.frameAncestors, publicUrl: c.publicUrl };
+  } catch {
+    return { sandbox: false, frameAncestors: "'none'" };
+  }
+}
+
+function isApi(pathname: string): boolean {
+  return pathname.startsWith("/api/") || pathname === "/api" || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
+}
 
 export async function proxy(request: NextRequest): Promise<Response> {
+  const { pathname } = request.nextUrl;
   const headers = new Headers(request.headers);
   // Whatever the browser sent under this name never reaches the page.
   headers.delete(CHECKOUT_HEADER);
+  const requestId = requestIdFrom(request.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
 
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return NextResponse.next({ request: { headers } });
-  }
+  const settings = headerSettings();
+  const kind = isApi(pathname) ? "api" : "page";
+  const nonce = kind === "page" ? newNonce() : undefined;
+  const responseHeaders = securityHeaders({ ...settings, kind, nonce });
+  responseHeaders[REQUEST_ID_HEADER] = requestId;
+  // Next.js takes the nonce for its scripts from the request's CSP header.
+  if (nonce) headers.set("content-security-policy", responseHeaders["content-security-policy"]!);
+
+  const pass = (): Response => withHeaders(NextResponse.next({ request: { headers } }), responseHeaders);
+
+  if (pathname !== "/" || (request.method !== "GET" && request.method !== "HEAD")) return pass();
 
   let result: CheckoutResult;
   try {
     result = await loadCheckout(getServices(), request.nextUrl.searchParams.get("id") ?? undefined);
   } catch (error) {
     // Configuration or database trouble: loadCheckout itself reports Navixy failures as "unavailable".
-    console.error("Checkout could not be loaded:", error instanceof Error ? error.message : error);
+    logger.error({ requestId, err: error }, "checkout could not be loaded");
     result = { kind: "unavailable" };
   }
 
-  const page = { sandbox: isSandboxMode() };
+  const page = { sandbox: settings.sandbox };
   switch (result.kind) {
     case "ok":
       headers.set(CHECKOUT_HEADER, encodeCheckoutHeader(result.checkout));
-      return NextResponse.next({ request: { headers } });
+      return pass();
     case "invalid_id":
-      return errorPageResponse(CHECKOUT_ERRORS.invalid_id, {}, page);
+      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.invalid_id, {}, page), responseHeaders);
     case "not_found":
-      return errorPageResponse(CHECKOUT_ERRORS.not_found, {}, page);
+      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.not_found, {}, page), responseHeaders);
     case "unavailable":
-      return errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" }, page);
+      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" }, page), responseHeaders);
   }
 }
 
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
 export const config = {
-  matcher: "/",
+  // Everything but the build's static files and the public folder's icon (they carry no state and no script).
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico).*)"],
 };

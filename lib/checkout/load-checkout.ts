@@ -4,6 +4,7 @@ import { amountLimits, type AmountLimits } from "../payments/limits";
 import { loadNavixyUser, parseNavixyUserId, publicName } from "../payments/navixy-user";
 import { HttpError } from "../http/responses";
 import type { Services } from "../server/services";
+import { logger } from "../logging/logger";
 
 export interface CheckoutProps {
   userId: number;
@@ -43,7 +44,7 @@ export async function loadCheckout(services: Services, rawId: string | string[] 
     };
   } catch (error) {
     if (error instanceof HttpError && error.status === 404) return { kind: "not_found" };
-    console.error(`Checkout for user ${userId} unavailable:`, (error as Error).message);
+    logger.error({ navixyUserId: userId, err: error }, "checkout unavailable");
     return { kind: "unavailable" };
   }
 }

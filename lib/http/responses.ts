@@ -1,5 +1,6 @@
 // The JSON error shape of every API route: {"error": {"code", "message"}}. Messages are for people;
 // nothing internal (stack traces, SQL, upstream bodies) ever reaches a response.
+import { logger, requestLogger } from "../logging/logger";
 
 export class HttpError extends Error {
   constructor(
@@ -20,19 +21,19 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof HttpError) {
     return json({ error: { code: error.code, message: error.message } }, error.status, error.headers);
   }
-  console.error("Unexpected error while handling a request:", error instanceof Error ? error.message : error);
+  (request ? requestLogger(request) : logger).error({ err: error }, "unexpected error while handling a request");
   return json({ error: { code: "internal_error", message: "Something went wrong on our side. Please try again." } }, 500);
 }
 
 /** Runs a handler and turns any thrown error into a JSON error response. */
-export async function handle(fn: () => Promise<Response>): Promise<Response> {
+export async function handle(fn: () => Promise<Response>, request?: Request): Promise<Response> {
   try {
     return await fn();
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, request);
   }
 }

@@ -3,6 +3,7 @@
 import { HttpError } from "../http/responses";
 import { isNavixyApiError, maskName, type NavixyUser } from "../navixy";
 import type { Services } from "../server/services";
+import { logger } from "../logging/logger";
 
 export const MAX_NAVIXY_USER_ID = 2_147_483_647;
 
@@ -20,7 +21,7 @@ export async function loadNavixyUser(services: Services, userId: number): Promis
     if (isNavixyApiError(error) && error.kind === "not_found") {
       throw new HttpError(404, "user_not_found", "This account cannot be topped up here. Please contact your service provider.");
     }
-    console.error(`Navixy user ${userId} could not be read:`, (error as Error).message);
+    logger.warn({ navixyUserId: userId, err: error }, "Navixy user could not be read");
     throw new HttpError(503, "navixy_unavailable", "We cannot reach the balance service right now. Please try again in a minute.");
   }
 }

@@ -5,6 +5,7 @@ import { isPaymentId } from "../ids";
 import { creditStateOf, type CreditState, type PaymentStatus } from "../ledger/states";
 import type { Services } from "../server/services";
 import { syncPaymentIntent } from "./sync-payment-intent";
+import { paymentLogger } from "../logging/logger";
 
 export interface PaymentStatusView {
   paymentId: string;
@@ -63,7 +64,7 @@ export async function completePayment(
   try {
     await syncPaymentIntent(services, paymentIntentId, "return_page");
   } catch (error) {
-    console.error(`Return page could not sync ${paymentIntentId}:`, (error as Error).message);
+    paymentLogger(known.id).warn({ paymentIntentId, err: error }, "return page could not sync the PaymentIntent");
   }
   const view = await readPaymentStatus(services, { id: known.id });
   return view && { view, retryPath: `/?id=${known.navixyUserId}` };

@@ -8,6 +8,7 @@ import { transaction } from "../db/client";
 import { movePayment } from "../ledger/payments";
 import { cancelPayment, capturePayment } from "./capture";
 import { syncPaymentIntent } from "./sync-payment-intent";
+import { paymentLogger } from "../logging/logger";
 
 const NOT_FINAL = ["created", "awaiting_payment", "failed", "processing", "authorized"];
 const BATCH = 50;
@@ -62,7 +63,7 @@ export async function sweepPayments(services: Services, now = new Date()): Promi
       }
     } catch (error) {
       report.errors++;
-      console.error(`Sweep could not bring payment ${payment.id} up to date:`, (error as Error).message);
+      paymentLogger(payment.id).error({ err: error }, "sweep could not bring the payment up to date");
     }
   }
   return report;

@@ -9,6 +9,7 @@
 // secret key can never be smuggled through) and must name the PaymentIntent's client secret; the 3-D Secure
 // control, which the emulator leaves unauthenticated, is only passed on after the client secret was checked.
 // Only the route handler in app/sandbox/stripe-api calls this, and only in sandbox mode.
+import { logger } from "../logging/logger";
 
 export type ForwardKind = "confirm" | "retrieve" | "authenticate";
 
@@ -177,7 +178,7 @@ export async function forwardSandboxStripeRequest(request: Request, segments: re
     }
     return passThrough(answer);
   } catch (error) {
-    console.error("Sandbox: the Stripe emulator could not be reached:", error instanceof Error ? error.message : error);
+    logger.error({ err: error }, "sandbox: the Stripe emulator could not be reached");
     return stripeError(502, "api_connection_error", "The sandbox could not reach its Stripe emulator. Is `npm run demo` still running?");
   }
 }

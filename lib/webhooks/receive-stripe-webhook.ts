@@ -5,6 +5,7 @@ import type Stripe from "stripe";
 import { isUniqueViolation } from "../db/client";
 import { HttpError, json } from "../http/responses";
 import type { Services } from "../server/services";
+import { requestLogger } from "../logging/logger";
 import { HANDLED_EVENT_TYPES } from "./process-stripe-event";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,7 +24,8 @@ export async function receiveStripeWebhook(services: Services, request: Request)
   } catch {
     throw new HttpError(400, "invalid_signature", "The webhook signature could not be verified.");
   }
-  if (typeof event.id !== "string" || typeof event.type !== "string") {
+  // A valid signature over something that is not an event object (e.g. `null`, an array) is still refused.
+  if (!event || typeof event !== "object" || Array.isArray(event) || typeof event.id !== "string" || typeof event.type !== "string") {
     throw new HttpError(400, "invalid_event", "The webhook body is not a Stripe event.");
   }
 
@@ -31,7 +33,7 @@ export async function receiveStripeWebhook(services: Services, request: Request)
     const stored = await storeVerifiedEvent(services, event, payload);
     return json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true });
   } catch (error) {
-    console.error(`Could not store Stripe event ${event.id}:`, (error as Error).message);
+    requestLogger(request).error({ eventId: event.id, eventType: event.type, err: error }, "could not store the Stripe event");
     // 500 makes Stripe deliver it again later: nothing is lost.
     throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
   }

@@ -2,13 +2,14 @@
 // (set WORKER_IN_SERVER=false there). Stops cleanly on SIGINT/SIGTERM; a hard kill is safe too: a
 // claimed row is taken over when its lease runs out, and looked up in Navixy before it is sent again.
 import { bootstrap, startWorker } from "./start";
+import { logger } from "../logging/logger";
 
 async function main() {
   await bootstrap();
   const worker = startWorker();
-  console.log(`${worker.id}: processing Stripe events and Navixy balance movements`);
+  logger.info({ worker: worker.id }, "processing Stripe events and Navixy balance movements");
   const shutdown = async (signal: string) => {
-    console.log(`${worker.id}: ${signal}, finishing the current work`);
+    logger.info({ worker: worker.id, signal }, "stopping: finishing the current work");
     await worker.stop();
     process.exit(0);
   };

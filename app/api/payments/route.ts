@@ -5,5 +5,5 @@ import { getServices } from "@/lib/server/services";
 export const dynamic = "force-dynamic";
 
 export function POST(request: Request) {
-  return handle(() => createPayment(getServices(), request));
+  return handle(() => createPayment(getServices(), request), request);
 }

@@ -4,7 +4,7 @@ import { getServices } from "@/lib/server/services";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ paymentId: string }> }) {
+export async function GET(request: Request, { params }: { params: Promise<{ paymentId: string }> }) {
   const { paymentId } = await params;
-  return handle(() => getPaymentStatus(getServices(), paymentId));
+  return handle(() => getPaymentStatus(getServices(), paymentId), request);
 }

@@ -5,5 +5,5 @@ import { receiveStripeWebhook } from "@/lib/webhooks/receive-stripe-webhook";
 export const dynamic = "force-dynamic";
 
 export function POST(request: Request) {
-  return handle(() => receiveStripeWebhook(getServices(), request));
+  return handle(() => receiveStripeWebhook(getServices(), request), request);
 }

@@ -1,0 +1,83 @@
+import { Writable } from "node:stream";
+import { describe, expect, test } from "vitest";
+import { createLogger, paymentLogger, requestIdFrom, scrub } from "./logger";
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
+      cb();
+    },
+  });
+  return { lines, raw, destination };
+}
+
+describe("structured logs", () => {
+  test("one JSON object per line, with level, time, message and the level threshold applied", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: "warn", secrets: [], destination });
+    log.info("not written");
+    log.warn({ attempt: 2 }, "written");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "warn", msg: "written", attempt: 2, service: "navixy-stripe-gateway" });
+    expect(typeof lines[0]!.time).toBe("string");
+  });
+
+  test("child loggers carry the request id and our payment id on every line", () => {
+    const { lines, destination } = capture();
+    const root = createLogger({ level: "info", secrets: [], destination });
+    const log = paymentLogger("pay_abc", root.child({ requestId: "req-123456" }));
+    log.info("created");
+    log.error({ err: new Error("Stripe did not answer") }, "failed");
+    expect(lines.map((l) => [l.requestId, l.paymentId])).toEqual([
+      ["req-123456", "pay_abc"],
+      ["req-123456", "pay_abc"],
+    ]);
+    expect(lines[1]!.err).toMatchObject({ errorName: "Error", message: "Stripe did not answer" });
+  });
+
+  test("secrets and personal data are redacted by field name at any depth and by value in any text", () => {
+    const { lines, raw, destination } = capture();
+    const secrets = ["sk_test_configured_secret", "whsec_configured", "navixy-panel-pass", "hash-of-the-api", "console-admin-password"];
+    const log = createLogger({ level: "info", secrets, destination });
+    log.info(
+      {
+        headers: { authorization: "Bearer sk_live_abcdef", cookie: "session=1", "stripe-signature": "t=1,v1=abc" },
+        user: { firstName: "Jane", lastName: "Smith", email: "jane@example.com", login: "jane", legalName: "Acme" },
+        password: "x",
+        apiHash: "y",
+        clientSecret: "pi_123_secret_456",
+        nested: { deeper: { password: "z", note: "pay with navixy-panel-pass" } },
+      },
+      "calling Navixy with hash-of-the-api for jane@example.com, key sk_test_configured_secret, whsec_other and pi_9_secret_8",
+    );
+    log.error({ err: new Error("bad password console-admin-password") }, "login failed");
+    const text = raw.join("\n");
+    for (const s of [...secrets, "sk_live_abcdef", "Jane", "Smith", "jane@example.com", "Acme", "pi_123_secret_456", "pi_9_secret_8", "whsec_other", "session=1"]) {
+      expect(text, s).not.toContain(s);
+    }
+    expect(lines[0]).toMatchObject({
+      headers: { authorization: "[redacted]", cookie: "[redacted]", "stripe-signature": "[redacted]" },
+      user: { firstName: "[redacted]", email: "[redacted]" },
+      password: "[redacted]",
+      nested: { deeper: { password: "[redacted]" } },
+    });
+    expect(String(lines[0]!.msg)).toContain("calling Navixy with [redacted]");
+  });
+
+  test("scrub() removes key-, secret- and e-mail-shaped text", () => {
+    expect(scrub("sk_test_123 rk_live_9 whsec_x pi_1_secret_2 a.b@c.io ok", [])).toBe("[redacted] [redacted] [redacted] [redacted] [redacted] ok");
+  });
+
+  test("a caller's request id is kept only when it looks like one", () => {
+    expect(requestIdFrom(new Headers({ "x-request-id": "abc-123-def" }))).toBe("abc-123-def");
+    const generated = requestIdFrom(new Headers({ "x-request-id": 'bad" {"injected":1}' }));
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom(new Headers())).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

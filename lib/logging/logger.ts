@@ -1,0 +1,214 @@
+// Structured logs: one JSON object per line on stdout (pino), at the level LOG_LEVEL sets.
+//
+//   import { logger, requestLogger, paymentLogger } from "@/lib/logging/logger";
+//   const log = requestLogger(request).child({ paymentId });   // every line carries requestId and paymentId
+//   log.info({ amount }, "payment created");
+//
+// Nothing secret or personal reaches a line: fields named like keys, hashes, passwords, authorization headers,
+// client secrets, names and e-mail addresses are replaced by "[redacted]" at any depth up to three levels, and
+// every string (messages, error messages and stacks included) is scrubbed of the configured secrets and of
+// anything shaped like a Stripe secret/restricted key, webhook secret, client secret or e-mail address.
+import { randomUUID } from "node:crypto";
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { getConfig } from "../config";
+
+export type { Logger } from "pino";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** Field names never written as they are (matched case-sensitively by pino, so both spellings are listed). */
+const SENSITIVE_KEYS = [
+  "password",
+  "passwd",
+  "secret",
+  "secretKey",
+  "secret_key",
+  "apiKey",
+  "api_key",
+  "apiHash",
+  "api_hash",
+  "hash",
+  "token",
+  "accessToken",
+  "authorization",
+  "Authorization",
+  "cookie",
+  "Cookie",
+  "set-cookie",
+  "stripe-signature",
+  "x-admin-password",
+  "webhookSecret",
+  "clientSecret",
+  "client_secret",
+  "csrfSecret",
+  "session",
+  "firstName",
+  "first_name",
+  "middleName",
+  "middle_name",
+  "lastName",
+  "last_name",
+  "legalName",
+  "legal_name",
+  "name",
+  "fullName",
+  "email",
+  "e-mail",
+  "login",
+  "phone",
+  "receipt_email",
+  "billing_details",
+];
+
+const REDACT_PATHS = SENSITIVE_KEYS.flatMap((k) => {
+  const key = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `["${k}"]`;
+  const dot = key.startsWith("[") ? "" : ".";
+  return [key, `*${dot}${key}`, `*.*${dot}${key}`];
+});
+
+const PATTERNS: RegExp[] = [
+  /\b(?:sk|rk)_(?:test|live)_[0-9A-Za-z]+/g, // Stripe secret / restricted keys
+  /\bwhsec_[0-9A-Za-z+/=_-]+/g, // webhook signing secrets
+  /\b(?:pi|seti)_[0-9A-Za-z]+_secret_[0-9A-Za-z]+/g, // PaymentIntent / SetupIntent client secrets
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, // e-mail addresses
+  /\b(v1|t)=[0-9a-f]{32,}/g, // Stripe-Signature parts
+];
+
+interface Settings {
+  level: LogLevel;
+  /** Literal values that must never appear (the configured secrets). */
+  secrets: string[];
+}
+
+const state = globalThis as unknown as { __gatewayLog?: { logger: Logger; settings: Settings } };
+
+function currentSettings(): Settings {
+  // A logger must work even when the configuration does not parse (that is exactly when start-up wants to
+  // log why): then the environment is read directly.
+  let level = (process.env.LOG_LEVEL as LogLevel | undefined) ?? "info";
+  const secrets: string[] = [];
+  try {
+    const c = getConfig();
+    level = c.logLevel;
+    secrets.push(c.stripe.secretKey, c.stripe.webhookSecret, c.navixy.password);
+    if (c.navixy.apiHash) secrets.push(c.navixy.apiHash);
+    if (c.admin.password) secrets.push(c.admin.password);
+  } catch {
+    for (const name of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "NAVIXY_PANEL_PASSWORD", "NAVIXY_API_HASH", "ADMIN_PASSWORD"]) {
+      const v = process.env[name]?.trim();
+      if (v) secrets.push(v);
+    }
+  }
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level)) level = "info";
+  // Test runs stay readable: silent under Vitest unless LOG_LEVEL asks for lines (tests that check lines
+  // pass their own destination and level).
+  if (process.env.VITEST && !process.env.LOG_LEVEL) level = "silent";
+  return { level, secrets: secrets.filter((s) => s.length >= 4) };
+}
+
+/** Removes secrets and personal data from free text. */
+export function scrub(text: string, secrets: string[] = state.__gatewayLog?.settings.secrets ?? []): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+  for (const p of PATTERNS) out = out.replace(p, "[redacted]");
+  return out;
+}
+
+function scrubValue(value: unknown, secrets: string[], depth: number): unknown {
+  if (typeof value === "string") return scrub(value, secrets);
+  if (depth > 4 || value === null || typeof value !== "object") return value;
+  if (value instanceof Error) {
+    const e = value as Error & { code?: unknown; type?: unknown; statusCode?: unknown };
+    return {
+      errorName: e.name,
+      message: scrub(e.message, secrets),
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(typeof e.type === "string" ? { stripeType: e.type } : {}),
+      ...(typeof e.statusCode === "number" ? { statusCode: e.statusCode } : {}),
+      ...(e.stack ? { stack: scrub(e.stack, secrets) } : {}),
+    };
+  }
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = scrubValue(v, secrets, depth + 1);
+  return out;
+}
+
+/** A logger with the gateway's redaction; `destination` lets tests capture the lines. */
+export function createLogger(options: { level?: LogLevel; secrets?: string[]; destination?: DestinationStream } = {}): Logger {
+  const settings = currentSettings();
+  const secrets = options.secrets ?? settings.secrets;
+  const opts: LoggerOptions = {
+    level: options.level ?? settings.level,
+    base: { pid: process.pid, service: "navixy-stripe-gateway" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: "msg",
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    // Errors are already turned into plain, scrubbed objects by the hook below: keep them as they are.
+    serializers: { err: (e: unknown) => e },
+    hooks: {
+      logMethod(args, method) {
+        const cleaned = args.map((a) => scrubValue(a, secrets, 0)) as Parameters<typeof method>;
+        return method.apply(this, cleaned);
+      },
+    },
+  };
+  return options.destination ? pino(opts, options.destination) : pino(opts);
+}
+
+/** The process's root logger (one per process, shared by every Next.js bundle). */
+export function getLogger(): Logger {
+  if (!state.__gatewayLog) {
+    const settings = currentSettings();
+    state.__gatewayLog = { settings, logger: createLogger({ level: settings.level, secrets: settings.secrets }) };
+  }
+  return state.__gatewayLog.logger;
+}
+
+/** Tests: the next getLogger() rebuilds from the current configuration (or writes to `destination`). */
+export function resetLoggerForTests(destination?: DestinationStream): void {
+  delete state.__gatewayLog;
+  if (destination) {
+    const settings = currentSettings();
+    state.__gatewayLog = { settings, logger: createLogger({ level: settings.level, secrets: settings.secrets, destination }) };
+  }
+}
+
+/** Proxy-forwarded or caller-chosen request ids are kept only if they look like ids (no log injection). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{6,100}$/;
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/** The request's id: the caller's x-request-id when it looks like one, else a new UUID. */
+export function requestIdFrom(headers: Headers): string {
+  const given = headers.get(REQUEST_ID_HEADER)?.trim();
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** A child logger carrying the request's id (and method and path). */
+export function requestLogger(request: Request): Logger {
+  let path = "";
+  try {
+    path = new URL(request.url).pathname;
+  } catch {
+    /* not a URL */
+  }
+  return getLogger().child({ requestId: requestIdFrom(request.headers), method: request.method, path });
+}
+
+/** A child logger for lines about one payment. */
+export function paymentLogger(paymentId: string, parent: Logger = getLogger()): Logger {
+  return parent.child({ paymentId });
+}
+
+/** Proxy for call sites that just want the root logger. */
+export const logger: Pick<Logger, "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "child"> = {
+  fatal: (...a: unknown[]) => (getLogger().fatal as (...x: unknown[]) => void)(...a),
+  error: (...a: unknown[]) => (getLogger().error as (...x: unknown[]) => void)(...a),
+  warn: (...a: unknown[]) => (getLogger().warn as (...x: unknown[]) => void)(...a),
+  info: (...a: unknown[]) => (getLogger().info as (...x: unknown[]) => void)(...a),
+  debug: (...a: unknown[]) => (getLogger().debug as (...x: unknown[]) => void)(...a),
+  trace: (...a: unknown[]) => (getLogger().trace as (...x: unknown[]) => void)(...a),
+  child: (bindings, options) => getLogger().child(bindings, options),
+} as Pick<Logger, "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "child">;

@@ -8,6 +8,9 @@ import type { Appearance, Stripe, StripeElementsOptions, StripeError } from "@st
 import type { CheckoutProps } from "@/lib/checkout/load-checkout";
 import { checkAmount, checkAmountInput, money, rangeText, type AmountCheck } from "./amount";
 import { getStripe } from "./stripe";
+import { AutoTopUpOptIn } from "@/components/autotopup/AutoTopUpOptIn";
+import { ConfirmAutoTopUp } from "@/components/autotopup/ConfirmAutoTopUp";
+import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInState } from "@/components/autotopup/opt-in";
 
 const LOAD_ERROR = "The payment form could not be loaded. Check your connection and reload the page.";
 const NETWORK_ERROR = "We could not reach the payment server. Check your connection and try again.";
@@ -16,6 +19,33 @@ const GENERIC_ERROR = "Something went wrong. Please try again.";
 const LOAD_TIMEOUT_MS = 30_000;
 
 type Selection = { kind: "preset"; amount: number } | { kind: "custom" };
+
+/** What GET /api/topup/checkout said: offer the opt-in, ask for a bank confirmation. */
+interface AutoTopUpStatus {
+  offer: boolean;
+  needsConfirmation: boolean;
+}
+
+/** Automatic top-up (lib/autotopup): whether to offer it here, and whether the payer's bank wants a confirmation. */
+function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
+  const [status, setStatus] = useState<AutoTopUpStatus | null>(null);
+  useEffect(() => {
+    let active = true;
+    fetch(`/api/topup/checkout?userId=${encodeURIComponent(String(userId))}`, { cache: "no-store", headers: { accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((body: unknown) => {
+        const b = body as Partial<AutoTopUpStatus> | null;
+        if (active && b && typeof b.offer === "boolean" && typeof b.needsConfirmation === "boolean") setStatus({ offer: b.offer, needsConfirmation: b.needsConfirmation });
+      })
+      .catch(() => {
+        // Not offered: the checkout itself works without it.
+      });
+    return () => {
+      active = false;
+    };
+  }, [userId]);
+  return status;
+}
 
 export function Checkout({ checkout }: { checkout: CheckoutProps }) {
   const { limits } = checkout;
@@ -51,6 +81,10 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
     };
   }, [checkout.publishableKey]);
 
+  const autoTopUp = useAutoTopUpStatus(checkout.userId);
+  const [optIn, setOptIn] = useState<OptInState>(() => initialOptIn(limits));
+  const optInOn = autoTopUp?.offer === true && optIn.on;
+
   const dark = usePrefersDark();
   const options = useMemo<StripeElementsOptions>(
     () => ({
@@ -58,9 +92,11 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
       amount: elementsAmount,
       currency: checkout.currency.toLowerCase(),
       captureMethod: checkout.captureManual ? "manual" : "automatic",
+      // Automatic top-up saves the card for off-session use: the PaymentIntent says so, the Element must match.
+      ...(autoTopUp?.offer ? { setupFutureUsage: optInOn ? ("off_session" as const) : null } : {}),
       appearance: appearanceFor(dark),
     }),
-    [elementsAmount, checkout.currency, checkout.captureManual, dark],
+    [elementsAmount, checkout.currency, checkout.captureManual, dark, autoTopUp?.offer, optInOn],
   );
 
   return (
@@ -73,6 +109,9 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
         onCustomText={setCustomText}
         check={check}
         stripeFailed={stripeFailed}
+        autoTopUp={autoTopUp}
+        optIn={optIn}
+        onOptIn={setOptIn}
       />
     </Elements>
   );
@@ -86,6 +125,9 @@ interface PaymentFormProps {
   onCustomText: (text: string) => void;
   check: AmountCheck;
   stripeFailed: boolean;
+  autoTopUp: AutoTopUpStatus | null;
+  optIn: OptInState;
+  onOptIn: (next: OptInState) => void;
 }
 
 /** A PaymentIntent created for this page, reused while the amount stays the same. */
@@ -93,9 +135,11 @@ interface CreatedIntent {
   paymentId: string;
   clientSecret: string;
   amount: number;
+  /** The automatic top-up terms sent with it (JSON), or "" without. */
+  autoTopUpKey: string;
 }
 
-function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, check, stripeFailed }: PaymentFormProps) {
+function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, check, stripeFailed, autoTopUp, optIn, onOptIn }: PaymentFormProps) {
   const stripe = useStripe();
   const elements = useElements();
   const { limits, currency } = checkout;
@@ -132,6 +176,8 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
   }, [formError]);
 
   const showAmountError = selection.kind === "custom" && check.error !== null && (customTouched || submitted);
+  const optInOn = autoTopUp?.offer === true && optIn.on;
+  const optInCheck: OptInCheck = checkOptIn(optIn, limits);
   const fail = useCallback((message: string) => {
     setFormError(message);
     busyRef.current = false;
@@ -148,6 +194,12 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
     }
     if (!stripe || !elements || !canPay) return;
     const amount = check.amount;
+    const autoTopUpTerms = optInOn ? optInPayload(optInCheck) : null;
+    if (optInOn && !autoTopUpTerms) {
+      setFormError(optInCheck.error);
+      return;
+    }
+    const autoTopUpKey = autoTopUpTerms ? JSON.stringify(autoTopUpTerms) : "";
     busyRef.current = true;
     setBusy(true);
     setFormError(null);
@@ -160,13 +212,13 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
     }
 
     let intent = intentRef.current;
-    if (!intent || intent.amount !== amount) {
-      const created = await createPayment(checkout.userId, amount);
+    if (!intent || intent.amount !== amount || intent.autoTopUpKey !== autoTopUpKey) {
+      const created = await createPayment(checkout.userId, amount, autoTopUpTerms);
       if ("error" in created) {
         fail(created.error);
         return;
       }
-      intent = created;
+      intent = { ...created, autoTopUpKey };
       intentRef.current = intent;
     }
 
@@ -201,6 +253,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
   return (
     <form className="checkout" onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="checkout-form">
+      {autoTopUp?.needsConfirmation && !loadFailed && <ConfirmAutoTopUp userId={checkout.userId} returnUrl={checkout.returnUrl} />}
       <fieldset className="fieldset" disabled={busy}>
         <legend className="legend">Amount</legend>
         {limits.presets.length > 0 && (
@@ -315,6 +368,12 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
         </p>
       </div>
 
+      {autoTopUp?.offer && (
+        <fieldset className="fieldset" disabled={busy}>
+          <AutoTopUpOptIn state={optIn} check={optInCheck} limits={limits} onChange={onOptIn} showError={submitted} />
+        </fieldset>
+      )}
+
       {formError && (
         <div className="alert" role="alert" tabIndex={-1} ref={errorRef} data-testid="form-error">
           <p>{formError}</p>
@@ -342,13 +401,17 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 }
 
 /** POST /api/payments: our payment and its PaymentIntent, or the server's message for the payer. */
-async function createPayment(userId: number, amount: number): Promise<CreatedIntent | { error: string }> {
+async function createPayment(
+  userId: number,
+  amount: number,
+  autoTopUp: ReturnType<typeof optInPayload>,
+): Promise<Omit<CreatedIntent, "autoTopUpKey"> | { error: string }> {
   let response: Response;
   try {
     response = await fetch("/api/payments", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ userId, amount }),
+      body: JSON.stringify(autoTopUp ? { userId, amount, autoTopUp } : { userId, amount }),
       cache: "no-store",
     });
   } catch {

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import type { PaymentStatusView } from "@/lib/payments/payment-status";
 import { formatMoney } from "@/lib/money";
 import { isFinalState, isPaymentStatusView, resultStateOf, resultText } from "./result-state";
+import { ManageLink } from "@/components/autotopup/ManageLink";
 
 const FIRST_DELAY_MS = 1_500;
 const MAX_DELAY_MS = 5_000;
@@ -13,7 +14,16 @@ const FAST_POLLS = 8;
 const BACKOFF = 1.3;
 const GIVE_UP_AFTER_MS = 3 * 60_000;
 
-export function PaymentResult({ initial, retryPath }: { initial: PaymentStatusView; retryPath: string }) {
+export function PaymentResult({
+  initial,
+  retryPath,
+  autoTopUp = null,
+}: {
+  initial: PaymentStatusView;
+  retryPath: string;
+  /** The payment set up automatic top-up: its signed manage link. */
+  autoTopUp?: { url: string; state: string } | null;
+}) {
   const [view, setView] = useState(initial);
   const [timedOut, setTimedOut] = useState(false);
   const [round, setRound] = useState(0);
@@ -120,6 +130,7 @@ export function PaymentResult({ initial, retryPath }: { initial: PaymentStatusVi
           </button>
         </>
       )}
+      {autoTopUp && text.tone !== "error" && <ManageLink url={autoTopUp.url} state={autoTopUp.state} />}
       {final && state === "credited" && <p>You can close this page.</p>}
       {text.retry && (
         // A full page load: the checkout's proxy must run for the fresh checkout.

@@ -122,6 +122,12 @@ const schema = z
       .refine((v) => /^('none'|'self'|(https?:\/\/[^\s;,]+|'self')(\s+(https?:\/\/[^\s;,]+|'self'))*)$/.test(v.trim()), "must be 'none', 'self' or space-separated https:// origins"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
+    AUTO_TOP_UP_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+    AUTO_TOP_UP_CHECK_INTERVAL: duration("AUTO_TOP_UP_CHECK_INTERVAL"),
+    AUTO_TOP_UP_BATCH: positiveInt.max(1000).default(20),
+    AUTO_TOP_UP_LINK_TTL: duration("AUTO_TOP_UP_LINK_TTL"),
+    AUTO_TOP_UP_LINK_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").optional(),
+
     SANDBOX: z.enum(["1", "0", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
 
     WORKER_IN_SERVER: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
@@ -142,6 +148,12 @@ const schema = z
       if (!c.STRIPE_API_URL) {
         ctx.addIssue({ code: "custom", path: ["STRIPE_API_URL"], message: "is required in sandbox mode (the Stripe emulator's URL)" });
       }
+    }
+    if (c.AUTO_TOP_UP_CHECK_INTERVAL !== null && c.AUTO_TOP_UP_CHECK_INTERVAL < 60_000) {
+      ctx.addIssue({ code: "custom", path: ["AUTO_TOP_UP_CHECK_INTERVAL"], message: "must be at least 1m" });
+    }
+    if (c.AUTO_TOP_UP_LINK_TTL !== null && c.AUTO_TOP_UP_LINK_TTL < 3_600_000) {
+      ctx.addIssue({ code: "custom", path: ["AUTO_TOP_UP_LINK_TTL"], message: "must be at least 1h" });
     }
     if (c.NAVIXY_CREDIT_METHOD === "refill" && !c.NAVIXY_API_HASH) {
       ctx.addIssue({ code: "custom", path: ["NAVIXY_API_HASH"], message: "is required when NAVIXY_CREDIT_METHOD=refill" });
@@ -211,6 +223,19 @@ export interface Config {
     frameAncestors: string;
   };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Automatic top-up (lib/autotopup): a saved card tops the balance up when it falls below the payer's threshold. */
+  autoTopUp: {
+    /** Offer the opt-in and run the scheduler; false keeps existing rules but charges nothing. */
+    enabled: boolean;
+    /** How often each enrolled user's balance is checked (10 min). */
+    checkIntervalMs: number;
+    /** At most this many rules checked per scheduler pass and instance (bounds the Navixy calls). */
+    batchSize: number;
+    /** How long a manage link stays valid (30 days). */
+    linkTtlMs: number;
+    /** Key material for manage links; undefined = derived from STRIPE_WEBHOOK_SECRET (HKDF). */
+    linkSecret: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -286,6 +311,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       frameAncestors: c.FRAME_ANCESTORS.trim(),
     },
     logLevel: c.LOG_LEVEL,
+    autoTopUp: {
+      enabled: c.AUTO_TOP_UP_ENABLED,
+      checkIntervalMs: c.AUTO_TOP_UP_CHECK_INTERVAL ?? 10 * 60_000,
+      batchSize: c.AUTO_TOP_UP_BATCH,
+      linkTtlMs: c.AUTO_TOP_UP_LINK_TTL ?? 30 * 86_400_000,
+      linkSecret: c.AUTO_TOP_UP_LINK_SECRET,
+    },
   };
 }
 

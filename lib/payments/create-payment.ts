@@ -10,10 +10,15 @@ import { createPaymentRecord, movePayment } from "../ledger/payments";
 import { amountLimits, amountProblem } from "./limits";
 import { loadNavixyUser } from "./navixy-user";
 import { paymentStatusFromIntent } from "../ledger/states";
+import { paymentLogger, requestLogger } from "../logging/logger";
+import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
+import { autoTopUpInput, prepareEnrolment, recordEnrolment } from "../autotopup/enrol";
 
 const body = z.object({
   userId: z.number().int().positive().max(2_147_483_647),
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** The payer opted in to automatic top-up (lib/autotopup/enrol.ts): terms in minor units and the text shown. */
+  autoTopUp: autoTopUpInput.optional(),
 });
 
 export interface CreatedPayment {
@@ -24,7 +29,10 @@ export interface CreatedPayment {
 }
 
 export async function createPayment(services: Services, request: Request): Promise<Response> {
+  // Card-testing defence: counted before anything is parsed or anyone is called (limits shared by all instances).
+  await enforcePaymentsPerIp(services.db, services.config.security.paymentsPerIp, request.headers);
   const input = await readInput(request);
+  await enforcePaymentsPerUser(services.db, services.config.security.paymentsPerUser, input.userId);
   const user = await loadNavixyUser(services, input.userId);
   const currency = await services.currency.get().catch(() => {
     throw new HttpError(503, "navixy_unavailable", "We cannot reach the balance service right now. Please try again in a minute.");
@@ -32,6 +40,7 @@ export async function createPayment(services: Services, request: Request): Promi
   const limits = amountLimits(services.config.payments, currency);
   const problem = amountProblem(input.amount, limits);
   if (problem) throw new HttpError(400, "amount_out_of_range", problem);
+  const enrolment = input.autoTopUp ? await prepareEnrolment(services, { navixyUserId: user.id, currency, input: input.autoTopUp }) : null;
 
   const { config, db, stripe } = services;
   const payment = await createPaymentRecord(db, {
@@ -42,6 +51,10 @@ export async function createPayment(services: Services, request: Request): Promi
     captureMethod: config.payments.capture,
     livemode: config.stripe.livemode,
   });
+  const log = paymentLogger(payment.id, requestLogger(request));
+  log.info({ navixyUserId: user.id, amount: payment.amount, currency: payment.currency }, "payment created");
+  // Automatic top-up: the rule waits for this payment; its PaymentIntent saves the card to the user's Customer.
+  const autoTopUp = enrolment ? await recordEnrolment(services, enrolment, payment) : null;
 
   let intent;
   try {
@@ -52,12 +65,13 @@ export async function createPayment(services: Services, request: Request): Promi
         automatic_payment_methods: { enabled: true },
         capture_method: config.payments.capture,
         description: `Navixy balance top-up for user ${user.id}`,
-        metadata: { navixy_user_id: String(user.id), payment_id: payment.id },
+        metadata: { navixy_user_id: String(user.id), payment_id: payment.id, ...autoTopUp?.metadata },
+        ...autoTopUp?.intentParams,
       },
       { idempotencyKey: `payment:${payment.id}:create` },
     );
   } catch (error) {
-    console.error(`Stripe refused or did not answer the PaymentIntent for ${payment.id}:`, (error as Error).message);
+    log.error({ err: error }, "Stripe refused or did not answer the PaymentIntent");
     const status = (error as { type?: string }).type === "StripeInvalidRequestError" ? 400 : 503;
     throw new HttpError(
       status,
@@ -75,6 +89,7 @@ export async function createPayment(services: Services, request: Request): Promi
     }),
   );
 
+  log.info({ paymentIntentId: intent.id, status: intent.status }, "PaymentIntent created");
   const created: CreatedPayment = {
     paymentId: payment.id,
     clientSecret: intent.client_secret ?? "",
@@ -100,6 +115,7 @@ async function readInput(request: Request): Promise<z.infer<typeof body>> {
     const field = String(parsed.error.issues[0]?.path[0] ?? "");
     if (field === "userId") throw new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).");
     if (field === "amount") throw new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).");
+    if (field === "autoTopUp") throw new HttpError(400, "invalid_auto_top_up", "autoTopUp must be {amount, threshold, monthlyLimit} in minor units and the mandateText shown.");
     throw new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}.");
   }
   return parsed.data;

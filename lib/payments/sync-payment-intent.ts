@@ -12,6 +12,7 @@ import { toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { applyRefunds, listRefunds } from "./refunds";
+import { afterPaymentSync } from "../autotopup/settle";
 
 export type SyncOutcome =
   /** movementsChanged: a credit or debit was recorded or changed, so the worker has work. */
@@ -95,6 +96,8 @@ async function applyIntent(
         }
       }
     }
+    // Automatic top-up: activate a rule whose enrolment payment succeeded, settle a top-up that became final.
+    await afterPaymentSync(tx, services.config, payment, intent);
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();

@@ -151,6 +151,12 @@ export function demoEnv(
     RATE_LIMIT_ADMIN_LOGIN: "",
     FRAME_ANCESTORS: "",
     LOG_LEVEL: "",
+    // Automatic top-up: balances checked every minute, so a demo shows a top-up soon after a balance drops.
+    AUTO_TOP_UP_ENABLED: "true",
+    AUTO_TOP_UP_CHECK_INTERVAL: "1m",
+    AUTO_TOP_UP_BATCH: "",
+    AUTO_TOP_UP_LINK_TTL: "",
+    AUTO_TOP_UP_LINK_SECRET: "",
   };
   for (const name of PASSED_THROUGH) {
     const value = base[name];

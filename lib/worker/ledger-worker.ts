@@ -10,6 +10,8 @@ import type { MovementState } from "../ledger/states";
 import { onWorkerWake, type Services } from "../server/services";
 import { processStripeEvent } from "../webhooks/process-stripe-event";
 import { sweepPayments } from "../payments/sweep";
+import { runAutoTopUps } from "../autotopup/scheduler";
+import { logger, paymentLogger } from "../logging/logger";
 
 const BATCH = 16;
 const RELEASED = { leaseOwner: null, leaseUntil: null };
@@ -22,6 +24,8 @@ export class LedgerWorker {
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private lastSweepAt = 0;
+  private lastAutoTopUpAt = 0;
+  private readonly log = logger.child({ worker: this.id });
 
   constructor(private readonly services: Services) {}
 
@@ -68,8 +72,9 @@ export class LedgerWorker {
       try {
         worked = await this.runOnce();
         await this.sweepIfDue();
+        await this.autoTopUpIfDue();
       } catch (error) {
-        console.error(`${this.id}: worker pass failed:`, (error as Error).message);
+        this.log.error({ err: error }, "worker pass failed");
       }
       if (worked === 0 && this.running) await this.idle();
     }
@@ -126,8 +131,18 @@ export class LedgerWorker {
     this.lastSweepAt = Date.now();
     const report = await sweepPayments(this.services);
     if (report.resynced + report.captured + report.abandoned + report.errors > 0) {
-      console.log(`${this.id}: sweep`, JSON.stringify(report));
+      this.log.info({ report }, "sweep");
     }
+  }
+
+  /** Automatic top-up: checks due rules' balances and charges saved cards (lib/autotopup/scheduler.ts). */
+  private async autoTopUpIfDue(): Promise<void> {
+    const { autoTopUp } = this.services.config;
+    // About once a minute (never more often than the check interval); each pass reads at most a batch of balances.
+    if (!autoTopUp.enabled || Date.now() - this.lastAutoTopUpAt < Math.min(60_000, autoTopUp.checkIntervalMs)) return;
+    this.lastAutoTopUpAt = Date.now();
+    const report = await runAutoTopUps(this.services);
+    if (report.charged + report.errors > 0) this.log.info({ report }, "automatic top-up");
   }
 
   /**
@@ -194,7 +209,7 @@ export class LedgerWorker {
     } catch (error) {
       const permanent = isPermanentStripeError(error);
       const message = error instanceof Error ? error.message : String(error);
-      console.error(`${this.id}: event ${row.id} (${row.type}) failed, attempt ${row.attempts}:`, message);
+      this.log.warn({ eventId: row.id, eventType: row.type, attempt: row.attempts, permanent, err: error }, "Stripe event failed");
       await db.stripeEvent.updateMany({
         where: mine,
         data: {
@@ -272,6 +287,7 @@ export class LedgerWorker {
     // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
     // have applied, exactly like "unknown".
     const lookupFirst = previousState === "unknown" || previousState === "sending";
+    const log = paymentLogger(row.paymentId, this.log).child({ movementId: row.id, kind: row.kind, attempt: row.attempts });
     let outcome;
     try {
       outcome = await applyMovement(this.services, row, { lookupFirst }, record);
@@ -281,6 +297,7 @@ export class LedgerWorker {
     }
 
     if (outcome.result === "applied") {
+      log.info({ navixyUserId: row.navixyUserId, amount: row.amount, currency: row.currency }, "balance movement applied");
       await db.balanceMovement.updateMany({
         where: mine,
         data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, ...RELEASED },
@@ -288,6 +305,7 @@ export class LedgerWorker {
       return;
     }
     if (outcome.result === "failed") {
+      log.error({ code: outcome.code, error: outcome.error }, "balance movement failed: needs a person");
       await db.balanceMovement.updateMany({
         where: mine,
         data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, ...RELEASED },
@@ -297,6 +315,7 @@ export class LedgerWorker {
     let delay = backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs);
     // A call that may still be in flight at Navixy gets time to land before we look for it.
     if (outcome.maybeApplied) delay = Math.max(delay, config.navixy.timeoutMs);
+    log.warn({ code: outcome.code, error: outcome.error, maybeApplied: outcome.maybeApplied, retryInMs: delay }, "balance movement will be retried");
     await db.balanceMovement.updateMany({
       where: mine,
       data: {

@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { completePayment } from "@/lib/payments/payment-status";
 import { getServices } from "@/lib/server/services";
 import { PaymentResult } from "@/components/payment/PaymentResult";
+import { manageLinkForReturn } from "@/lib/autotopup/manage";
 
 export const dynamic = "force-dynamic";
 
@@ -12,8 +13,10 @@ export const metadata: Metadata = { title: "Payment status · Add money" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function PaymentCompletePage({ searchParams }: { searchParams: SearchParams }) {
-  const raw = (await searchParams).payment_intent;
+  const params = await searchParams;
+  const raw = params.payment_intent;
   const paymentIntentId = Array.isArray(raw) ? raw[0] : raw;
+  const rawSecret = params.payment_intent_client_secret;
 
   let result: Awaited<ReturnType<typeof completePayment>>;
   try {
@@ -41,7 +44,10 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
     );
   }
 
-  return <PaymentResult initial={result.view} retryPath={result.retryPath} />;
+  // The payment that set up automatic top-up: its manage link (only with the client secret Stripe's redirect carries).
+  const autoTopUp = await manageLinkForReturn(getServices(), paymentIntentId, Array.isArray(rawSecret) ? rawSecret[0] : rawSecret).catch(() => null);
+
+  return <PaymentResult initial={result.view} retryPath={result.retryPath} autoTopUp={autoTopUp} />;
 }
 
 function Message({ state, tone, title, text }: { state: string; tone: "warning" | "error"; title: string; text: string }) {

@@ -21,6 +21,8 @@ import { CHARGE_EXPAND, getCharge, listCharges } from "./charges";
 import { REFUND_EXPAND, createRefund, getRefund, listRefunds, updateRefund } from "./refunds";
 import { paginate, piForCaller, renderCharge, renderRefund } from "./render";
 import { snapshot } from "./store";
+import { attachPaymentMethod, createCustomer, detachPaymentMethod, listCustomerPaymentMethods, retrieveCustomer } from "./customers";
+import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookEndpoints, retrieveBalance, retrieveWebhookEndpoint } from "./webhook-endpoints";
 
 export interface Route {
   method: "GET" | "POST" | "DELETE";
@@ -106,6 +108,11 @@ export const ROUTES: Route[] = [
     handle: (ctx, p, [id]) => renderRefund(ctx.store, updateRefund(ctx, id ?? "", p), expandOf(p)),
   },
   { method: "GET", pattern: /^\/v1\/events$/, handle: (ctx, p) => listEvents(ctx, p) },
+  { method: "POST", pattern: /^\/v1\/webhook_endpoints$/, handle: (ctx, p) => createWebhookEndpoint(ctx, p) },
+  { method: "GET", pattern: /^\/v1\/webhook_endpoints$/, handle: (ctx, p) => listWebhookEndpoints(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => retrieveWebhookEndpoint(ctx, id ?? "") },
+  { method: "DELETE", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => deleteWebhookEndpoint(ctx, id ?? "") },
+  { method: "GET", pattern: /^\/v1\/balance$/, handle: (ctx, p) => retrieveBalance(ctx, p) },
   {
     method: "GET",
     pattern: new RegExp(`^/v1/events/${ID}$`),
@@ -128,6 +135,17 @@ export const ROUTES: Route[] = [
       return snapshot(createPaymentMethod(ctx, data, "").pm);
     },
   },
+  // Customers and saved cards (customers.ts).
+  { method: "POST", pattern: /^\/v1\/customers$/, handle: (ctx, p) => createCustomer(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/customers/${ID}$`), handle: (ctx, p, [id]) => retrieveCustomer(ctx, id ?? "", p) },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/v1/customers/${ID}/payment_methods$`),
+    handle: (ctx, p, [id]) => listCustomerPaymentMethods(ctx, p, id ?? ""),
+  },
+  { method: "GET", pattern: /^\/v1\/payment_methods$/, handle: (ctx, p) => listCustomerPaymentMethods(ctx, p) },
+  { method: "POST", pattern: new RegExp(`^/v1/payment_methods/${ID}/attach$`), handle: (ctx, p, [id]) => attachPaymentMethod(ctx, id ?? "", p) },
+  { method: "POST", pattern: new RegExp(`^/v1/payment_methods/${ID}/detach$`), handle: (ctx, p, [id]) => detachPaymentMethod(ctx, id ?? "", p) },
   {
     method: "GET",
     pattern: new RegExp(`^/v1/payment_methods/${ID}$`),

@@ -14,10 +14,15 @@ export interface Decline {
 export interface CardBehaviour {
   /**
    * 3-D Secure: "required" always needs authentication (on-session -> requires_action,
-   * off-session -> `authentication_required` decline). Stripe's 4000002500003155 only
-   * skips it for cards set up for future use, which the emulator does not model.
+   * off-session -> `authentication_required` decline), unless `setupSkipsAuthentication`.
    */
   threeDS?: "required";
+  /**
+   * With threeDS "required": a card set up for off-session use (`setup_future_usage=off_session`) is charged
+   * off-session without authentication (Stripe's 4000002500003155); without it, authentication is always needed
+   * (4000002760003184: off-session charges decline with `authentication_required`).
+   */
+  setupSkipsAuthentication?: boolean;
   /** Decline at authorisation (after a successful 3DS challenge if one is required). */
   decline?: Decline;
 }
@@ -64,7 +69,7 @@ const SPECIAL_NUMBERS: Record<string, CardBehaviour & { funding?: TestCard["fund
   "4000000000000341": { decline: DECLINES.generic }, // attaches fine, charging fails
   "4000002760003184": { threeDS: "required" },
   "4000000000003220": { threeDS: "required" },
-  "4000002500003155": { threeDS: "required" },
+  "4000002500003155": { threeDS: "required", setupSkipsAuthentication: true },
   "4000008260003178": { threeDS: "required", decline: DECLINES.insufficientFunds },
   "4000000000003063": { threeDS: "required" },
   "4000000000003055": {}, // 3DS supported, not required
@@ -149,7 +154,7 @@ export function describeCard(number: string): TestCard {
     brand,
     funding: special.funding ?? (number === "5200828282828210" ? "debit" : "credit"),
     country: special.country ?? "US",
-    behaviour: { threeDS: special.threeDS, decline: special.decline },
+    behaviour: { threeDS: special.threeDS, setupSkipsAuthentication: special.setupSkipsAuthentication, decline: special.decline },
   };
 }
 

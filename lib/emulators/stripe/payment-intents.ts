@@ -31,6 +31,7 @@ import {
   optStringArray,
 } from "./params";
 import { createPaymentMethod, resolvePaymentMethod } from "./payment-methods";
+import { checkPaymentMethodCustomer, getCustomer, needsAuthentication, saveForFutureUsage } from "./customers";
 import { paginate, piForCaller, renderPaymentIntent, validateExpand, type ListPage } from "./render";
 import type { PaymentIntentRecord, PaymentMethodRecord } from "./store";
 
@@ -289,7 +290,7 @@ export function createPaymentIntent(ctx: Ctx, params: ParamObject): PaymentInten
     }
   }
   const customer = optString(params, "customer") || null;
-  if (customer !== null && !customer.startsWith("cus_")) throw resourceMissing("customer", customer, "customer");
+  if (customer !== null) getCustomer(ctx, customer);
 
   const created = ctx.now();
   const id = newId("pi");
@@ -351,6 +352,7 @@ export function createPaymentIntent(ctx: Ctx, params: ParamObject): PaymentInten
   }
   if (pmId) pm = resolvePaymentMethod(ctx, pmId);
   if (pm) {
+    checkPaymentMethodCustomer(pi, pm);
     pi.payment_method = pm.pm.id;
     pi.status = "requires_confirmation";
   }
@@ -503,6 +505,7 @@ export function confirmPaymentIntent(ctx: Ctx, rec: PaymentIntentRecord, params:
       { param: "payment_method", code: "payment_intent_incompatible_payment_method" },
     );
   }
+  checkPaymentMethodCustomer(pi, pm);
   if (captureMethod) pi.capture_method = captureMethod;
   if (sfu !== undefined) pi.setup_future_usage = sfu === "" ? null : sfu;
   if (shipping !== undefined) pi.shipping = shipping;
@@ -514,7 +517,7 @@ export function confirmPaymentIntent(ctx: Ctx, rec: PaymentIntentRecord, params:
   pi.next_action = null;
   delete rec.pendingAuthentication;
 
-  if (pm.card.behaviour.threeDS === "required") {
+  if (needsAuthentication(pm, offSession)) {
     if (offSession || errorOnRequiresAction) {
       // Off-session payments cannot be challenged: the issuer declines them.
       return decline(ctx, rec, pm, DECLINES.authenticationRequired, false);
@@ -560,6 +563,7 @@ function authorize(ctx: Ctx, rec: PaymentIntentRecord, pm: PaymentMethodRecord, 
   pi.next_action = null;
   pi.last_payment_error = null;
   delete rec.pendingAuthentication;
+  saveForFutureUsage(ctx, rec, pm);
   ctx.emit("charge.succeeded", charge);
   if (manual) {
     pi.status = "requires_capture";

@@ -1116,7 +1116,15 @@
         var pm = data && data.payment_method;
         var handleActions = !(options && options.handleActions === false);
         var confirmed;
-        if (typeof pm === "string") {
+        if (pm === undefined) {
+          // No payment details: confirm with the PaymentMethod already on the PaymentIntent (e.g. a saved card).
+          confirmed = await request("POST", "/v1/payment_intents/" + encodeURIComponent(intentIdFrom(clientSecret)) + "/confirm", {
+            form: encodeForm([
+              ["key", key],
+              ["client_secret", clientSecret],
+            ]),
+          });
+        } else if (typeof pm === "string") {
           confirmed = await request("POST", "/v1/payment_intents/" + encodeURIComponent(intentIdFrom(clientSecret)) + "/confirm", {
             form: encodeForm([
               ["key", key],

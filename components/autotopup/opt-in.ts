@@ -1,0 +1,39 @@
+// The checkout's automatic top-up opt-in, as data: what the payer typed, and the terms (or the problem) it
+// gives. Pure, like components/checkout/amount.ts, and checked the same way the server checks it.
+import { toMajorString } from "@/lib/money";
+import type { AmountLimits } from "@/lib/payments/limits";
+import { defaultTerms, mandateText, termsProblem, type AutoTopUpTerms } from "@/lib/autotopup/terms";
+import { parseAmountInput } from "@/components/checkout/amount";
+
+export interface OptInState {
+  on: boolean;
+  amount: string;
+  threshold: string;
+  limit: string;
+}
+
+export function initialOptIn(limits: AmountLimits): OptInState {
+  const t = defaultTerms(limits);
+  const major = (minor: number) => toMajorString(minor, limits.currency);
+  return { on: false, amount: major(t.amount), threshold: major(t.threshold), limit: major(t.monthlyLimit) };
+}
+
+export type OptInCheck = { terms: AutoTopUpTerms; mandate: string; error: null } | { terms: null; mandate: null; error: string };
+
+export function checkOptIn(state: OptInState, limits: AmountLimits): OptInCheck {
+  const amount = parseAmountInput(state.amount, limits.currency);
+  const threshold = parseAmountInput(state.threshold, limits.currency);
+  const monthlyLimit = parseAmountInput(state.limit, limits.currency);
+  if (amount === null || threshold === null || monthlyLimit === null) {
+    return { terms: null, mandate: null, error: "Enter each automatic top-up amount as a number, for example 25 or 12.50." };
+  }
+  const terms = { amount, threshold, monthlyLimit };
+  const problem = termsProblem(terms, limits);
+  if (problem) return { terms: null, mandate: null, error: problem };
+  return { terms, mandate: mandateText(terms, limits.currency), error: null };
+}
+
+/** What POST /api/payments receives as `autoTopUp`. */
+export function optInPayload(check: OptInCheck): { amount: number; threshold: number; monthlyLimit: number; mandateText: string } | null {
+  return check.terms ? { ...check.terms, mandateText: check.mandate } : null;
+}

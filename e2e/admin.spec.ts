@@ -87,6 +87,10 @@ test("sign in, every screen renders, sign out ends the session", async ({ page, 
   await page.getByRole("link", { name: /Needs attention/ }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Needs attention" })).toBeVisible();
 
+  await page.getByRole("link", { name: "Automatic top-up" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Automatic top-up" })).toBeVisible();
+  await expect(page.getByRole("search", { name: "Find a rule" })).toBeVisible();
+
   await page.getByRole("link", { name: "Setup" }).click();
   await expect(page.getByTestId("payment-system-url")).toHaveText(`${stack.appUrl}/?id={id}`);
   await expect(page.getByTestId("webhook-url")).toHaveText(`${stack.appUrl}/api/stripe/webhook`);

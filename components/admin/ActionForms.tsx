@@ -109,3 +109,16 @@ export function AuthorizationForms({ csrf, back, paymentId, capturable, currency
     </div>
   );
 }
+
+/** Pause, resume or turn off an automatic top-up rule. */
+export function RuleStateForm({ csrf, back, ruleId, action, text }: Base & { ruleId: string; action: "rule-pause" | "rule-resume" | "rule-disable"; text: string }) {
+  return (
+    <form method="post" action={`/admin/actions/${action}`}>
+      <FormBasics csrf={csrf} back={back} />
+      <input type="hidden" name="ruleId" value={ruleId} />
+      <button type="submit" className="btn" data-testid={`${action}-${ruleId}`}>
+        {text}
+      </button>
+    </form>
+  );
+}

@@ -4,6 +4,7 @@ import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refun
 import { escapeHtml, htmlPage } from "@/lib/admin/html";
 import { formString, redirectWithFlash, safeBack, withAdmin, type AdminRequest } from "@/lib/admin/http";
 import { createWebhookEndpoint } from "@/lib/admin/setup";
+import { changeRule } from "@/lib/admin/autotopup";
 import { formatMoney, parseMajorAmount } from "@/lib/money";
 import type { Services } from "@/lib/server/services";
 import { getServices } from "@/lib/server/services";
@@ -51,6 +52,18 @@ const ACTIONS: Record<string, Handler> = {
     const paymentId = formString(form, "paymentId");
     const payment = await adminRelease(services, who, { paymentId, comment: formString(form, "comment") });
     return `Payment ${payment.id} is ${payment.status}: the authorization is released.`;
+  },
+  async "rule-pause"(services, { who, form }) {
+    const { after } = await changeRule(services, who, "rule.pause", formString(form, "ruleId"));
+    return `Automatic top-up for Navixy user ${after.navixyUserId} is paused.`;
+  },
+  async "rule-resume"(services, { who, form }) {
+    const { after } = await changeRule(services, who, "rule.resume", formString(form, "ruleId"));
+    return `Automatic top-up for Navixy user ${after.navixyUserId} is active again.`;
+  },
+  async "rule-disable"(services, { who, form }) {
+    const { after } = await changeRule(services, who, "rule.disable", formString(form, "ruleId"));
+    return `Automatic top-up for Navixy user ${after.navixyUserId} is turned off.`;
   },
   async "create-webhook"(services, { who }) {
     const outcome = await createWebhookEndpoint(services, who);

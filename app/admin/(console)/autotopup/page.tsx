@@ -1,0 +1,91 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { RuleStateForm } from "@/components/admin/ActionForms";
+import { Flash } from "@/components/admin/Flash";
+import { fmtTime } from "@/components/admin/format";
+import { requireAdminPage } from "@/lib/admin/page-session";
+import { listRules, ruleTimeline } from "@/lib/autotopup/queries";
+import { formatMoney } from "@/lib/money";
+import { getServices } from "@/lib/server/services";
+
+export const metadata: Metadata = { title: "Automatic top-up" };
+
+type Params = Record<string, string | string[] | undefined>;
+const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+/** The rules payers set up, their state and why, and each rule's latest decisions. */
+export default async function AutoTopUpPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const session = await requireAdminPage();
+  const services = getServices();
+  const params = await searchParams;
+  const user = /^\d{1,10}$/.test(str(params.user)) ? Number(str(params.user)) : undefined;
+  const page = await listRules(services.db, { cursor: str(params.after) || undefined, navixyUserId: user, limit: 25 });
+  const timelines = await Promise.all(page.rules.map((r) => ruleTimeline(services.db, r.id, { events: 8, charges: 0 })));
+  const back = `/admin/autotopup${user ? `?user=${user}` : ""}`;
+  return (
+    <>
+      <h1>Automatic top-up</h1>
+      <Flash config={services.config} value={params.flash} />
+      <form method="get" action="/admin/autotopup" className="panel" role="search" aria-label="Find a rule">
+        <div className="admin-field">
+          <label htmlFor="user">Navixy user id</label>
+          <input id="user" name="user" inputMode="numeric" defaultValue={user ?? ""} />
+        </div>
+        <button type="submit" className="btn">
+          Find
+        </button>
+      </form>
+      {page.rules.length === 0 && <p className="panel">No automatic top-up rules{user ? ` for user ${user}` : ""}.</p>}
+      <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="rules">
+        {page.rules.map((rule, i) => (
+          <li key={rule.id} className="panel" data-rule-id={rule.id} data-state={rule.state}>
+            <h2 style={{ marginTop: 0 }}>
+              User {rule.navixyUserId}: {rule.stateLabel}
+            </h2>
+            <p>
+              Add {formatMoney(rule.amount, rule.currency)} when the balance falls below {formatMoney(rule.threshold, rule.currency)}, at most{" "}
+              {formatMoney(rule.monthlyLimit, rule.currency)} per month. Next check {fmtTime(rule.nextCheckAt)}.
+              {rule.softDeclines > 0 && ` Soft declines in a row: ${rule.softDeclines}.`}
+            </p>
+            {rule.stateReason && (
+              <p>
+                <strong>Why:</strong> {rule.stateReason}
+              </p>
+            )}
+            <div className="actions-row">
+              {(rule.state === "active" || rule.state === "paused_authentication_required") && (
+                <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-pause" text="Pause" />
+              )}
+              {rule.state === "paused" && <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-resume" text="Resume" />}
+              {!rule.state.startsWith("disabled_") && (
+                <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-disable" text="Turn off" />
+              )}
+            </div>
+            <details>
+              <summary>Latest decisions</summary>
+              <ol>
+                {(timelines[i]?.events ?? []).map((e) => (
+                  <li key={e.id}>
+                    {fmtTime(e.at)} · {e.kind}
+                    {e.detail ? `: ${e.detail}` : ""}
+                    {e.paymentId && (
+                      <>
+                        {" "}
+                        (<Link href={`/admin/payments/${e.paymentId}`}>{e.paymentId}</Link>)
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          </li>
+        ))}
+      </ul>
+      {page.nextCursor && (
+        <p>
+          <Link href={`/admin/autotopup?${new URLSearchParams({ ...(user ? { user: String(user) } : {}), after: page.nextCursor })}`}>Older rules</Link>
+        </p>
+      )}
+    </>
+  );
+}

@@ -100,6 +100,10 @@ async function main(): Promise<void> {
     // (the limit itself is tested in lib/admin/auth.int.test.ts).
     ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
     RATE_LIMIT_ADMIN_LOGIN: "500/15m",
+    // All browser traffic shares one client address here; the limits themselves are tested in
+    // lib/security/rate-limit.int.test.ts.
+    RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m",
+    RATE_LIMIT_PAYMENTS_PER_USER: "1000/10m",
   };
   // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.
   delete env.PAYMENT_CURRENCY;

@@ -6,10 +6,10 @@
 // compared). The cookie's HMAC key is derived from the password with HKDF, so sessions survive a restart
 // and every session dies when the password changes.
 import { createHmac, hkdfSync, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
-import type { Config, RateLimit } from "../config";
-import type { Db } from "../db/client";
+import type { Config } from "../config";
 import type { Services } from "../server/services";
 import { audit } from "./audit";
+import { hitRateLimit } from "../security/rate-limit";
 
 export const SESSION_COOKIE = "navixy_admin";
 export const COOKIE_PATH = "/admin";
@@ -142,13 +142,13 @@ export async function login(
   now = new Date(),
 ): Promise<LoginOutcome> {
   const { config, db } = services;
-  const limit = await hitRateLimit(db, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now);
+  const limit = await hitRateLimit(db, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now.getTime());
   if (!limit.allowed) {
     // One audit row per window and IP, not one per refused guess.
     if (limit.count === config.admin.loginLimit.limit + 1) {
       await audit(db, { actor: "anonymous", action: "login.rate_limited", ip: args.ip, comment: `more than ${config.admin.loginLimit.limit} attempts` });
     }
-    return { kind: "rate_limited", retryAfterSeconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) };
+    return { kind: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
   }
   if (!checkPassword(config, args.password)) {
     await audit(db, { actor: "anonymous", action: "login.failed", ip: args.ip });
@@ -181,34 +181,6 @@ export async function login(
 export async function logout(services: Services, session: AdminSessionInfo, ip: string, now = new Date()): Promise<void> {
   const { count } = await services.db.adminSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: now } });
   if (count > 0) await audit(services.db, { actor: session.actor, action: "logout", ip });
-}
-
-/** Fixed-window counter shared by every instance. Counts this hit and says whether it is allowed. */
-export async function hitRateLimit(
-  db: Db,
-  key: string,
-  limit: RateLimit,
-  now = new Date(),
-): Promise<{ allowed: boolean; count: number; retryAfterMs: number }> {
-  const start = Math.floor(now.getTime() / limit.windowMs) * limit.windowMs;
-  const windowStart = new Date(start);
-  const expiresAt = new Date(start + limit.windowMs);
-  let count = 0;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const row = await db.rateLimitWindow.upsert({
-        where: { key_windowStart: { key, windowStart } },
-        create: { key, windowStart, count: 1, expiresAt },
-        update: { count: { increment: 1 } },
-      });
-      count = row.count;
-      break;
-    } catch (error) {
-      // Two first hits raced to create the window: the second one now finds it.
-      if ((error as { code?: string }).code !== "P2002" || attempt >= 2) throw error;
-    }
-  }
-  return { allowed: count <= limit.limit, count, retryAfterMs: expiresAt.getTime() - now.getTime() };
 }
 
 /**

@@ -1,0 +1,414 @@
+/**
+ * npm run bench [-- options]: the gateway against the framework's own floor (bench/floor), on production
+ * builds and the emulators, loopback only, bounded load only. Prints one markdown table and writes
+ * bench/results/latest.json. See docs/benchmarks.md.
+ *
+ *   --quick            short run for development (fewer events and pages, a 100,000-payment ledger)
+ *   --seed N           only build the N-payment ledger (SQLite, and PostgreSQL when DATABASE_URL is one), then exit
+ *   --scale N          ledger size for the scale comparison (full: 1000000, quick: 100000; 0 skips it)
+ *   --only LIST        comma-separated subset of: webhook,checkout,scale
+ *   --build            rebuild the gateway and the floor; --no-build never builds the gateway
+ *   --cpu-prof         run the gateway under node --cpu-prof (profiles in bench/results/profiles/)
+ *
+ * DATABASE_URL=postgresql://... adds PostgreSQL figures (webhook and scale) next to SQLite's, in databases
+ * bench_empty and bench_ledger_<N> of that server.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb, type Db } from "../lib/db/client";
+import { RESULTS, ensureDirs, log, sleep, FLOOR_DIR, ROOT } from "./support/env";
+import { ensureBuilds, floorEnv, freshPostgres, freshSqlite, gatewayEnv, migrate, rssMb, startEmulators, startServer, withDatabase, type Emulators, type Server } from "./support/servers";
+import { preparePayments, type PreparedEvent } from "./support/payments";
+import { firstLoadJs, ingest, pageTiming, paced, type IngestResult, type PageTiming, type FirstLoadJs } from "./support/load";
+import { creditLatencies, drain, listQueryTimings, removeRunRows, type QueryTimings } from "./support/ledger";
+import { pgSeedDatabase, readPgSeed, readSqliteSeed, seedPostgres, seedSqlite, sqliteSeedPath, type SeedInfo } from "./support/seed";
+import { round, type Summary } from "./support/stats";
+
+// ---- options ---------------------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag("--quick");
+const seedOnly = option("--seed");
+const only = new Set((option("--only") ?? "webhook,checkout,scale").split(",").map((s) => s.trim()));
+const scaleN = Number(option("--scale") ?? (quick ? 100_000 : 1_000_000));
+const pgUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "") ? process.env.DATABASE_URL! : undefined;
+
+const SIZE = quick
+  ? { perConcurrency: 300, warmup: 100, paced: 60, rate: 20, pageSeq: 200, pageConc: 600, rssPages: 2_000, scaleEvents: 300, scaleRounds: 1, queryIterations: 100 }
+  : { perConcurrency: 2_000, warmup: 200, paced: 300, rate: 20, pageSeq: 1_000, pageConc: 3_000, rssPages: 10_000, scaleEvents: 2_000, scaleRounds: 2, queryIterations: 500 };
+const CONCURRENCY = [1, 8, 32, 64];
+const CHECKOUT_USER = 10001;
+
+// ---- results ---------------------------------------------------------------------------------------------------
+
+type Ingest = Omit<IngestResult, "okAt">;
+interface BurstResult {
+  connections: number;
+  gateway: Ingest;
+  floor: Ingest;
+  drainSeconds: number;
+  credit: Summary;
+  creditMissing: number;
+}
+interface WebhookSuite {
+  database: string;
+  bursts: BurstResult[];
+  pacedCredit: { rate: number; events: number; credit: Summary; missing: number };
+}
+interface ScaleSuite {
+  database: string;
+  payments: number;
+  seed: SeedInfo;
+  rounds: { empty: Ingest; large: Ingest; emptyDrain: number; largeDrain: number }[];
+  pacedCredit: { empty: Summary; large: Summary };
+  /** The console's list query on a small seeded ledger vs the large one (same rows returned). */
+  queries: { smallPayments: number; small: QueryTimings; large: QueryTimings };
+}
+interface CheckoutResult {
+  js: { gateway: FirstLoadJs; floor: FirstLoadJs };
+  ttfb: { sequential: { gateway: PageTiming; floor: PageTiming }; concurrent: { gateway: PageTiming; floor: PageTiming }; floorStatic: PageTiming };
+  rss: { pages: number; gateway: { before: number; after: number }; floor: { before: number; after: number } };
+}
+const results: {
+  date: string;
+  mode: "quick" | "full";
+  machine: Record<string, unknown>;
+  webhook: WebhookSuite[];
+  checkout?: CheckoutResult;
+  scale: ScaleSuite[];
+  runSeconds?: number;
+  table?: string;
+} = {
+  date: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, next: readVersion("next"), react: readVersion("react"), prisma: readVersion("@prisma/client") },
+  webhook: [],
+  scale: [],
+};
+
+function readVersion(pkg: string): string {
+  return (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+const strip = (r: IngestResult): Ingest => {
+  const { okAt: _okAt, ...rest } = r;
+  return rest;
+};
+
+// ---- processes -------------------------------------------------------------------------------------------------
+
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanup(): Promise<void> {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  cleanups.length = 0;
+}
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+process.on("SIGTERM", () => void cleanup().then(() => process.exit(143)));
+
+async function startGateway(emu: Emulators, name: string, databaseUrl: string): Promise<{ server: Server; db: Db }> {
+  const profDir = path.join(RESULTS, "profiles");
+  if (flag("--cpu-prof")) fs.mkdirSync(profDir, { recursive: true });
+  const server = await startServer({
+    name,
+    env: gatewayEnv(emu, databaseUrl, 0),
+    readyPath: "/api/health",
+    ...(flag("--cpu-prof") ? { extraNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] } : {}),
+  });
+  const { db } = createDb(databaseUrl);
+  cleanups.push(async () => {
+    await server.stop();
+    await db.$disconnect();
+  });
+  return { server, db };
+}
+
+async function startFloor(emu: Emulators): Promise<Server> {
+  const server = await startServer({ name: "floor", dir: path.relative(ROOT, FLOOR_DIR), env: floorEnv(emu), readyPath: "/" });
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+// ---- webhook ingest and credit latency ----------------------------------------------------------------------------
+
+async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server; db: Db; spare: PreparedEvent[] }> {
+  log(`webhook suite on ${database}`);
+  const { server: gateway, db } = await startGateway(emu, `gateway-${database}`, databaseUrl);
+  const perPhase = SIZE.warmup + SIZE.perConcurrency;
+  const spareCount = SIZE.warmup + SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced;
+  const events = await preparePayments(db, emu.stripeUrl, perPhase * CONCURRENCY.length + SIZE.paced + spareCount);
+  let offset = 0;
+  const take = (n: number) => {
+    const slice = events.slice(offset, offset + n);
+    offset += n;
+    return slice;
+  };
+  const bursts: BurstResult[] = [];
+  for (const c of CONCURRENCY) {
+    const warm = take(SIZE.warmup);
+    const measured = take(SIZE.perConcurrency);
+    // The floor first (it stores nothing: it may see the same events), then ours, then let the worker finish.
+    await ingest(`${floor.url}/api/webhook`, warm, c);
+    const floorResult = await ingest(`${floor.url}/api/webhook`, measured, c);
+    await ingest(`${gateway.url}/api/stripe/webhook`, warm, c);
+    await drain(db);
+    const ours = await ingest(`${gateway.url}/api/stripe/webhook`, measured, c);
+    const drainSeconds = await drain(db);
+    const credit = await creditLatencies(emu.navixyUrl, ours.okAt);
+    bursts.push({ connections: c, gateway: strip(ours), floor: strip(floorResult), drainSeconds, credit: credit.summary, creditMissing: credit.missing });
+    log(
+      `c=${c}: gateway ${ours.perSecond.toFixed(0)}/s p99 ${ours.latency.p99.toFixed(1)} ms (${ours.non2xx} non-2xx), floor ${floorResult.perSecond.toFixed(0)}/s p99 ${floorResult.latency.p99.toFixed(1)} ms; drain ${drainSeconds.toFixed(1)} s, credit p50 ${credit.summary.p50} ms`,
+    );
+    await sleep(500);
+  }
+  const pacedEvents = take(SIZE.paced);
+  const okAt = await paced(`${gateway.url}/api/stripe/webhook`, pacedEvents, SIZE.rate);
+  await drain(db);
+  const pacedCredit = await creditLatencies(emu.navixyUrl, okAt);
+  log(`paced ${SIZE.rate}/s: credit p50 ${pacedCredit.summary.p50} ms, p99 ${pacedCredit.summary.p99} ms (${pacedCredit.missing} missing)`);
+  return {
+    suite: { database, bursts, pacedCredit: { rate: SIZE.rate, events: pacedEvents.length, credit: pacedCredit.summary, missing: pacedCredit.missing } },
+    gateway,
+    db,
+    spare: events.slice(offset),
+  };
+}
+
+// ---- checkout page -------------------------------------------------------------------------------------------------
+
+async function checkoutSuite(gateway: Server, floor: Server): Promise<CheckoutResult> {
+  log("checkout suite");
+  const ours = `/?id=${CHECKOUT_USER}`;
+  const theirs = `/user?id=${CHECKOUT_USER}`;
+  const js = { gateway: await firstLoadJs(gateway.url, ours), floor: await firstLoadJs(floor.url, theirs) };
+  const rssBefore = { gateway: rssMb(gateway.process.pid!), floor: rssMb(floor.process.pid!) };
+  // Warm both (JIT, session, caches), then alternate.
+  await pageTiming(gateway.url, ours, 100, 4);
+  await pageTiming(floor.url, theirs, 100, 4);
+  const seqFloor = await pageTiming(floor.url, theirs, SIZE.pageSeq, 1);
+  const seqOurs = await pageTiming(gateway.url, ours, SIZE.pageSeq, 1);
+  const conFloor = await pageTiming(floor.url, theirs, SIZE.pageConc, 8);
+  const conOurs = await pageTiming(gateway.url, ours, SIZE.pageConc, 8);
+  const floorStatic = await pageTiming(floor.url, "/", SIZE.pageSeq, 1);
+  // Up to rssPages page requests in all, then resident memory.
+  const done = 100 + SIZE.pageSeq + SIZE.pageConc;
+  if (SIZE.rssPages > done) {
+    await pageTiming(gateway.url, ours, SIZE.rssPages - done, 8);
+    await pageTiming(floor.url, theirs, SIZE.rssPages - done, 8);
+  }
+  await sleep(1000);
+  const rss = {
+    pages: Math.max(SIZE.rssPages, done),
+    gateway: { before: rssBefore.gateway, after: rssMb(gateway.process.pid!) },
+    floor: { before: rssBefore.floor, after: rssMb(floor.process.pid!) },
+  };
+  log(`checkout: JS ${js.gateway.gzip} vs ${js.floor.gzip} B gz; TTFB p50 ${seqOurs.ttfb.p50.toFixed(1)} vs ${seqFloor.ttfb.p50.toFixed(1)} ms; RSS ${rss.gateway.after.toFixed(0)} vs ${rss.floor.after.toFixed(0)} MB`);
+  return { js, ttfb: { sequential: { gateway: seqOurs, floor: seqFloor }, concurrent: { gateway: conOurs, floor: conFloor }, floorStatic }, rss };
+}
+
+// ---- ledger scale --------------------------------------------------------------------------------------------------
+
+async function ensureSeed(provider: "sqlite" | "postgres", n: number): Promise<SeedInfo> {
+  if (provider === "sqlite") {
+    const existing = readSqliteSeed(n);
+    if (existing) return existing;
+    log(`no ${n}-payment SQLite ledger yet: seeding ${sqliteSeedPath(n)}`);
+    return seedSqlite(n);
+  }
+  const existing = await readPgSeed(pgUrl!, n);
+  if (existing) return existing;
+  log(`no ${n}-payment PostgreSQL ledger yet: seeding database ${pgSeedDatabase(n)}`);
+  return seedPostgres(pgUrl!, n);
+}
+
+async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres", empty: { gateway: Server; db: Db; spare: PreparedEvent[] }): Promise<ScaleSuite> {
+  const seed = await ensureSeed(database, scaleN);
+  const url = database === "sqlite" ? `file:${sqliteSeedPath(scaleN)}` : withDatabase(pgUrl!, pgSeedDatabase(scaleN));
+  migrate(url); // a migration added since the seed
+  {
+    const { db } = createDb(url);
+    const removed = await removeRunRows(db, new Date(seed.seedEnd));
+    if (removed) log(`removed ${removed} rows an earlier run added to the seeded ledger`);
+    await db.$disconnect();
+  }
+  log(`scale suite on ${database}: ${scaleN} payments`);
+  const large = await startGateway(emu, `gateway-${database}-${scaleN}`, url);
+  const largeEvents = await preparePayments(large.db, emu.stripeUrl, SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced + SIZE.warmup);
+  let lo = 0;
+  let eo = 0;
+  const c = 32;
+  await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(0, SIZE.warmup), c);
+  lo += SIZE.warmup;
+  await drain(large.db);
+  await ingest(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(0, SIZE.warmup), c);
+  eo += SIZE.warmup;
+  await drain(empty.db);
+  const rounds: ScaleSuite["rounds"] = [];
+  for (let r = 0; r < SIZE.scaleRounds; r++) {
+    const e = await ingest(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(eo, eo + SIZE.scaleEvents), c);
+    eo += SIZE.scaleEvents;
+    const emptyDrain = await drain(empty.db);
+    const l = await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, lo + SIZE.scaleEvents), c);
+    lo += SIZE.scaleEvents;
+    const largeDrain = await drain(large.db);
+    rounds.push({ empty: strip(e), large: strip(l), emptyDrain, largeDrain });
+    log(`scale round ${r + 1}: empty ${e.perSecond.toFixed(0)}/s p99 ${e.latency.p99.toFixed(1)} ms, ${scaleN} ${l.perSecond.toFixed(0)}/s p99 ${l.latency.p99.toFixed(1)} ms`);
+  }
+  const emptyPaced = await paced(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(eo, eo + SIZE.paced), SIZE.rate);
+  await drain(empty.db);
+  const largePaced = await paced(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, lo + SIZE.paced), SIZE.rate);
+  await drain(large.db);
+  const pacedCredit = {
+    empty: (await creditLatencies(emu.navixyUrl, emptyPaced)).summary,
+    large: (await creditLatencies(emu.navixyUrl, largePaced)).summary,
+  };
+  const smallPayments = 10_000;
+  await ensureSeed(database, smallPayments);
+  const smallUrl = database === "sqlite" ? `file:${sqliteSeedPath(smallPayments)}` : withDatabase(pgUrl!, pgSeedDatabase(smallPayments));
+  const small = createDb(smallUrl).db;
+  const queries = { smallPayments, small: await listQueryTimings(small, SIZE.queryIterations), large: await listQueryTimings(large.db, SIZE.queryIterations) };
+  await small.$disconnect();
+  await large.server.stop();
+  return { database, payments: scaleN, seed, rounds, pacedCredit, queries };
+}
+
+// ---- the table ----------------------------------------------------------------------------------------------------
+
+const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "–");
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "–");
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+const lat = (s: Summary) => `${f1(s.p50)} / ${f1(s.p95)} / ${f1(s.p99)}`;
+const pass = (ok: boolean) => (ok ? "PASS" : "**FAIL**");
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function table(): string {
+  const rows: string[][] = [];
+  const row = (...cells: string[]) => rows.push(cells);
+  for (const s of results.webhook) {
+    for (const b of s.bursts) {
+      const ratio = b.gateway.perSecond / b.floor.perSecond;
+      row(`Webhook ingest, c=${b.connections} (${s.database})`, "events/s", f0(b.gateway.perSecond), f0(b.floor.perSecond), `${f2(ratio)}×`, "≥ 0.5× floor", pass(ratio >= 0.5));
+      const p99Target = b.connections === 32 && s.database === "sqlite";
+      row(
+        `Webhook ingest, c=${b.connections} (${s.database})`,
+        "latency p50 / p95 / p99 ms",
+        lat(b.gateway.latency),
+        lat(b.floor.latency),
+        `${f2(b.gateway.latency.p99 / b.floor.latency.p99)}× (p99)`,
+        p99Target ? "p99 < 100 ms" : "",
+        p99Target ? pass(b.gateway.latency.p99 < 100) : "",
+      );
+      row(`Credits after the c=${b.connections} burst (${s.database})`, "2xx → Navixy p50 / p95 / p99 ms; drain", `${lat(b.credit)}; ${f1(b.drainSeconds)} s`, "", "", "context (queueing)", b.creditMissing ? `${b.creditMissing} missing` : "");
+    }
+    const pc = s.pacedCredit;
+    row(`Credit latency, ${pc.rate} events/s (${s.database})`, "2xx → Navixy p50 / p95 / p99 ms", lat(pc.credit), "", "", "p50 < 50 ms", pass(pc.credit.p50 < 50 && pc.missing === 0));
+  }
+  const c = results.checkout;
+  if (c) {
+    const kb = (b: number) => `${f1(b / 1024)} KB`;
+    const diff = c.js.gateway.gzip - c.js.floor.gzip;
+    row("Checkout first-load JS (gzip)", `${c.js.gateway.scripts.length} vs ${c.js.floor.scripts.length} scripts`, kb(c.js.gateway.gzip), kb(c.js.floor.gzip), `+${kb(diff)}`, "≤ floor + 60 KB", pass(diff <= 60 * 1024));
+    const sq = c.ttfb.sequential;
+    const r1 = sq.gateway.ttfb.p50 / sq.floor.ttfb.p50;
+    row("Checkout TTFB, sequential", "p50 / p95 / p99 ms", lat(sq.gateway.ttfb), lat(sq.floor.ttfb), `${f2(r1)}× (p50)`, "≤ 1.5× floor", pass(r1 <= 1.5));
+    const cc = c.ttfb.concurrent;
+    const r8 = cc.gateway.ttfb.p50 / cc.floor.ttfb.p50;
+    row("Checkout TTFB, c=8", "p50 / p95 / p99 ms", lat(cc.gateway.ttfb), lat(cc.floor.ttfb), `${f2(r8)}× (p50)`, "≤ 1.5× floor", pass(r8 <= 1.5));
+    row("Checkout pages/s, c=8", "pages/s", f0(cc.gateway.perSecond), f0(cc.floor.perSecond), `${f2(cc.gateway.perSecond / cc.floor.perSecond)}×`, "context", "");
+    row("Floor static page, sequential", "TTFB p50 / p95 / p99 ms", "", lat(c.ttfb.floorStatic.ttfb), "", "context", "");
+    row(`Server RSS after ${c.rss.pages} pages`, "MB (before → after)", `${f0(c.rss.gateway.before)} → ${f0(c.rss.gateway.after)}`, `${f0(c.rss.floor.before)} → ${f0(c.rss.floor.after)}`, `${f2(c.rss.gateway.after / c.rss.floor.after)}×`, "context", "");
+  }
+  for (const s of results.scale) {
+    const n = s.payments.toLocaleString("en");
+    const emptyRate = mean(s.rounds.map((r) => r.empty.perSecond));
+    const largeRate = mean(s.rounds.map((r) => r.large.perSecond));
+    const rateRatio = emptyRate / largeRate;
+    row(`Ledger ${n} vs empty (${s.database}): webhook c=32`, "events/s", f0(largeRate), f0(emptyRate), `${f2(rateRatio)}× cost`, "≤ 1.2", pass(rateRatio <= 1.2));
+    const lp99 = mean(s.rounds.map((r) => r.large.latency.p99));
+    const ep99 = mean(s.rounds.map((r) => r.empty.latency.p99));
+    row(`Ledger ${n} vs empty (${s.database}): webhook c=32`, "p99 ms", f1(lp99), f1(ep99), `${f2(lp99 / ep99)}×`, "≤ 1.2", pass(lp99 / ep99 <= 1.2));
+    const ld = mean(s.rounds.map((r) => r.largeDrain));
+    const ed = mean(s.rounds.map((r) => r.emptyDrain));
+    row(`Ledger ${n} vs empty (${s.database}): worker drain after burst`, "s", f2(ld), f2(ed), `${f2(ld / ed)}×`, "context", "");
+    const cr = s.pacedCredit.large.p50 / s.pacedCredit.empty.p50;
+    row(`Ledger ${n} vs empty (${s.database}): credit latency ${SIZE.rate}/s`, "p50 / p95 / p99 ms", lat(s.pacedCredit.large), lat(s.pacedCredit.empty), `${f2(cr)}× (p50)`, "≤ 1.2", pass(cr <= 1.2));
+    const sn = s.queries.smallPayments.toLocaleString("en");
+    for (const [label, large] of Object.entries(s.queries.large.pages)) {
+      const smallQ = s.queries.small.pages[label]!;
+      const qr = large.p50 / smallQ.p50;
+      row(`Ledger ${n} vs ${sn} (${s.database}): console list, ${label}`, "p50 / p95 / p99 ms", lat(large), lat(smallQ), `${f2(qr)}× (p50)`, "≤ 1.2", pass(qr <= 1.2));
+    }
+  }
+  const header = ["measure", "unit", "gateway", "floor / baseline", "ratio", "target", "result"];
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+// ---- main -----------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  ensureDirs();
+  if (seedOnly !== undefined) {
+    const n = Number(seedOnly);
+    if (!Number.isInteger(n) || n <= 0) throw new Error("--seed takes a number of payments");
+    seedSqlite(n);
+    if (pgUrl) await seedPostgres(pgUrl, n);
+    return;
+  }
+  ensureBuilds({ force: flag("--build"), skip: flag("--no-build") });
+  const emu = await startEmulators();
+  cleanups.push(async () => {
+    emu.process.kill("SIGTERM");
+  });
+  const floor = await startFloor(emu);
+
+  const databases: { name: "sqlite" | "postgres"; url: () => Promise<string> }[] = [{ name: "sqlite", url: async () => freshSqlite("gateway-sqlite") }];
+  if (pgUrl) {
+    databases.push({
+      name: "postgres",
+      url: () => freshPostgres(pgUrl, "bench_empty"),
+    });
+  }
+
+  for (const d of databases) {
+    if (!only.has("webhook") && !only.has("scale") && !(only.has("checkout") && d.name === "sqlite")) continue;
+    const url = await d.url();
+    let env: { gateway: Server; db: Db; spare: PreparedEvent[] };
+    if (only.has("webhook")) {
+      const w = await webhookSuite(emu, floor, d.name, url);
+      results.webhook.push(w.suite);
+      env = w;
+    } else {
+      const { server, db } = await startGateway(emu, `gateway-${d.name}`, url);
+      const spare = only.has("scale") ? await preparePayments(db, emu.stripeUrl, SIZE.warmup + SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced) : [];
+      env = { gateway: server, db, spare };
+    }
+    if (d.name === "sqlite" && only.has("checkout")) results.checkout = await checkoutSuite(env.gateway, floor);
+    if (only.has("scale") && scaleN > 0) results.scale.push(await scaleSuite(emu, d.name, env));
+    await env.gateway.stop();
+  }
+
+  results.runSeconds = Math.round((Date.now() - started) / 1000);
+  results.table = table();
+  fs.writeFileSync(path.join(RESULTS, "latest.json"), JSON.stringify(results, null, 2));
+  process.stdout.write(
+    `\nBenchmarks ${results.date.slice(0, 10)} (${results.mode}; ${results.machine.cpus} × ${String(results.machine.cpu)}, Node ${process.version}, Next.js ${String(results.machine.next)}; ${results.runSeconds} s)\n\n${results.table}\n\nFull results: ${path.relative(ROOT, path.join(RESULTS, "latest.json"))}\n`,
+  );
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : String(error));
+    process.exitCode = 1;
+  })
+  .finally(() => void cleanup());
+

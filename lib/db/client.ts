@@ -35,9 +35,9 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /**
  * An interactive transaction, retried when SQLite reports a write conflict. In WAL mode a transaction
- * that read before another process wrote cannot upgrade to a writer (SQLITE_BUSY_SNAPSHOT) and waiting
- * does not help: running it again from the start does. Every transaction here is safe to re-run: it
- * re-reads what it decides on. PostgreSQL does not raise this; its errors pass straight through.
+ * that read before another process wrote cannot upgrade to a writer (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT)
+ * and waiting does not help: running it again from the start does. Every transaction here is safe to
+ * re-run: it re-reads what it decides on, and a failed attempt was rolled back.
  */
 export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -51,5 +51,8 @@ export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempt
 }
 
 function isSqliteBusy(error: unknown): boolean {
-  return error instanceof Error && /SQLITE_BUSY|database is locked/.test(error.message);
+  if (!(error instanceof Error)) return false;
+  // The SQLite adapter reports SQLITE_BUSY as a timeout (P1008, "Operation has timed out"); it is returned at
+  // once, without waiting, when a reader in a transaction tries to become the writer while another is.
+  return /SQLITE_BUSY|database is locked/.test(error.message) || (error as { code?: string }).code === "P1008";
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/admin/Badge";
 import { Flash } from "@/components/admin/Flash";
+import { InputField, SelectField } from "@/components/admin/FilterField";
 import { fmtTime, label } from "@/components/admin/format";
 import { amountCurrency } from "@/lib/admin/currency";
 import { requireAdminPage } from "@/lib/admin/page-session";
@@ -32,56 +33,15 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
       <Flash config={services.config} value={params.flash} />
       <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
         <div className="filters">
-          <div className="admin-field" style={{ gridColumn: "span 2" }}>
-            <label htmlFor="q">Search</label>
-            <input id="q" name="q" type="search" defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="status">Status</label>
-            <select id="status" name="status" defaultValue={filters.status ?? ""}>
-              <option value="">Any</option>
-              {PAYMENT_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {label(s)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="admin-field">
-            <label htmlFor="credit">Credit</label>
-            <select id="credit" name="credit" defaultValue={filters.creditState ?? ""}>
-              <option value="">Any</option>
-              {CREDIT_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {label(s)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="admin-field">
-            <label htmlFor="user">Navixy user id</label>
-            <input id="user" name="user" type="text" inputMode="numeric" defaultValue={str(params.user)} />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="pi">PaymentIntent id</label>
-            <input id="pi" name="pi" type="text" defaultValue={str(params.pi)} />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="from">From (UTC)</label>
-            <input id="from" name="from" type="date" defaultValue={str(params.from)} />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="to">To (UTC)</label>
-            <input id="to" name="to" type="date" defaultValue={str(params.to)} />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="min">Min amount ({currency})</label>
-            <input id="min" name="min" type="text" inputMode="decimal" defaultValue={str(params.min)} />
-          </div>
-          <div className="admin-field">
-            <label htmlFor="max">Max amount ({currency})</label>
-            <input id="max" name="max" type="text" inputMode="decimal" defaultValue={str(params.max)} />
-          </div>
+          <InputField id="q" label="Search" type="search" span={2} defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />
+          <SelectField id="status" label="Status" defaultValue={filters.status} options={PAYMENT_STATUSES.map((s) => ({ value: s, text: label(s) }))} />
+          <SelectField id="credit" label="Credit" defaultValue={filters.creditState} options={CREDIT_STATES.map((s) => ({ value: s, text: label(s) }))} />
+          <InputField id="user" label="Navixy user id" inputMode="numeric" defaultValue={str(params.user)} />
+          <InputField id="pi" label="PaymentIntent id" defaultValue={str(params.pi)} />
+          <InputField id="from" label="From (UTC)" type="date" defaultValue={str(params.from)} />
+          <InputField id="to" label="To (UTC)" type="date" defaultValue={str(params.to)} />
+          <InputField id="min" label={`Min amount (${currency})`} inputMode="decimal" defaultValue={str(params.min)} />
+          <InputField id="max" label={`Max amount (${currency})`} inputMode="decimal" defaultValue={str(params.max)} />
           <div className="actions-row">
             <button type="submit" className="btn">
               Apply

@@ -1,0 +1,111 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { InputField, SelectField } from "@/components/admin/FilterField";
+import { fmtTime } from "@/components/admin/format";
+import { AUDIT_ACTION_FAMILIES, auditFiltersToParams, listAuditLog, parseAuditCursor, parseAuditFilters } from "@/lib/admin/audit-query";
+import { requireAdminPage } from "@/lib/admin/page-session";
+import { isPaymentId } from "@/lib/ids";
+import { getServices } from "@/lib/server/services";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+type Params = Record<string, string | string[] | undefined>;
+const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Params> }) {
+  await requireAdminPage();
+  const params = await searchParams;
+  const filters = parseAuditFilters(params);
+  const cursor = parseAuditCursor(str(params.after));
+  const page = await listAuditLog(getServices(), filters, { cursor, limit: 50 });
+  const query = auditFiltersToParams(filters);
+  const nextHref = page.next ? `/admin/audit?${new URLSearchParams([...query, ["after", page.next]])}` : null;
+  const firstHref = `/admin/audit${query.size ? `?${query}` : ""}`;
+  const families: { value: string; text: string }[] = [...AUDIT_ACTION_FAMILIES];
+  if (filters.action && !families.some((f) => f.value === filters.action)) families.push({ value: filters.action, text: filters.action });
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p className="muted">Every console action, sign-in and export: who, what, when, and what it changed.</p>
+      <form method="get" action="/admin/audit" className="panel" role="search" aria-label="Filter the audit log">
+        <div className="filters">
+          <SelectField id="action" label="Action" defaultValue={filters.action} options={families} />
+          <InputField id="target" label="Payment, movement or rule id" span={2} defaultValue={filters.target} />
+          <InputField id="actor" label="Actor" defaultValue={filters.actor} placeholder="admin:… or cli" />
+          <div className="actions-row">
+            <button type="submit" className="btn">
+              Apply
+            </button>
+            <Link href="/admin/audit" className="btn btn-secondary">
+              Clear
+            </Link>
+          </div>
+        </div>
+      </form>
+      <div className="table-wrap">
+        <table className="admin-table" data-testid="audit-table">
+          <caption>{query.size ? "Entries matching the filters, newest first" : "All entries, newest first"}</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">On</th>
+              <th scope="col">What changed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.length === 0 && (
+              <tr>
+                <td colSpan={5}>No entries match.</td>
+              </tr>
+            )}
+            {page.rows.map((e) => (
+              <tr key={e.id} data-audit-id={e.id} data-action={e.action}>
+                <td>{fmtTime(e.at)}</td>
+                <td>
+                  <span className="mono">{e.actor}</span>
+                  {e.ip && <div className="muted">{e.ip}</div>}
+                </td>
+                <td className="mono">{e.action}</td>
+                <td>
+                  {e.target && isPaymentId(e.target) ? (
+                    <Link href={`/admin/payments/${e.target}`} className="mono" prefetch={false}>
+                      {e.target}
+                    </Link>
+                  ) : (
+                    <span className="mono">{e.target ?? ""}</span>
+                  )}
+                </td>
+                <td>
+                  {e.changes.length > 0 && (
+                    <ul className="changes">
+                      {e.changes.map((c) => (
+                        <li key={c.field}>
+                          <span className="mono">{c.field}</span>: {c.before === null ? "" : <del>{c.before}</del>}
+                          {c.before !== null && c.after !== null ? " → " : ""}
+                          {c.after === null ? "" : <ins>{c.after}</ins>}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  {e.comment && <p className="comment">“{e.comment}”</p>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav className="pager" aria-label="Pages">
+        {cursor !== null ? <Link href={firstHref}>Newest</Link> : <span />}
+        {nextHref ? (
+          <Link href={nextHref} rel="next" data-testid="next-page">
+            Older entries
+          </Link>
+        ) : (
+          <span className="muted">End of the log</span>
+        )}
+      </nav>
+    </>
+  );
+}

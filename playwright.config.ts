@@ -1,9 +1,10 @@
 // Browser end-to-end tests (e2e/): the production build (`next build` + `next start`) with the Stripe and
-// Navixy emulators, in Chromium, in two configurations, each its own project and server:
+// Navixy emulators, in Chromium, in three configurations, each its own project and server:
 //   real     no SANDBOX; the tests route https://js.stripe.com/** to a test double of Stripe.js
 //            (lib/sandbox/assets/sandbox-stripe.js) so the page's real @stripe/stripe-js loader runs;
-//   sandbox  SANDBOX=1; the app serves its own sandbox Stripe.js and banner.
-// `npx playwright test` builds when needed (see e2e/support/build.ts), starts both stacks
+//   sandbox  SANDBOX=1; the app serves its own sandbox Stripe.js and banner;
+//   manual   as real, with PAYMENT_CAPTURE=manual: only manual-capture.spec.ts runs there.
+// `npx playwright test` builds when needed (see e2e/support/build.ts), starts the stacks
 // (e2e/support/stack.ts) and stops them afterwards. See e2e/README.md.
 import { defineConfig } from "@playwright/test";
 import { chromiumLaunchOptions } from "./e2e/support/browser";
@@ -43,8 +44,9 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "real", testIgnore: /sandbox-only\.spec\.ts$/, use: { baseURL: appUrl("real") } },
-    { name: "sandbox", testIgnore: /real-only\.spec\.ts$/, use: { baseURL: appUrl("sandbox") } },
+    { name: "real", testIgnore: [/sandbox-only\.spec\.ts$/, /manual-capture\.spec\.ts$/], use: { baseURL: appUrl("real") } },
+    { name: "sandbox", testIgnore: [/real-only\.spec\.ts$/, /manual-capture\.spec\.ts$/], use: { baseURL: appUrl("sandbox") } },
+    { name: "manual", testMatch: /manual-capture\.spec\.ts$/, use: { baseURL: appUrl("manual") } },
   ],
   webServer: STACK_NAMES.map((name) => ({
     name,

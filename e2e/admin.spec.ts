@@ -1,53 +1,11 @@
 // The dealer console in the browser: sign-in (and refusal without it), every screen, the actions
-// (retry, resolve, refund; capture/release are covered in lib/admin/actions.int.test.ts because this
-// stack captures automatically), the CSV download and the webhook button. Real configuration only.
+// (retry, resolve, refund; capture and release in manual-capture.spec.ts, on the stack that captures by
+// hand), the audit log, the CSV download and the webhook button. Real configuration only.
 import fs from "node:fs";
-import type { Page } from "@playwright/test";
-import { test, expect, snap, type NavixyControl } from "./support/fixtures";
-import { E2E_ADMIN_PASSWORD, type StackInfo } from "./support/env";
+import { test, expect, snap } from "./support/fixtures";
+import { expectCredit, payByApi as pay, refuseNextCredit, signIn } from "./support/console";
 
 test.skip(({ stack }) => stack.sandbox, "the console is the same in both configurations: tested in the real one");
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/admin/login");
-  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
-}
-
-/** A card payment made through the API and the Stripe emulator, as the checkout would. */
-async function pay(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string }> {
-  const res = await fetch(`${stack.appUrl}/api/payments`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ userId, amount }),
-  });
-  const body = (await res.json()) as { paymentId: string; clientSecret: string };
-  expect(res.status, JSON.stringify(body)).toBe(201);
-  const piId = body.clientSecret.split("_secret_")[0]!;
-  const confirm = await fetch(`${stack.stripeUrl}/v1/payment_intents/${piId}/confirm`, {
-    method: "POST",
-    headers: { authorization: "Bearer pk_test_emulator", "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_secret: body.clientSecret, payment_method: "pm_card_visa", return_url: `${stack.appUrl}/payment/complete` }),
-  });
-  expect(confirm.status).toBe(200);
-  return { paymentId: body.paymentId, piId };
-}
-
-const refuseNextCredit = (navixy: NavixyControl, userId: number) =>
-  navixy.addFault({ method: "panel/user/transaction/change_balance", userId, times: 1, action: { type: "error", code: 13 } });
-
-async function openPayment(page: Page, paymentId: string): Promise<void> {
-  await page.goto(`/admin/payments/${paymentId}`);
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(paymentId);
-}
-
-async function expectCredit(page: Page, paymentId: string, state: RegExp): Promise<void> {
-  await expect(async () => {
-    await openPayment(page, paymentId);
-    await expect(page.getByTestId("credit-state")).toHaveText(state, { timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
-}
 
 test("without a session: pages send to the login, the export and actions answer 401", async ({ page, stack }) => {
   await page.goto("/admin/payments");
@@ -90,6 +48,10 @@ test("sign in, every screen renders, sign out ends the session", async ({ page, 
   await page.getByRole("link", { name: "Automatic top-up" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Automatic top-up" })).toBeVisible();
   await expect(page.getByRole("search", { name: "Find a rule" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
+  await expect(page.locator('tr[data-action="login"]').first()).toBeVisible();
 
   await page.getByRole("link", { name: "Setup" }).click();
   await expect(page.getByTestId("payment-system-url")).toHaveText(`${stack.appUrl}/?id={id}`);
@@ -148,6 +110,17 @@ test("refund part of a payment: Stripe refunds it and the Navixy balance is debi
   await expect(page.getByTestId("payment-status")).toHaveText(/partially refunded/);
   await expect(page.getByTestId("amount-refunded")).toHaveText("€12.50");
   await expect.poll(async () => (await navixy.user(userId)).balance, { timeout: 30_000 }).toBe("37.50");
+
+  // The audit log names the refund, who made it and what it changed.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByLabel("Action").selectOption("payment.");
+  await page.getByLabel("Payment, movement or rule id").fill(paymentId);
+  await page.getByRole("button", { name: "Apply" }).click();
+  const entry = page.locator('tr[data-action="payment.refund"]');
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText(/admin:\w+/);
+  await expect(entry).toContainText("amountRefunded: 0 → 1250");
+  await expect(entry.getByRole("link", { name: paymentId })).toBeVisible();
 });
 
 test("export the filtered payments as CSV", async ({ page, stack, userId }) => {

@@ -7,8 +7,13 @@ export const ROOT = path.resolve(__dirname, "../..");
 /** Databases, stack descriptions and server logs of the browser tests (git-ignored). */
 export const E2E_TMP = path.join(ROOT, ".tmp", "e2e");
 
-export type StackName = "real" | "sandbox";
-export const STACK_NAMES: readonly StackName[] = ["real", "sandbox"];
+/**
+ * real     no SANDBOX, automatic capture: the checkout as most dealers run it;
+ * sandbox  SANDBOX=1;
+ * manual   no SANDBOX, PAYMENT_CAPTURE=manual: payments wait for the dealer to capture or release them.
+ */
+export type StackName = "real" | "sandbox" | "manual";
+export const STACK_NAMES: readonly StackName[] = ["real", "sandbox", "manual"];
 
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -22,6 +27,7 @@ function portFrom(name: string, fallback: number): number {
 export const APP_PORTS: Record<StackName, number> = {
   real: portFrom("E2E_REAL_PORT", 3911),
   sandbox: portFrom("E2E_SANDBOX_PORT", 3912),
+  manual: portFrom("E2E_MANUAL_PORT", 3913),
 };
 
 export const appUrl = (name: StackName) => `http://127.0.0.1:${APP_PORTS[name]}`;
@@ -40,7 +46,7 @@ export interface StackInfo {
   startedAt: string;
 }
 
-/** The dealer console's password in both configurations (e2e/admin.spec.ts signs in with it). */
+/** The dealer console's password in every configuration (e2e/admin.spec.ts signs in with it). */
 export const E2E_ADMIN_PASSWORD = "e2e-dealer-console-password";
 
 export const stackInfoPath = (name: StackName) => path.join(E2E_TMP, `${name}.json`);

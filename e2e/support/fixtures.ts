@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
-import { ROOT, isStackName, readStackInfo, type StackInfo } from "./env";
+import { ROOT, STACK_NAMES, isStackName, readStackInfo, type StackInfo } from "./env";
 
 /**
  * The Stripe.js test double the real configuration serves at js.stripe.com: the one the sandbox mode ships,
@@ -144,7 +144,7 @@ export const test = base.extend<Fixtures>({
 
   stack: async ({}, use, testInfo) => {
     const name = testInfo.project.name;
-    if (!isStackName(name)) throw new Error(`Unknown project ${name}: expected "real" or "sandbox"`);
+    if (!isStackName(name)) throw new Error(`Unknown project ${name}: expected one of ${STACK_NAMES.join(", ")}`);
     const info = readStackInfo(name);
     const baseURL = testInfo.project.use.baseURL;
     if (baseURL && info.appUrl !== baseURL) throw new Error(`Stack file says ${info.appUrl} but the project uses ${baseURL}: restart the stack.`);

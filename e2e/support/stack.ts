@@ -1,12 +1,13 @@
 /**
  * One configuration of the app for the browser tests, with everything it talks to:
  *
- *   npx tsx e2e/support/stack.ts real|sandbox
+ *   npx tsx e2e/support/stack.ts real|sandbox|manual
  *
  * starts the Stripe emulator (webhooks → the app's /api/stripe/webhook, signed with the app's secret) and the
  * Navixy emulator (demo users incl. a sub-user, EUR) on free ports, migrates a fresh SQLite database under
  * .tmp/e2e/, then serves the production build with `next start` on the configuration's fixed port
- * (E2E_REAL_PORT / E2E_SANDBOX_PORT). "sandbox" sets SANDBOX=1. Writes .tmp/e2e/<name>.json (emulator URLs)
+ * (E2E_REAL_PORT / E2E_SANDBOX_PORT / E2E_MANUAL_PORT). "sandbox" sets SANDBOX=1; "manual" sets
+ * PAYMENT_CAPTURE=manual. Writes .tmp/e2e/<name>.json (emulator URLs)
  * for the tests and removes it on SIGINT/SIGTERM. Playwright runs it through `webServer`; run it yourself to
  * keep a stack up between test runs (reuseExistingServer) or to look at the app in a browser.
  */
@@ -15,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startStripeEmulator } from "../../lib/emulators/stripe/server";
 import { startNavixyEmulator, DEMO_USERS } from "../../lib/emulators/navixy";
-import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo } from "./env";
+import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo, type StackName } from "./env";
 
 const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
 const STRIPE_SECRET_KEY = "sk_test_emulator";
@@ -27,7 +28,7 @@ function log(line: string) {
 
 const name = process.argv[2] ?? "";
 if (!isStackName(name)) {
-  console.error("Usage: npx tsx e2e/support/stack.ts real|sandbox");
+  console.error("Usage: npx tsx e2e/support/stack.ts real|sandbox|manual");
   process.exit(2);
 }
 
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
     throw new Error("No production build (.next/BUILD_ID is missing): run `npx next build` first (npx playwright test does it).");
   }
   fs.mkdirSync(E2E_TMP, { recursive: true });
-  const port = APP_PORTS[name as keyof typeof APP_PORTS];
-  const url = appUrl(name as "real" | "sandbox");
+  const port = APP_PORTS[name as StackName];
+  const url = appUrl(name as StackName);
   const sandbox = name === "sandbox";
 
   // A fresh ledger for every start.
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     PAYMENT_MIN_AMOUNT: "5",
     PAYMENT_MAX_AMOUNT: "1000",
     PAYMENT_AMOUNT_PRESETS: "10,25,50,100",
-    PAYMENT_CAPTURE: "automatic",
+    PAYMENT_CAPTURE: name === "manual" ? "manual" : "automatic",
     WORKER_IN_SERVER: "true",
     WORKER_POLL_INTERVAL_MS: "500",
     CREDIT_RETRY_BASE_MS: "250",
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
   relay(app.stderr, process.stderr);
 
   const info: StackInfo = {
-    name: name as "real" | "sandbox",
+    name: name as StackName,
     appUrl: url,
     stripeUrl: stripe.url,
     navixyUrl: navixy.url,
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };
-  const infoFile = stackInfoPath(name as "real" | "sandbox");
+  const infoFile = stackInfoPath(name as StackName);
   fs.writeFileSync(infoFile, JSON.stringify(info, null, 2));
 
   let stopping = false;

@@ -99,7 +99,7 @@ export default async function PaymentPage({
             <dt>Amount</dt>
             <dd>{formatMoney(p.amount, p.currency)}</dd>
             <dt>Received</dt>
-            <dd>{formatMoney(p.amountReceived, p.currency)}</dd>
+            <dd data-testid="amount-received">{formatMoney(p.amountReceived, p.currency)}</dd>
             {p.amountCapturable > 0 && (
               <>
                 <dt>Authorized</dt>

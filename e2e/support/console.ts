@@ -1,0 +1,55 @@
+// The dealer console in the browser tests: sign in, pay through the API (as the checkout would), open a
+// payment and wait for its credit state.
+import type { Page } from "@playwright/test";
+import { expect, type NavixyControl } from "./fixtures";
+import { E2E_ADMIN_PASSWORD, type StackInfo } from "./env";
+
+export async function signIn(page: Page): Promise<void> {
+  await page.goto("/admin/login");
+  await page.getByLabel("Password").fill(E2E_ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+}
+
+/** A card payment made through the API and the Stripe emulator, as the checkout would. */
+export async function payByApi(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string }> {
+  const res = await fetch(`${stack.appUrl}/api/payments`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ userId, amount }),
+  });
+  const body = (await res.json()) as { paymentId: string; clientSecret: string };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  const piId = body.clientSecret.split("_secret_")[0]!;
+  const confirm = await fetch(`${stack.stripeUrl}/v1/payment_intents/${piId}/confirm`, {
+    method: "POST",
+    headers: { authorization: "Bearer pk_test_emulator", "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_secret: body.clientSecret, payment_method: "pm_card_visa", return_url: `${stack.appUrl}/payment/complete` }),
+  });
+  expect(confirm.status).toBe(200);
+  return { paymentId: body.paymentId, piId };
+}
+
+export const refuseNextCredit = (navixy: NavixyControl, userId: number) =>
+  navixy.addFault({ method: "panel/user/transaction/change_balance", userId, times: 1, action: { type: "error", code: 13 } });
+
+export async function openPayment(page: Page, paymentId: string): Promise<void> {
+  await page.goto(`/admin/payments/${paymentId}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(paymentId);
+}
+
+/** Reloads the payment's page until its credit state matches (webhook and worker run in the background). */
+export async function expectCredit(page: Page, paymentId: string, state: RegExp): Promise<void> {
+  await expect(async () => {
+    await openPayment(page, paymentId);
+    await expect(page.getByTestId("credit-state")).toHaveText(state, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+}
+
+/** Reloads the payment's page until its status matches. */
+export async function expectStatus(page: Page, paymentId: string, status: RegExp): Promise<void> {
+  await expect(async () => {
+    await openPayment(page, paymentId);
+    await expect(page.getByTestId("payment-status")).toHaveText(status, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+}

@@ -14,6 +14,8 @@ import { runAutoTopUps } from "../autotopup/scheduler";
 import { logger, paymentLogger } from "../logging/logger";
 
 const BATCH = 16;
+/** A row found due, not yet claimed. */
+type Candidate = { id: string; version: number };
 const RELEASED = { leaseOwner: null, leaseUntil: null };
 
 export class LedgerWorker {
@@ -116,14 +118,28 @@ export class LedgerWorker {
   async runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const events = await this.claimEvents();
-      const movements = await this.claimMovements();
+      const events = await this.dueEvents();
+      const movements = await this.dueMovements();
       if (events.length + movements.length === 0) return total;
-      total += events.length + movements.length;
-      // One row at a time: on SQLite the worker shares the event loop and the database with the webhook
-      // handlers, and interleaving a batch's queries slowed ingest 2-3x for no gain in credits per second.
-      for (const e of events) await this.processEvent(e);
-      for (const m of movements) await this.processMovement(m.row, m.previousState);
+      // One row at a time, each claimed just before it is worked on: a lease then covers one row's work (a
+      // batch claimed at once could outlive its lease while Navixy is slow), and on SQLite the worker shares
+      // the event loop and the database with the webhook handlers, which interleaving a batch slowed 2-3x.
+      let worked = 0;
+      for (const e of events) {
+        const row = await this.claimEvent(e);
+        if (!row) continue;
+        worked++;
+        await this.processEvent(row);
+      }
+      for (const m of movements) {
+        const row = await this.claimMovement(m);
+        if (!row) continue;
+        worked++;
+        await this.processMovement(row, m.state as MovementState);
+      }
+      // Every candidate was taken by another worker: what is left is theirs.
+      if (worked === 0) return total;
+      total += worked;
     }
   }
 
@@ -168,10 +184,10 @@ export class LedgerWorker {
 
   // ---- Stripe events ----
 
-  private async claimEvents(): Promise<StripeEvent[]> {
-    const { db } = this.services;
+  /** Events due now (new, retry due, or abandoned by a worker whose lease ran out), oldest first. */
+  private dueEvents(): Promise<Candidate[]> {
     const now = new Date();
-    const candidates = await db.stripeEvent.findMany({
+    return this.services.db.stripeEvent.findMany({
       where: {
         OR: [
           { status: "received", nextAttemptAt: { lte: now } },
@@ -182,15 +198,15 @@ export class LedgerWorker {
       take: BATCH,
       select: { id: true, version: true },
     });
-    const claimed: StripeEvent[] = [];
-    for (const c of candidates) {
-      const { count } = await db.stripeEvent.updateMany({
-        where: { id: c.id, version: c.version },
-        data: { status: "processing", ...this.claimFields() },
-      });
-      if (count === 1) claimed.push(await db.stripeEvent.findUniqueOrThrow({ where: { id: c.id } }));
-    }
-    return claimed;
+  }
+
+  /** Takes the event if it is still as read (one conditional UPDATE ... RETURNING); null if another worker did. */
+  private async claimEvent(c: Candidate): Promise<StripeEvent | null> {
+    const [row] = await this.services.db.stripeEvent.updateManyAndReturn({
+      where: { id: c.id, version: c.version },
+      data: { status: "processing", ...this.claimFields() },
+    });
+    return row ?? null;
   }
 
   private async processEvent(row: StripeEvent): Promise<void> {
@@ -246,10 +262,10 @@ export class LedgerWorker {
     };
   }
 
-  private async claimMovements(): Promise<{ row: BalanceMovement; previousState: MovementState }[]> {
-    const { db } = this.services;
+  /** Movements due now (pending, unknown, or abandoned mid-call by a worker whose lease ran out). */
+  private dueMovements(): Promise<(Candidate & { state: string })[]> {
     const now = new Date();
-    const candidates = await db.balanceMovement.findMany({
+    return this.services.db.balanceMovement.findMany({
       where: {
         OR: [
           { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: now } },
@@ -260,17 +276,14 @@ export class LedgerWorker {
       take: BATCH,
       select: { id: true, version: true, state: true },
     });
-    const claimed: { row: BalanceMovement; previousState: MovementState }[] = [];
-    for (const c of candidates) {
-      const { count } = await db.balanceMovement.updateMany({
-        where: { id: c.id, version: c.version },
-        data: { state: "sending", ...this.claimFields() },
-      });
-      if (count === 1) {
-        claimed.push({ row: await db.balanceMovement.findUniqueOrThrow({ where: { id: c.id } }), previousState: c.state as MovementState });
-      }
-    }
-    return claimed;
+  }
+
+  private async claimMovement(c: Candidate): Promise<BalanceMovement | null> {
+    const [row] = await this.services.db.balanceMovement.updateManyAndReturn({
+      where: { id: c.id, version: c.version },
+      data: { state: "sending", ...this.claimFields() },
+    });
+    return row ?? null;
   }
 
   private async processMovement(row: BalanceMovement, previousState: MovementState): Promise<void> {

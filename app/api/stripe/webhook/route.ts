@@ -1,9 +1,11 @@
 import { handle } from "@/lib/http/responses";
+import { withApiSecurityHeaders } from "@/lib/security/api-headers";
 import { getServices } from "@/lib/server/services";
 import { receiveStripeWebhook } from "@/lib/webhooks/receive-stripe-webhook";
 
 export const dynamic = "force-dynamic";
 
-export function POST(request: Request) {
-  return handle(() => receiveStripeWebhook(getServices(), request), request);
+// proxy.ts does not run for this route (see its matcher): the headers it would add are added here.
+export async function POST(request: Request) {
+  return withApiSecurityHeaders(await handle(() => receiveStripeWebhook(getServices(), request), request), request);
 }

@@ -3,6 +3,7 @@
 // times it was changed, and what the ledger says.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { beginDelivery } from "../server/request-activity";
 
 const skip = databaseUnavailable();
 
@@ -269,5 +270,25 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
     const movement = await db.balanceMovement.findFirstOrThrow({ where: { paymentId } });
     expect(movement.state).toBe("applied");
     expect(await db.stripeEvent.count({ where: { status: { in: ["received", "processing"] } } })).toBe(0);
+  });
+});
+
+describe.skipIf(skip)("the worker and webhook deliveries", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(async () => gw?.close());
+
+  test("while webhook deliveries never stop, the worker still credits (it gives way, it does not starve)", async () => {
+    const before = gw.navixy.balanceCents(10001);
+    const delivering = beginDelivery(); // a delivery in flight for the whole test
+    try {
+      const { paymentId } = await gw.pay(10001, 1500);
+      await gw.waitCredited(paymentId);
+      expect(gw.navixy.balanceCents(10001)).toBe(before + 1500);
+    } finally {
+      delivering();
+    }
   });
 });

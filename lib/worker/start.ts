@@ -17,8 +17,13 @@ export async function bootstrap(): Promise<void> {
     throw error;
   }
   const { db, dbTarget } = getServices();
-  // WAL lets request handlers read while the worker writes; it is a property of the file, set once.
-  if (dbTarget.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  if (dbTarget.provider === "sqlite") {
+    // WAL lets request handlers read while the worker writes; it is a property of the file, set once.
+    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    // 64 MB of page cache for this process's connection (SQLite's default is 2 MB): a ledger of millions of
+    // payments keeps the upper levels of its indexes in memory, so a lookup or insert stays a few page reads.
+    await db.$executeRawUnsafe("PRAGMA cache_size = -65536");
+  }
 }
 
 export function startWorker(): LedgerWorker {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { InputField, SelectField } from "@/components/admin/FilterField";
+import { FilterButtons, Pager } from "@/components/admin/Pager";
 import { fmtTime } from "@/components/admin/format";
 import { AUDIT_ACTION_FAMILIES, auditFiltersToParams, listAuditLog, parseAuditCursor, parseAuditFilters } from "@/lib/admin/audit-query";
 import { requireAdminPage } from "@/lib/admin/page-session";
@@ -32,14 +33,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <SelectField id="action" label="Action" defaultValue={filters.action} options={families} />
           <InputField id="target" label="Payment, movement or rule id" span={2} defaultValue={filters.target} />
           <InputField id="actor" label="Actor" defaultValue={filters.actor} placeholder="admin:… or cli" />
-          <div className="actions-row">
-            <button type="submit" className="btn">
-              Apply
-            </button>
-            <Link href="/admin/audit" className="btn btn-secondary">
-              Clear
-            </Link>
-          </div>
+          <FilterButtons clearHref="/admin/audit" />
         </div>
       </form>
       <div className="table-wrap">
@@ -96,16 +90,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {cursor !== null ? <Link href={firstHref}>Newest</Link> : <span />}
-        {nextHref ? (
-          <Link href={nextHref} rel="next" data-testid="next-page">
-            Older entries
-          </Link>
-        ) : (
-          <span className="muted">End of the log</span>
-        )}
-      </nav>
+      <Pager newestHref={cursor !== null ? firstHref : null} olderHref={nextHref} olderText="Older entries" endText="End of the log" />
     </>
   );
 }

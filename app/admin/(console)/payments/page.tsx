@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Badge } from "@/components/admin/Badge";
 import { Flash } from "@/components/admin/Flash";
 import { InputField, SelectField } from "@/components/admin/FilterField";
+import { FilterButtons, Pager } from "@/components/admin/Pager";
 import { fmtTime, label } from "@/components/admin/format";
 import { amountCurrency } from "@/lib/admin/currency";
 import { requireAdminPage } from "@/lib/admin/page-session";
@@ -42,14 +43,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           <InputField id="to" label="To (UTC)" type="date" defaultValue={str(params.to)} />
           <InputField id="min" label={`Min amount (${currency})`} inputMode="decimal" defaultValue={str(params.min)} />
           <InputField id="max" label={`Max amount (${currency})`} inputMode="decimal" defaultValue={str(params.max)} />
-          <div className="actions-row">
-            <button type="submit" className="btn">
-              Apply
-            </button>
-            <Link href="/admin/payments" className="btn btn-secondary">
-              Clear
-            </Link>
-          </div>
+          <FilterButtons clearHref="/admin/payments" />
         </div>
       </form>
       {problems.length > 0 && (
@@ -108,16 +102,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {str(params.after) ? <Link href={firstHref}>Newest</Link> : <span />}
-        {nextHref ? (
-          <Link href={nextHref} rel="next" data-testid="next-page">
-            Older payments
-          </Link>
-        ) : (
-          <span className="muted">End of the list</span>
-        )}
-      </nav>
+      <Pager newestHref={str(params.after) ? firstHref : null} olderHref={nextHref} olderText="Older payments" endText="End of the list" />
     </>
   );
 }

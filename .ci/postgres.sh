@@ -13,6 +13,6 @@ if ! run "$bin/pg_isready" -h 127.0.0.1 -p "$port" -q; then
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$data"
     run "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null
   fi
-  run "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+  run "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-h 127.0.0.1 -p $port -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=1GB" start >/dev/null
 fi
 echo "postgresql://postgres@127.0.0.1:$port/postgres"

@@ -136,12 +136,11 @@ async function startFloor(emu: Emulators): Promise<Server> {
 
 // ---- webhook ingest and credit latency ----------------------------------------------------------------------------
 
-async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server; db: Db; spare: PreparedEvent[] }> {
+async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server; db: Db }> {
   log(`webhook suite on ${database}`);
   const { server: gateway, db } = await startGateway(emu, `gateway-${database}`, databaseUrl);
   const perPhase = SIZE.warmup + SIZE.perConcurrency;
-  const spareCount = SIZE.warmup + SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced;
-  const events = await preparePayments(db, emu.stripeUrl, perPhase * CONCURRENCY.length + SIZE.paced + spareCount);
+  const events = await preparePayments(db, emu.stripeUrl, perPhase * CONCURRENCY.length + SIZE.paced);
   let offset = 0;
   const take = (n: number) => {
     const slice = events.slice(offset, offset + n);
@@ -175,7 +174,6 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
     suite: { database, bursts, pacedCredit: { rate: SIZE.rate, events: pacedEvents.length, credit: pacedCredit.summary, missing: pacedCredit.missing } },
     gateway,
     db,
-    spare: events.slice(offset),
   };
 }
 
@@ -226,7 +224,7 @@ async function ensureSeed(provider: "sqlite" | "postgres", n: number): Promise<S
   return seedPostgres(pgUrl!, n);
 }
 
-async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres", empty: { gateway: Server; db: Db; spare: PreparedEvent[] }): Promise<ScaleSuite> {
+async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres"): Promise<ScaleSuite> {
   const seed = await ensureSeed(database, scaleN);
   const url = database === "sqlite" ? `file:${sqliteSeedPath(scaleN)}` : withDatabase(pgUrl!, pgSeedDatabase(scaleN));
   migrate(url); // a migration added since the seed
@@ -238,19 +236,26 @@ async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres", empty
   }
   log(`scale suite on ${database}: ${scaleN} payments`);
   const large = await startGateway(emu, `gateway-${database}-${scaleN}`, url);
-  const largeEvents = await preparePayments(large.db, emu.stripeUrl, SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced + SIZE.warmup);
+  // Its counterpart: the same server on an empty ledger, started now too, so that the two differ only in the
+  // ledger's size (not in how long each process has run, its JIT or its caches).
+  const emptyUrl = database === "sqlite" ? freshSqlite(`scale-empty-${database}`) : await freshPostgres(pgUrl!, "bench_scale_empty");
+  const empty = await startGateway(emu, `gateway-${database}-empty`, emptyUrl);
+  const perServer = SIZE.scaleEvents * (SIZE.scaleRounds + 1) + SIZE.paced;
+  const largeEvents = await preparePayments(large.db, emu.stripeUrl, perServer);
+  const emptyEvents = await preparePayments(empty.db, emu.stripeUrl, perServer);
   let lo = 0;
   let eo = 0;
   const c = 32;
-  await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(0, SIZE.warmup), c);
-  lo += SIZE.warmup;
+  // One whole unmeasured round on each server first: the comparison is of the two in steady state.
+  await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(0, SIZE.scaleEvents), c);
+  lo += SIZE.scaleEvents;
   await drain(large.db);
-  await ingest(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(0, SIZE.warmup), c);
-  eo += SIZE.warmup;
+  await ingest(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(0, SIZE.scaleEvents), c);
+  eo += SIZE.scaleEvents;
   await drain(empty.db);
   const rounds: ScaleSuite["rounds"] = [];
   for (let r = 0; r < SIZE.scaleRounds; r++) {
-    const e = await ingest(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(eo, eo + SIZE.scaleEvents), c);
+    const e = await ingest(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(eo, eo + SIZE.scaleEvents), c);
     eo += SIZE.scaleEvents;
     const emptyDrain = await drain(empty.db);
     const l = await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, lo + SIZE.scaleEvents), c);
@@ -259,7 +264,7 @@ async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres", empty
     rounds.push({ empty: strip(e), large: strip(l), emptyDrain, largeDrain });
     log(`scale round ${r + 1}: empty ${e.perSecond.toFixed(0)}/s p99 ${e.latency.p99.toFixed(1)} ms, ${scaleN} ${l.perSecond.toFixed(0)}/s p99 ${l.latency.p99.toFixed(1)} ms`);
   }
-  const emptyPaced = await paced(`${empty.gateway.url}/api/stripe/webhook`, empty.spare.slice(eo, eo + SIZE.paced), SIZE.rate);
+  const emptyPaced = await paced(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(eo, eo + SIZE.paced), SIZE.rate);
   await drain(empty.db);
   const largePaced = await paced(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, lo + SIZE.paced), SIZE.rate);
   await drain(large.db);
@@ -274,6 +279,7 @@ async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres", empty
   const queries = { smallPayments, small: await listQueryTimings(small, SIZE.queryIterations), large: await listQueryTimings(large.db, SIZE.queryIterations) };
   await small.$disconnect();
   await large.server.stop();
+  await empty.server.stop();
   return { database, payments: scaleN, seed, rounds, pacedCredit, queries };
 }
 
@@ -381,20 +387,20 @@ async function main(): Promise<void> {
 
   for (const d of databases) {
     if (!only.has("webhook") && !only.has("scale") && !(only.has("checkout") && d.name === "sqlite")) continue;
-    const url = await d.url();
-    let env: { gateway: Server; db: Db; spare: PreparedEvent[] };
+    const needsGateway = only.has("webhook") || (d.name === "sqlite" && only.has("checkout"));
+    const url = needsGateway ? await d.url() : "";
+    let gateway: Server | undefined;
     if (only.has("webhook")) {
       const w = await webhookSuite(emu, floor, d.name, url);
       results.webhook.push(w.suite);
-      env = w;
-    } else {
-      const { server, db } = await startGateway(emu, `gateway-${d.name}`, url);
-      const spare = only.has("scale") ? await preparePayments(db, emu.stripeUrl, SIZE.warmup + SIZE.scaleEvents * SIZE.scaleRounds + SIZE.paced) : [];
-      env = { gateway: server, db, spare };
+      gateway = w.gateway;
     }
-    if (d.name === "sqlite" && only.has("checkout")) results.checkout = await checkoutSuite(env.gateway, floor);
-    if (only.has("scale") && scaleN > 0) results.scale.push(await scaleSuite(emu, d.name, env));
-    await env.gateway.stop();
+    if (d.name === "sqlite" && only.has("checkout")) {
+      gateway ??= (await startGateway(emu, `gateway-${d.name}`, url)).server;
+      results.checkout = await checkoutSuite(gateway, floor);
+    }
+    await gateway?.stop();
+    if (only.has("scale") && scaleN > 0) results.scale.push(await scaleSuite(emu, d.name));
   }
 
   results.runSeconds = Math.round((Date.now() - started) / 1000);

@@ -2,14 +2,11 @@
 // dealer captures all or part of it in the console, and only the captured amount reaches the Navixy
 // balance; or releases it, and nothing is charged or credited.
 import { test, expect } from "./support/fixtures";
-import { CARDS, choosePreset, enterCard, expectReturnPage, openCheckout, pressPay } from "./support/checkout";
+import { CARDS, expectReturnPage, payOnCheckout } from "./support/checkout";
 import { expectCredit, expectStatus, openPayment, payByApi, signIn } from "./support/console";
 
 test("the payer authorizes, the dealer captures part of it, the balance gets what was captured", async ({ page, stack, navixy, stripeEmulator, userId }) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 2500);
-  await enterCard(page, CARDS.success);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 2500, CARDS.success);
   await expectReturnPage(page, stack, "authorized");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Payment authorized");
   const returnUrl = page.url();

@@ -8,8 +8,10 @@ import {
   enterCard,
   eur,
   expectFormError,
+  expectRefusedAndNotCredited,
   expectReturnPage,
   openCheckout,
+  payOnCheckout,
   pressPay,
 } from "./support/checkout";
 
@@ -104,14 +106,10 @@ test("a declined card shows the reason, and the payer retries on the same page",
   stripeEmulator,
   userId,
 }, testInfo) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 1000);
-  await enterCard(page, CARDS.declined);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 1000, CARDS.declined);
   await expectFormError(page, "Your card was declined.");
   await snap(page, testInfo, "checkout-declined");
-  expect(await navixy.credits(userId)).toEqual([]);
-  expect((await stripeEmulator.paymentIntentsFor(userId)).map((pi) => pi.status)).toEqual(["requires_payment_method"]);
+  await expectRefusedAndNotCredited(stripeEmulator, navixy, userId);
 
   await enterCard(page, CARDS.success);
   await pressPay(page);
@@ -126,22 +124,14 @@ test("a declined card shows the reason, and the payer retries on the same page",
 });
 
 test("a card with insufficient funds shows the reason and credits nothing", async ({ page, stack, navixy, stripeEmulator, userId }, testInfo) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 5000);
-  await enterCard(page, CARDS.insufficientFunds);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 5000, CARDS.insufficientFunds);
   await expectFormError(page, /insufficient funds/i);
   await snap(page, testInfo, "checkout-insufficient-funds");
-  expect((await stripeEmulator.paymentIntentsFor(userId)).map((pi) => pi.status)).toEqual(["requires_payment_method"]);
-  expect(await navixy.credits(userId)).toEqual([]);
-  expect(await navixy.balanceCents(userId)).toBe(0);
+  await expectRefusedAndNotCredited(stripeEmulator, navixy, userId);
 });
 
 test("3-D Secure completed: credited once", async ({ page, stack, navixy, stripeEmulator, userId }, testInfo) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 2500);
-  await enterCard(page, CARDS.threeDSecure);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 2500, CARDS.threeDSecure);
   await expect(page.getByTestId("sandbox-3ds")).toBeVisible({ timeout: 20_000 });
   await snap(page, testInfo, "checkout-3ds");
   await answer3DS(page, "Complete");
@@ -153,10 +143,7 @@ test("3-D Secure completed: credited once", async ({ page, stack, navixy, stripe
 });
 
 test("3-D Secure failed: the reason is shown and nothing is credited", async ({ page, stack, navixy, stripeEmulator, userId }, testInfo) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 2500);
-  await enterCard(page, CARDS.threeDSecure);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 2500, CARDS.threeDSecure);
   await answer3DS(page, "Fail");
 
   // Like Stripe.js, the failure comes back to the checkout (the payer may try another card there).
@@ -164,17 +151,11 @@ test("3-D Secure failed: the reason is shown and nothing is credited", async ({ 
   expect(message.length).toBeGreaterThan(10);
   await expect(page.getByTestId("sandbox-3ds")).toBeHidden();
   await snap(page, testInfo, "checkout-3ds-failed");
-  await stripeEmulator.flushDeliveries();
-  expect((await stripeEmulator.paymentIntentsFor(userId)).map((pi) => pi.status)).toEqual(["requires_payment_method"]);
-  expect(await navixy.credits(userId)).toEqual([]);
-  expect(await navixy.balanceCents(userId)).toBe(0);
+  await expectRefusedAndNotCredited(stripeEmulator, navixy, userId);
 });
 
 test("reloading the return page does not credit again", async ({ page, stack, navixy, stripeEmulator, userId }, testInfo) => {
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 10_000);
-  await enterCard(page, CARDS.success);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 10_000, CARDS.success);
   await expectReturnPage(page, stack, "credited");
   const returnUrl = page.url();
   expect(new URL(returnUrl).searchParams.get("payment_intent")).toMatch(/^pi_/);
@@ -195,10 +176,7 @@ test("a credit whose answer Navixy lost is still made exactly once", async ({ pa
   // Navixy applies the first credit but the connection drops before the answer: the gateway must find it
   // in the user's transactions instead of sending it again.
   await navixy.addFault({ method: "panel/user/transaction/change_balance", userId, times: 1, action: { type: "drop_after_apply" } });
-  await openCheckout(page, stack, userId);
-  await choosePreset(page, 5000);
-  await enterCard(page, CARDS.success);
-  await pressPay(page);
+  await payOnCheckout(page, stack, userId, 5000, CARDS.success);
   await expectReturnPage(page, stack, "credited");
   await snap(page, testInfo, "return-page");
   expect((await navixy.credits(userId)).map((c) => cents(c.amount))).toEqual([5000]);

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, SANDBOX_STRIPE_JS } from "./fixtures";
+import { expect, SANDBOX_STRIPE_JS, type NavixyControl, type StripeControl } from "./fixtures";
 import { ROOT, type StackInfo } from "./env";
 
 export const CARDS = {
@@ -91,4 +91,20 @@ export async function answer3DS(page: Page, outcome: "Complete" | "Fail"): Promi
   const modal = page.getByTestId("sandbox-3ds");
   await expect(modal).toBeVisible({ timeout: 20_000 });
   await modal.getByRole("button", { name: outcome, exact: true }).click();
+}
+
+/** The whole payer's path up to Pay: open the checkout, choose a preset amount, enter the card, press Pay. */
+export async function payOnCheckout(page: Page, stack: StackInfo, userId: number, amountCents: number, card: string): Promise<void> {
+  await openCheckout(page, stack, userId);
+  await choosePreset(page, amountCents);
+  await enterCard(page, card);
+  await pressPay(page);
+}
+
+/** After a refused payment: Stripe still waits for a payment method, and Navixy was not touched. */
+export async function expectRefusedAndNotCredited(stripeEmulator: StripeControl, navixy: NavixyControl, userId: number): Promise<void> {
+  await stripeEmulator.flushDeliveries();
+  expect((await stripeEmulator.paymentIntentsFor(userId)).map((pi) => pi.status)).toEqual(["requires_payment_method"]);
+  expect(await navixy.credits(userId)).toEqual([]);
+  expect(await navixy.balanceCents(userId)).toBe(0);
 }

@@ -13,20 +13,10 @@ import { NextResponse, type NextRequest } from "next/server";
 import { loadCheckout, type CheckoutResult } from "@/lib/checkout/load-checkout";
 import { CHECKOUT_ERRORS, errorPageResponse } from "@/lib/checkout/error-page";
 import { getServices } from "@/lib/server/services";
-import { getConfig } from "@/lib/config";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
-import { newNonce, securityHeaders, type SecurityHeaderOptions } from "@/lib/security/headers";
+import { headerSettings, withHeaders } from "@/lib/security/api-headers";
+import { newNonce, securityHeaders } from "@/lib/security/headers";
 import { REQUEST_ID_HEADER, logger, requestIdFrom } from "@/lib/logging/logger";
-
-/** What the headers depend on, from the configuration; safe defaults when it does not parse. */
-function headerSettings(): Omit<SecurityHeaderOptions, "kind" | "nonce"> {
-  try {
-    const c = getConfig();
-    return { sandbox: c.sandbox, stripeApiUrl: c.stripe.apiUrl, frameAncestors: c.security.frameAncestors, publicUrl: c.publicUrl };
-  } catch {
-    return { sandbox: false, frameAncestors: "'none'" };
-  }
-}
 
 function isApi(pathname: string): boolean {
   return pathname.startsWith("/api/") || pathname === "/api" || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
@@ -73,11 +63,6 @@ export async function proxy(request: NextRequest): Promise<Response> {
     case "unavailable":
       return withHeaders(errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" }, page), responseHeaders);
   }
-}
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
 }
 
 export const config = {

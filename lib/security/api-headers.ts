@@ -1,29 +1,45 @@
-// The security headers and request id proxy.ts gives every response, for a route the proxy does not run for
-// (the Stripe webhook: the busiest route, called by Stripe only, where the proxy's pass cost ~0.5 ms a call).
+// What proxy.ts and the Stripe webhook route (which the proxy does not run for: it is the busiest route, called
+// by Stripe only, and the proxy's pass cost it ~0.5 ms a call) share to put the security headers on a response.
 import { getConfig, type Config } from "../config";
 import { REQUEST_ID_HEADER, requestIdFrom } from "../logging/logger";
-import { securityHeaders } from "./headers";
+import { securityHeaders, type SecurityHeaderOptions } from "./headers";
 
-const computed = new WeakMap<Config, Record<string, string>>();
+export type HeaderSettings = Omit<SecurityHeaderOptions, "kind" | "nonce">;
+
+/** What the headers depend on, from the configuration; the strictest settings when it does not parse. */
+export function headerSettings(): HeaderSettings {
+  try {
+    const c = getConfig();
+    return { sandbox: c.sandbox, stripeApiUrl: c.stripe.apiUrl, frameAncestors: c.security.frameAncestors, publicUrl: c.publicUrl };
+  } catch {
+    return { sandbox: false, frameAncestors: "'none'" };
+  }
+}
+
+export function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+// The configuration is read once per process: the API headers are computed once for it.
+const apiHeadersFor = new WeakMap<Config, Record<string, string>>();
 
 function apiHeaders(): Record<string, string> {
   let config: Config;
   try {
     config = getConfig();
   } catch {
-    // As the proxy does when the configuration does not parse: the strictest headers.
-    return securityHeaders({ kind: "api", sandbox: false, frameAncestors: "'none'" });
+    return securityHeaders({ ...headerSettings(), kind: "api" });
   }
-  let headers = computed.get(config);
+  let headers = apiHeadersFor.get(config);
   if (!headers) {
-    headers = securityHeaders({ kind: "api", sandbox: config.sandbox, stripeApiUrl: config.stripe.apiUrl, frameAncestors: config.security.frameAncestors, publicUrl: config.publicUrl });
-    computed.set(config, headers);
+    headers = securityHeaders({ ...headerSettings(), kind: "api" });
+    apiHeadersFor.set(config, headers);
   }
   return headers;
 }
 
+/** The headers the proxy gives an API response, and the request's id, for a route the proxy skips. */
 export function withApiSecurityHeaders(response: Response, request: Request): Response {
-  for (const [name, value] of Object.entries(apiHeaders())) response.headers.set(name, value);
-  response.headers.set(REQUEST_ID_HEADER, requestIdFrom(request.headers));
-  return response;
+  return withHeaders(response, { ...apiHeaders(), [REQUEST_ID_HEADER]: requestIdFrom(request.headers) });
 }

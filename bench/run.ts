@@ -19,7 +19,7 @@ import path from "node:path";
 import { createDb, type Db } from "../lib/db/client";
 import { RESULTS, ensureDirs, log, sleep, FLOOR_DIR, ROOT } from "./support/env";
 import { ensureBuilds, floorEnv, freshPostgres, freshSqlite, gatewayEnv, migrate, rssMb, startEmulators, startServer, withDatabase, type Emulators, type Server } from "./support/servers";
-import { preparePayments, type PreparedEvent } from "./support/payments";
+import { preparePayments } from "./support/payments";
 import { firstLoadJs, ingest, pageTiming, paced, type IngestResult, type PageTiming, type FirstLoadJs } from "./support/load";
 import { creditLatencies, drain, listQueryTimings, removeRunRows, type QueryTimings } from "./support/ledger";
 import { pgSeedDatabase, readPgSeed, readSqliteSeed, seedPostgres, seedSqlite, sqliteSeedPath, type SeedInfo } from "./support/seed";
@@ -136,7 +136,7 @@ async function startFloor(emu: Emulators): Promise<Server> {
 
 // ---- webhook ingest and credit latency ----------------------------------------------------------------------------
 
-async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server; db: Db }> {
+async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server }> {
   log(`webhook suite on ${database}`);
   const { server: gateway, db } = await startGateway(emu, `gateway-${database}`, databaseUrl);
   const perPhase = SIZE.warmup + SIZE.perConcurrency;
@@ -173,7 +173,6 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
   return {
     suite: { database, bursts, pacedCredit: { rate: SIZE.rate, events: pacedEvents.length, credit: pacedCredit.summary, missing: pacedCredit.missing } },
     gateway,
-    db,
   };
 }
 

@@ -38,18 +38,13 @@ export async function openPayment(page: Page, paymentId: string): Promise<void> 
   await expect(page.getByRole("heading", { level: 1 })).toContainText(paymentId);
 }
 
-/** Reloads the payment's page until its credit state matches (webhook and worker run in the background). */
-export async function expectCredit(page: Page, paymentId: string, state: RegExp): Promise<void> {
+/** Reloads the payment's page until the field `testId` matches (webhook and worker run in the background). */
+async function expectOnPaymentPage(page: Page, paymentId: string, testId: string, text: RegExp): Promise<void> {
   await expect(async () => {
     await openPayment(page, paymentId);
-    await expect(page.getByTestId("credit-state")).toHaveText(state, { timeout: 1000 });
+    await expect(page.getByTestId(testId)).toHaveText(text, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
 }
 
-/** Reloads the payment's page until its status matches. */
-export async function expectStatus(page: Page, paymentId: string, status: RegExp): Promise<void> {
-  await expect(async () => {
-    await openPayment(page, paymentId);
-    await expect(page.getByTestId("payment-status")).toHaveText(status, { timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
-}
+export const expectCredit = (page: Page, paymentId: string, state: RegExp) => expectOnPaymentPage(page, paymentId, "credit-state", state);
+export const expectStatus = (page: Page, paymentId: string, status: RegExp) => expectOnPaymentPage(page, paymentId, "payment-status", status);

@@ -16,10 +16,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { parseDatabaseUrl, postgresPoolConfig } from "../../lib/db/url";
+import { newId } from "../../lib/ids";
 import { RESULTS, log } from "./env";
 import { freshPostgres, migrate, withDatabase } from "./servers";
 
-const B32 = "0123456789abcdefghjkmnpqrstvwxyz";
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 function rand(alphabet: string, n: number): string {
   const bytes = randomBytes(n);
@@ -33,7 +33,11 @@ export const HEAVY_USER = 10001;
 export const NO_PAYMENTS_USER = 99_999;
 const YEAR = 365 * 86_400_000;
 
+/** Bumped when seeded rows change shape (2: time-ordered ids, as lib/ids.ts makes them); an older seed is rebuilt. */
+const SEED_FORMAT = 2;
+
 export interface SeedInfo {
+  format: number;
   payments: number;
   /** Every seeded row is older than this: rows a benchmark run adds are newer, and removed before the next. */
   seedEnd: string;
@@ -124,7 +128,7 @@ function generate(from: number, to: number, n: number, seedEnd: number): Table[]
     // The newest event of a payment (a refund) comes 7 days after it: everything stays older than seedEnd.
     const t = seedEnd - 8 * 86_400_000 - span + Math.floor((i * span) / n);
     const at = (ms: number) => new Date(t + ms);
-    const id = `pay_${rand(B32, 26)}`;
+    const id = newId("pay", t);
     const user = i % 100 === 0 ? HEAVY_USER : 100000 + (randomBytes(2).readUInt16LE() % 5000);
     const amount = amounts[i % amounts.length]!;
     const pi = `pi_${rand(ALNUM, 24)}`;
@@ -141,7 +145,7 @@ function generate(from: number, to: number, n: number, seedEnd: number): Table[]
     changes.push([id, "awaiting_payment", "succeeded", `webhook:${evt}`, at(60_000)]);
     const created = Math.floor(t / 1000);
     events.push([evt, "payment_intent.succeeded", pi, id, false, eventPayload(evt, pi, id, user, amount, created, "payment_intent.succeeded"), "processed", 1, at(60_100), 1, at(60_000), at(60_100), at(60_150)]);
-    const mv = `mv_${rand(B32, 26)}`;
+    const mv = newId("mv", t + 60_150);
     const major = (amount / 100).toFixed(2);
     movements.push([mv, id, "credit", user, amount, "eur", major, pi, `Balance top-up via Stripe, payment ${pi}`, `credit:${pi}`, "applied", 1, at(60_150), 2, false, at(60_150), at(60_300), at(60_300)]);
     calls.push([mv, "change_balance", "applied", at(60_200), 80]);
@@ -150,7 +154,7 @@ function generate(from: number, to: number, n: number, seedEnd: number): Table[]
       const re = `re_${rand(ALNUM, 24)}`;
       changes.push([id, "succeeded", "refunded", `webhook:${revt}`, at(7 * 86_400_000)]);
       events.push([revt, "charge.refunded", `ch_${rand(ALNUM, 24)}`, id, false, eventPayload(revt, pi, id, user, amount, created + 7 * 86_400, "charge.refunded"), "processed", 1, at(7 * 86_400_000 + 100), 1, at(7 * 86_400_000), at(7 * 86_400_000 + 100), at(7 * 86_400_000 + 150)]);
-      const dmv = `mv_${rand(B32, 26)}`;
+      const dmv = newId("mv", t + 7 * 86_400_000 + 150);
       movements.push([dmv, id, "debit", user, amount, "eur", `-${major}`, re, `Refund via Stripe, refund ${re}`, `debit:${re}`, "applied", 1, at(7 * 86_400_000 + 150), 2, false, at(7 * 86_400_000 + 150), at(7 * 86_400_000 + 300), at(7 * 86_400_000 + 300)]);
       calls.push([dmv, "change_balance", "applied", at(7 * 86_400_000 + 200), 90]);
     }
@@ -177,7 +181,8 @@ export function readSqliteSeed(n: number): SeedInfo | null {
   const file = sqliteSeedPath(n);
   try {
     if (!fs.existsSync(file)) return null;
-    return JSON.parse(fs.readFileSync(`${file}.json`, "utf8")) as SeedInfo;
+    const info = JSON.parse(fs.readFileSync(`${file}.json`, "utf8")) as SeedInfo;
+    return info.format === SEED_FORMAT ? info : null;
   } catch {
     return null;
   }
@@ -230,7 +235,7 @@ export function seedSqlite(n: number): SeedInfo {
   db.pragma("locking_mode = NORMAL");
   db.pragma("journal_mode = WAL");
   db.close();
-  const info: SeedInfo = { payments: n, seedEnd: new Date(seedEnd).toISOString(), seconds: (Date.now() - started) / 1000, rows: counts };
+  const info: SeedInfo = { format: SEED_FORMAT, payments: n, seedEnd: new Date(seedEnd).toISOString(), seconds: (Date.now() - started) / 1000, rows: counts };
   fs.writeFileSync(`${file}.json`, JSON.stringify(info, null, 2));
   log(`seed sqlite: ${n} payments in ${info.seconds.toFixed(0)} s (${(fs.statSync(file).size / 1e9).toFixed(2)} GB): ${JSON.stringify(counts)}`);
   return info;
@@ -251,7 +256,8 @@ export async function readPgSeed(databaseUrl: string, n: number): Promise<SeedIn
   try {
     await client.connect();
     const r = await client.query(`SELECT info FROM "bench_seed_info" LIMIT 1`);
-    return (r.rows[0]?.info as SeedInfo | undefined) ?? null;
+    const info = r.rows[0]?.info as SeedInfo | undefined;
+    return info?.format === SEED_FORMAT ? info : null;
   } catch {
     return null;
   } finally {
@@ -303,7 +309,7 @@ export async function seedPostgres(databaseUrl: string, n: number): Promise<Seed
     await client.query("SET maintenance_work_mem = '512MB'");
     for (const ix of indexes) await client.query(ix.indexdef);
     await client.query(`ANALYZE`);
-    const info: SeedInfo = { payments: n, seedEnd: new Date(seedEnd).toISOString(), seconds: (Date.now() - started) / 1000, rows: counts };
+    const info: SeedInfo = { format: SEED_FORMAT, payments: n, seedEnd: new Date(seedEnd).toISOString(), seconds: (Date.now() - started) / 1000, rows: counts };
     await client.query(`CREATE TABLE "bench_seed_info" (info jsonb)`);
     await client.query(`INSERT INTO "bench_seed_info" VALUES ($1)`, [JSON.stringify(info)]);
     log(`seed postgres: ${n} payments in ${info.seconds.toFixed(0)} s: ${JSON.stringify(counts)}`);

@@ -12,7 +12,7 @@ import type { Payment } from "../ledger/payments";
 import { amountLimits } from "../payments/limits";
 import type { Services } from "../server/services";
 import { ensureStripeCustomer } from "./customers";
-import { newAutoTopUpId } from "./ids";
+import { newId } from "../ids";
 import { mayReEnrol } from "./states";
 import { mandateText, termsProblem, type AutoTopUpTerms } from "./terms";
 
@@ -95,7 +95,7 @@ export async function recordEnrolment(services: Services, prepared: PreparedEnro
       id = existing.id;
       await tx.autoTopUpRule.update({ where: { id }, data: { ...fields, manageTokenVersion: { increment: 1 } } });
     } else {
-      id = newAutoTopUpId("atr");
+      id = newId("atr");
       await tx.autoTopUpRule.create({ data: { id, navixyUserId: prepared.navixyUserId, ...fields } });
     }
     await tx.autoTopUpEvent.create({

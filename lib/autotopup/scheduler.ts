@@ -26,7 +26,6 @@ import { parseNavixyBalance } from "../money";
 import { isNavixyApiError } from "../navixy";
 import { syncPaymentIntent } from "../payments/sync-payment-intent";
 import type { Services } from "../server/services";
-import { newAutoTopUpId } from "./ids";
 import { jitterMs, monthStart, nextCheckAfter, nextMonthStart, windowIndex } from "./schedule";
 import { termAmount } from "./terms";
 
@@ -220,7 +219,7 @@ export async function recordCharge(
     });
     await tx.paymentStatusChange.create({ data: { paymentId: payment.id, fromStatus: null, toStatus: "created", source: "auto_top_up" } });
     const charge = await tx.autoTopUpCharge.create({
-      data: { id: newAutoTopUpId("atc"), ruleId: rule.id, paymentId: payment.id, windowKey, amount, inFlightUserId: rule.navixyUserId, createdAt: now },
+      data: { id: newId("atc"), ruleId: rule.id, paymentId: payment.id, windowKey, amount, inFlightUserId: rule.navixyUserId, createdAt: now },
     });
     return { payment, charge };
   });

@@ -11,7 +11,7 @@
 // that no longer exists, is gone (410). Rotating the key material invalidates every link (they read as forged).
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
-import { isRuleId } from "./ids";
+import { isRuleId } from "../ids";
 
 export interface ManageTokenClaims {
   ruleId: string;

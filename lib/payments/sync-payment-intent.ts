@@ -64,7 +64,9 @@ async function applyIntent(
     const to = paymentStatusFromIntent(intent);
     const error = intent.last_payment_error;
     const fields = {
-      stripePaymentIntentId: intent.id,
+      // Written only when it was missing (a crash before it was stored): rewriting the same value would still
+      // move its entry in the unique index, a random page of a large ledger.
+      ...(payment.stripePaymentIntentId === intent.id ? {} : { stripePaymentIntentId: intent.id }),
       livemode: intent.livemode,
       amountReceived: intent.amount_received ?? 0,
       amountCapturable: intent.amount_capturable ?? 0,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { isPaymentId, isRuleId, newId } from "./ids";
+
+describe("newId", () => {
+  it("is a prefix and 26 Crockford base32 characters", () => {
+    const id = newId("pay");
+    expect(isPaymentId(id)).toBe(true);
+    expect(isRuleId(newId("atr"))).toBe(true);
+    expect(newId("mv")).toMatch(/^mv_[0-9a-hjkmnp-tv-z]{26}$/);
+    expect(isPaymentId("pay_" + "i".repeat(26))).toBe(false); // i, l, o, u are not in the alphabet
+  });
+
+  it("sorts by creation time, so new rows share the last pages of an index", () => {
+    const t = Date.UTC(2026, 10, 27, 12, 0, 0);
+    const ids = [newId("mv", t + 1), newId("mv", t), newId("mv", t + 31), newId("mv", t + 32), newId("mv", t + 86_400_000)];
+    expect([...ids].sort()).toEqual([ids[1], ids[0], ids[2], ids[3], ids[4]]);
+    // The time part is the same for the same millisecond; the random part is not.
+    const a = newId("pay", t);
+    const b = newId("pay", t);
+    expect(a.slice(0, 14)).toBe(b.slice(0, 14));
+    expect(a).not.toBe(b);
+  });
+
+  it("keeps 80 random bits: a thousand ids of one millisecond are all different", () => {
+    const t = Date.now();
+    expect(new Set(Array.from({ length: 1000 }, () => newId("pay", t).slice(14))).size).toBe(1000);
+  });
+
+  it("encodes the time in the first ten characters", () => {
+    expect(newId("pay", 0).slice(4, 14)).toBe("0000000000");
+    expect(newId("pay", 32).slice(4, 14)).toBe("0000000010");
+    expect(newId("pay", 2 ** 50 - 1).slice(4, 14)).toBe("zzzzzzzzzz");
+  });
+});

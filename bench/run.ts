@@ -17,8 +17,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../lib/db/client";
-import { RESULTS, ensureDirs, log, sleep, FLOOR_DIR, ROOT } from "./support/env";
-import { ensureBuilds, floorEnv, freshPostgres, freshSqlite, gatewayEnv, migrate, rssMb, startEmulators, startServer, withDatabase, type Emulators, type Server } from "./support/servers";
+import { RESULTS, ensureDirs, log, FLOOR_DIR, ROOT } from "./support/env";
+import { ensureBuilds, floorEnv, freshSqlite, gatewayEnv, rssMb, startEmulators, startServer, type Emulators, type Server } from "./support/servers";
+import { freshPostgresDatabase, migrateDatabase, sleep, withDatabase } from "../lib/testing/app-process";
 import { preparePayments } from "./support/payments";
 import { firstLoadJs, ingest, pageTiming, paced, type IngestResult, type PageTiming, type FirstLoadJs } from "./support/load";
 import { creditLatencies, drain, listQueryTimings, removeRunRows, type QueryTimings } from "./support/ledger";
@@ -118,7 +119,7 @@ async function startGateway(emu: Emulators, name: string, databaseUrl: string): 
     name,
     env: gatewayEnv(emu, databaseUrl, 0),
     readyPath: "/api/health",
-    ...(flag("--cpu-prof") ? { extraNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] } : {}),
+    ...(flag("--cpu-prof") ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] } : {}),
   });
   const { db } = createDb(databaseUrl);
   cleanups.push(async () => {
@@ -183,7 +184,7 @@ async function checkoutSuite(gateway: Server, floor: Server): Promise<CheckoutRe
   const ours = `/?id=${CHECKOUT_USER}`;
   const theirs = `/user?id=${CHECKOUT_USER}`;
   const js = { gateway: await firstLoadJs(gateway.url, ours), floor: await firstLoadJs(floor.url, theirs) };
-  const rssBefore = { gateway: rssMb(gateway.process.pid!), floor: rssMb(floor.process.pid!) };
+  const rssBefore = { gateway: rssMb(gateway.child.pid!), floor: rssMb(floor.child.pid!) };
   // Warm both (JIT, session, caches), then alternate.
   await pageTiming(gateway.url, ours, 100, 4);
   await pageTiming(floor.url, theirs, 100, 4);
@@ -201,8 +202,8 @@ async function checkoutSuite(gateway: Server, floor: Server): Promise<CheckoutRe
   await sleep(1000);
   const rss = {
     pages: Math.max(SIZE.rssPages, done),
-    gateway: { before: rssBefore.gateway, after: rssMb(gateway.process.pid!) },
-    floor: { before: rssBefore.floor, after: rssMb(floor.process.pid!) },
+    gateway: { before: rssBefore.gateway, after: rssMb(gateway.child.pid!) },
+    floor: { before: rssBefore.floor, after: rssMb(floor.child.pid!) },
   };
   log(`checkout: JS ${js.gateway.gzip} vs ${js.floor.gzip} B gz; TTFB p50 ${seqOurs.ttfb.p50.toFixed(1)} vs ${seqFloor.ttfb.p50.toFixed(1)} ms; RSS ${rss.gateway.after.toFixed(0)} vs ${rss.floor.after.toFixed(0)} MB`);
   return { js, ttfb: { sequential: { gateway: seqOurs, floor: seqFloor }, concurrent: { gateway: conOurs, floor: conFloor }, floorStatic }, rss };
@@ -226,7 +227,7 @@ async function ensureSeed(provider: "sqlite" | "postgres", n: number): Promise<S
 async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres"): Promise<ScaleSuite> {
   const seed = await ensureSeed(database, scaleN);
   const url = database === "sqlite" ? `file:${sqliteSeedPath(scaleN)}` : withDatabase(pgUrl!, pgSeedDatabase(scaleN));
-  migrate(url); // a migration added since the seed
+  migrateDatabase(url); // a migration added since the seed
   {
     const { db } = createDb(url);
     const removed = await removeRunRows(db, new Date(seed.seedEnd));
@@ -237,7 +238,7 @@ async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres"): Prom
   const large = await startGateway(emu, `gateway-${database}-${scaleN}`, url);
   // Its counterpart: the same server on an empty ledger, started now too, so that the two differ only in the
   // ledger's size (not in how long each process has run, its JIT or its caches).
-  const emptyUrl = database === "sqlite" ? freshSqlite(`scale-empty-${database}`) : await freshPostgres(pgUrl!, "bench_scale_empty");
+  const emptyUrl = database === "sqlite" ? freshSqlite(`scale-empty-${database}`) : await freshPostgresDatabase(pgUrl!, "bench_scale_empty");
   const empty = await startGateway(emu, `gateway-${database}-empty`, emptyUrl);
   const perServer = SIZE.scaleEvents * (SIZE.scaleRounds + 1) + SIZE.paced;
   const largeEvents = await preparePayments(large.db, emu.stripeUrl, perServer);
@@ -380,7 +381,7 @@ async function main(): Promise<void> {
   if (pgUrl) {
     databases.push({
       name: "postgres",
-      url: () => freshPostgres(pgUrl, "bench_empty"),
+      url: () => freshPostgresDatabase(pgUrl, "bench_empty"),
     });
   }
 

@@ -4,7 +4,7 @@ import type { Db } from "../../lib/db/client";
 import type { Services } from "../../lib/server/services";
 import { HEAVY_USER, NO_PAYMENTS_USER } from "./seed";
 import { summarize, type Summary } from "./stats";
-import { sleep } from "./env";
+import { sleep } from "../../lib/testing/app-process";
 
 /** Waits until no event or movement is waiting or in flight. Returns the seconds it took. */
 export async function drain(db: Db, timeoutMs = 300_000): Promise<number> {

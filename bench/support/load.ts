@@ -6,7 +6,7 @@ import autocannon from "autocannon";
 import type { PreparedEvent } from "./payments";
 import { signatureHeader } from "./payments";
 import { summarize, type Summary } from "./stats";
-import { sleep } from "./env";
+import { sleep } from "../../lib/testing/app-process";
 
 export interface IngestResult {
   connections: number;

@@ -18,7 +18,7 @@ import pg from "pg";
 import { parseDatabaseUrl, postgresPoolConfig } from "../../lib/db/url";
 import { newId } from "../../lib/ids";
 import { RESULTS, log } from "./env";
-import { freshPostgres, migrate, withDatabase } from "./servers";
+import { freshPostgresDatabase, migrateDatabase, withDatabase } from "../../lib/testing/app-process";
 
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 function rand(alphabet: string, n: number): string {
@@ -194,7 +194,7 @@ export function seedSqlite(n: number): SeedInfo {
   const started = Date.now();
   const file = sqliteSeedPath(n);
   for (const suffix of ["", "-wal", "-shm", "-journal", ".json"]) fs.rmSync(file + suffix, { force: true });
-  migrate(`file:${file}`);
+  migrateDatabase(`file:${file}`);
   const db = new Database(file);
   db.pragma("journal_mode = OFF");
   db.pragma("synchronous = OFF");
@@ -270,7 +270,7 @@ const pgDate = (d: Date) => d.toISOString().replace("Z", "");
 export async function seedPostgres(databaseUrl: string, n: number): Promise<SeedInfo> {
   const started = Date.now();
   const schema = "public";
-  const client = pgClient(await freshPostgres(databaseUrl, pgSeedDatabase(n)));
+  const client = pgClient(await freshPostgresDatabase(databaseUrl, pgSeedDatabase(n)));
   await client.connect();
   try {
     await client.query("SET synchronous_commit = off");

@@ -4,10 +4,9 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import pg from "pg";
-import { parseDatabaseUrl, postgresPoolConfig } from "../../lib/db/url";
+import { NEXT_BIN, freshSqliteDatabase, startNextApp, type AppProcess } from "../../lib/testing/app-process";
 import { buildReason } from "../../e2e/support/build";
-import { FLOOR_DIR, NEXT_BIN, PRISMA_BIN, ROOT, TSX_BIN, WEBHOOK_SECRET, WORK, freePort, log, sleep } from "./env";
+import { FLOOR_DIR, ROOT, TSX_BIN, WEBHOOK_SECRET, WORK, log } from "./env";
 
 // ---- builds ------------------------------------------------------------------------------------------
 
@@ -54,51 +53,9 @@ export function ensureBuilds(opts: { force: boolean; skip: boolean }): void {
 
 // ---- databases -------------------------------------------------------------------------------------------
 
-export function migrate(databaseUrl: string): void {
-  try {
-    execFileSync(process.execPath, [PRISMA_BIN, "migrate", "deploy"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const e = error as { stdout?: Buffer; stderr?: Buffer; message: string };
-    throw new Error(`prisma migrate deploy failed:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? e.message}`);
-  }
-}
-
 /** A fresh, migrated SQLite file under bench/results/work/. */
 export function freshSqlite(name: string): string {
-  const file = path.join(WORK, `${name}.db`);
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
-  const url = `file:${file}`;
-  migrate(url);
-  return url;
-}
-
-/** DATABASE_URL with another database name: each benchmark database is a database of that PostgreSQL server. */
-export function withDatabase(databaseUrl: string, database: string): string {
-  const u = new URL(databaseUrl);
-  u.pathname = `/${database}`;
-  u.searchParams.delete("schema");
-  return u.toString();
-}
-
-/** Drops (if it exists) and creates a database on DATABASE_URL's server, then applies the migrations. */
-export async function freshPostgres(databaseUrl: string, database: string): Promise<string> {
-  const target = parseDatabaseUrl(databaseUrl);
-  if (target.provider !== "postgres") throw new Error("not a PostgreSQL URL");
-  const admin = new pg.Client(postgresPoolConfig(target));
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = withDatabase(databaseUrl, database);
-  migrate(url);
-  return url;
+  return freshSqliteDatabase(path.join(WORK, `${name}.db`));
 }
 
 // ---- emulators -------------------------------------------------------------------------------------------
@@ -128,14 +85,7 @@ export async function startEmulators(): Promise<Emulators> {
 
 // ---- servers ---------------------------------------------------------------------------------------------
 
-export interface Server {
-  name: string;
-  url: string;
-  port: number;
-  process: ChildProcess;
-  logFile: string;
-  stop(): Promise<void>;
-}
+export type Server = AppProcess;
 
 export function gatewayEnv(emu: Emulators, databaseUrl: string, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -174,49 +124,8 @@ export function floorEnv(emu: Emulators): NodeJS.ProcessEnv {
   };
 }
 
-export async function startServer(opts: {
-  name: string;
-  dir?: string; // bench/floor for the floor
-  env: NodeJS.ProcessEnv;
-  port?: number;
-  readyPath: string;
-  extraNodeArgs?: string[];
-}): Promise<Server> {
-  const port = opts.port ?? (await freePort());
-  const args = [...(opts.extraNodeArgs ?? []), NEXT_BIN, "start", ...(opts.dir ? [opts.dir] : []), "-p", String(port), "-H", "127.0.0.1"];
-  const logFile = path.join(WORK, `${opts.name}.log`);
-  const out = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...opts.env, PORT: String(port) }, stdio: ["ignore", out, out] });
-  fs.closeSync(out);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${opts.name} exited (${child.exitCode}); see ${logFile}`);
-    try {
-      const res = await fetch(url + opts.readyPath);
-      await res.arrayBuffer();
-      if (res.status < 500) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${opts.name} did not start within 60 s; see ${logFile}`);
-    await sleep(100);
-  }
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve();
-      }, 10_000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  };
-  return { name: opts.name, url, port, process: child, logFile, stop };
+export function startServer(opts: { name: string; dir?: string; env: NodeJS.ProcessEnv; readyPath: string; nodeArgs?: string[] }): Promise<Server> {
+  return startNextApp({ ...opts, logFile: path.join(WORK, `${opts.name}.log`) });
 }
 
 /** Resident memory of a process and its descendants, in MB (Linux /proc). */

@@ -11,11 +11,11 @@
  * for the tests and removes it on SIGINT/SIGTERM. Playwright runs it through `webServer`; run it yourself to
  * keep a stack up between test runs (reuseExistingServer) or to look at the app in a browser.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startStripeEmulator } from "../../lib/emulators/stripe/server";
 import { startNavixyEmulator, DEMO_USERS } from "../../lib/emulators/navixy";
+import { freshSqliteDatabase, startNextApp, type AppProcess } from "../../lib/testing/app-process";
 import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo, type StackName } from "./env";
 
 const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
@@ -43,18 +43,7 @@ async function main(): Promise<void> {
 
   // A fresh ledger for every start.
   const dbFile = path.join(E2E_TMP, `${name}.db`);
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(dbFile + suffix, { force: true });
-  const databaseUrl = `file:${dbFile}`;
-  try {
-    execFileSync("npx", ["prisma", "migrate", "deploy"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const e = error as { stdout?: Buffer; stderr?: Buffer; message: string };
-    throw new Error(`prisma migrate deploy failed:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? e.message}`);
-  }
+  const databaseUrl = freshSqliteDatabase(dbFile);
   log(`database migrated: ${path.relative(ROOT, dbFile)}`);
 
   const quiet = process.env.E2E_EMULATOR_LOG !== "1";
@@ -109,29 +98,37 @@ async function main(): Promise<void> {
   // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.
   delete env.PAYMENT_CURRENCY;
 
-  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const app: ChildProcess = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   // The app's output goes to .tmp/e2e/<name>.log (tests provoke errors it logs); E2E_SERVER_LOG=1 shows it live.
   const logPath = path.join(E2E_TMP, `${name}.log`);
-  const logFile = fs.createWriteStream(logPath);
   const tail: string[] = [];
   const live = process.env.E2E_SERVER_LOG === "1";
-  const relay = (stream: NodeJS.ReadableStream | null, to: NodeJS.WriteStream) =>
-    stream?.on("data", (chunk: Buffer) => {
-      logFile.write(chunk);
-      for (const line of chunk.toString().split("\n")) {
-        if (!line.trim()) continue;
+  const printTail = (why: string) => {
+    console.error(`[stack ${name}] ${why}; its last lines (all in ${path.relative(ROOT, logPath)}):`);
+    for (const line of tail) console.error(`[app ${name}] ${line}`);
+  };
+  // Stopped while the app is starting: exiting kills it (lib/testing/app-process.ts kills its children on exit).
+  const exitEarly = () => process.exit(0);
+  process.once("SIGINT", exitEarly).once("SIGTERM", exitEarly);
+  let app: AppProcess;
+  try {
+    app = await startNextApp({
+      name: `app ${name}`,
+      port,
+      env,
+      logFile: logPath,
+      onLine: (line) => {
+        if (!line.trim()) return;
         tail.push(line);
         if (tail.length > 60) tail.shift();
-        if (live) to.write(`[app ${name}] ${line}\n`);
-      }
+        if (live) process.stdout.write(`[app ${name}] ${line}\n`);
+      },
     });
-  relay(app.stdout, process.stdout);
-  relay(app.stderr, process.stderr);
+  } catch (error) {
+    printTail((error as Error).message);
+    await Promise.allSettled([stripe.close(), navixy.close()]);
+    process.exit(1);
+  }
+  process.off("SIGINT", exitEarly).off("SIGTERM", exitEarly);
 
   const info: StackInfo = {
     name: name as StackName,
@@ -156,27 +153,13 @@ async function main(): Promise<void> {
     } catch {
       /* already gone */
     }
-    if (app.exitCode === null && app.signalCode === null) {
-      app.kill("SIGTERM");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          app.kill("SIGKILL");
-          resolve();
-        }, 5_000);
-        app.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await app.stop(5_000);
     await Promise.allSettled([stripe.close(), navixy.close()]);
-    logFile.end();
     process.exit(code);
   };
-  app.once("exit", (code, signal) => {
+  app.child.once("exit", (code, signal) => {
     if (!stopping) {
-      console.error(`[stack ${name}] next start exited (${signal ?? `code ${code}`}); its last lines (all in ${path.relative(ROOT, logPath)}):`);
-      for (const line of tail) console.error(`[app ${name}] ${line}`);
+      printTail(`next start exited (${signal ?? `code ${code}`})`);
       void stop(1);
     }
   });

@@ -6,12 +6,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import Stripe from "stripe";
 import { inject } from "vitest";
 import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emulators/navixy/server";
 import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
 import { resetConfigForTests } from "../config";
+import { createPostgresDatabase, dropPostgresDatabase, removeSqliteFiles } from "./app-process";
 import { getServices, resetServicesForTests, type Services } from "../server/services";
 import { LedgerWorker } from "../worker/ledger-worker";
 import * as paymentsRoute from "../../app/api/payments/route";
@@ -115,29 +115,16 @@ async function createDatabase(): Promise<{ provider: "sqlite" | "postgres"; url:
     return {
       provider,
       url: `file:${file}`,
-      drop: async () => {
-        for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
-      },
+      drop: async () => removeSqliteFiles(file),
     };
   }
   const template = inject("postgresTemplate");
   const adminUrl = process.env.TEST_POSTGRES_URL!;
   const name = `gateway_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
   return {
     provider,
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    url: await createPostgresDatabase(adminUrl, name, template),
+    drop: () => dropPostgresDatabase(adminUrl, name),
   };
 }
 

@@ -98,12 +98,21 @@ export function formatMoney(minor: number, currency: string, locale = "en"): str
   const text = toMajorString(minor, currency);
   const fractionDigits = exp === 0 || WHOLE_UNITS_ONLY.has(normalizeCurrency(currency)) ? 0 : exp;
   // Intl takes a decimal string exactly (no float rounding) when given as a string.
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: normalizeCurrency(currency),
-    minimumFractionDigits: fractionDigits,
-    maximumFractionDigits: fractionDigits,
-  }).format(text as unknown as number);
+  return currencyFormat(locale, normalizeCurrency(currency), fractionDigits).format(text as unknown as number);
+}
+
+/** Building an Intl.NumberFormat costs ~50× a format() call, and the checkout formats every preset on each render. */
+const formats = new Map<string, Intl.NumberFormat>();
+function currencyFormat(locale: string, currency: string, fractionDigits: number): Intl.NumberFormat {
+  const key = `${locale}|${currency}|${fractionDigits}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+    // A handful of locales and currencies in practice; the bound only guards against a caller passing anything.
+    if (formats.size >= 256) formats.clear();
+    formats.set(key, format);
+  }
+  return format;
 }
 
 function assertMinor(minor: number): void {

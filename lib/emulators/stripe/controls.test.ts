@@ -1,14 +1,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { call, PUBLISHABLE_KEY, SECRET_KEY, startHarness, type Harness } from "./test-helpers";
+import { describe, expect, test } from "vitest";
+import { call, PUBLISHABLE_KEY, SECRET_KEY, startHarness, useHarness } from "./test-helpers";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h.close());
-beforeEach(() => h.emulator.reset());
+const h = useHarness();
 
 describe("controls", () => {
   test("health, state and reset", async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { canonicalJson, decodeForm, FormDecodeError } from "./form";
-import { call, SECRET_KEY, startHarness, type Harness } from "./test-helpers";
+import { call, SECRET_KEY, useHarness } from "./test-helpers";
 
 describe("form decoding (Stripe bracket notation)", () => {
   test("flat, nested hashes, indexed and appended arrays", () => {
@@ -50,11 +50,7 @@ describe("form decoding (Stripe bracket notation)", () => {
 });
 
 describe("parameters over HTTP", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => h.close());
+  const h = useHarness();
 
   test("the SDK's nested params arrive decoded", async () => {
     const pi = await h.stripe.paymentIntents.create({

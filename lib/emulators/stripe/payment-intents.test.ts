@@ -1,19 +1,12 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { call, eventTypes, PUBLISHABLE_KEY, SECRET_KEY, sdk, startHarness, type Harness } from "./test-helpers";
+import { describe, expect, test } from "vitest";
+import { call, eventTypes, PUBLISHABLE_KEY, SECRET_KEY, sdk, startHarness, useHarness } from "./test-helpers";
 
-let h: Harness;
-let stripe: Stripe;
-beforeAll(async () => {
-  h = await startHarness();
-  stripe = h.stripe;
-});
-afterAll(async () => h.close());
-beforeEach(() => h.emulator.reset());
+const h = useHarness();
 
 /** A card-only PaymentIntent (no return_url needed to confirm from the server). */
 const cardIntent = (extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
-  stripe.paymentIntents.create({ amount: 2500, currency: "eur", allowed_payment_method_types: ["card"], ...extra });
+  h.stripe.paymentIntents.create({ amount: 2500, currency: "eur", allowed_payment_method_types: ["card"], ...extra });
 
 async function cardErrorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeCardError> {
   const err = await p.then(
@@ -26,7 +19,7 @@ async function cardErrorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeCar
 
 describe("create and retrieve", () => {
   test("a new PaymentIntent looks like Stripe's", async () => {
-    const pi = await stripe.paymentIntents.create({
+    const pi = await h.stripe.paymentIntents.create({
       amount: 2500,
       currency: "EUR",
       automatic_payment_methods: { enabled: true },
@@ -56,13 +49,13 @@ describe("create and retrieve", () => {
     expect(Math.abs(pi.created - Date.now() / 1000)).toBeLessThan(5);
     expect(pi.lastResponse.requestId).toMatch(/^req_/);
 
-    const again = await stripe.paymentIntents.retrieve(pi.id);
+    const again = await h.stripe.paymentIntents.retrieve(pi.id);
     expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(pi)));
     expect(eventTypes(h.emulator)).toEqual(["payment_intent.created"]);
   });
 
   test("defaults as in API 2026: automatic payment methods on, capture automatic_async", async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
+    const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
     expect(pi.automatic_payment_methods).toEqual({ allow_redirects: "always", enabled: true });
     expect(pi.capture_method).toBe("automatic_async");
     expect(pi.payment_method_types).toContain("card");
@@ -76,13 +69,13 @@ describe("create and retrieve", () => {
     expect(old.status).toBe(400);
     expect(old.body.error).toMatchObject({ code: "payment_method_types_no_longer_supported", param: "payment_method_types" });
     await expect(
-      stripe.paymentIntents.create({ amount: 1000, currency: "usd", automatic_payment_methods: { enabled: true }, allowed_payment_method_types: ["card"] }),
+      h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", automatic_payment_methods: { enabled: true }, allowed_payment_method_types: ["card"] }),
     ).rejects.toMatchObject({ type: "StripeInvalidRequestError", code: "parameters_exclusive" });
-    const allowed = await stripe.paymentIntents.create({ amount: 1000, currency: "usd", allowed_payment_method_types: ["card"] });
+    const allowed = await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", allowed_payment_method_types: ["card"] });
     expect(allowed).toMatchObject({ allowed_payment_method_types: ["card"], payment_method_types: ["card"], automatic_payment_methods: null });
-    const excluded = await stripe.paymentIntents.create({ amount: 1000, currency: "usd", excluded_payment_method_types: ["card"] });
+    const excluded = await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", excluded_payment_method_types: ["card"] });
     expect(excluded.payment_method_types).toEqual([]);
-    await expect(stripe.paymentIntents.confirm(excluded.id, { payment_method: "pm_card_visa", return_url: "https://x.test" })).rejects.toMatchObject({
+    await expect(h.stripe.paymentIntents.confirm(excluded.id, { payment_method: "pm_card_visa", return_url: "https://x.test" })).rejects.toMatchObject({
       code: "payment_intent_incompatible_payment_method",
     });
   });
@@ -98,7 +91,7 @@ describe("create and retrieve", () => {
       param: "intent",
       doc_url: "https://stripe.com/docs/error-codes/resource-missing",
     });
-    await expect(stripe.paymentIntents.retrieve("pi_x")).rejects.toMatchObject({
+    await expect(h.stripe.paymentIntents.retrieve("pi_x")).rejects.toMatchObject({
       type: "StripeInvalidRequestError",
       statusCode: 404,
       code: "resource_missing",
@@ -110,44 +103,44 @@ describe("create and retrieve", () => {
 
   test("update amount / metadata / description while unpaid; amount is frozen once succeeded", async () => {
     const pi = await cardIntent({ metadata: { a: "1" } });
-    const updated = await stripe.paymentIntents.update(pi.id, { amount: 3000, description: "new", metadata: { b: "2" } });
+    const updated = await h.stripe.paymentIntents.update(pi.id, { amount: 3000, description: "new", metadata: { b: "2" } });
     expect(updated).toMatchObject({ amount: 3000, description: "new", metadata: { a: "1", b: "2" }, status: "requires_payment_method" });
-    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
-    await expect(stripe.paymentIntents.update(pi.id, { amount: 100 })).rejects.toMatchObject({
+    await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
+    await expect(h.stripe.paymentIntents.update(pi.id, { amount: 100 })).rejects.toMatchObject({
       code: "payment_intent_unexpected_state",
       param: "amount",
     });
     // Stripe still lets metadata change after success.
-    const meta = await stripe.paymentIntents.update(pi.id, { metadata: { credited: "yes" } });
+    const meta = await h.stripe.paymentIntents.update(pi.id, { metadata: { credited: "yes" } });
     expect(meta.metadata).toMatchObject({ credited: "yes" });
   });
 
   test("list: newest first, limit, starting_after, created filter", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await cardIntent({ amount: 1000 + i })).id);
-    const first = await stripe.paymentIntents.list({ limit: 2 });
+    const first = await h.stripe.paymentIntents.list({ limit: 2 });
     expect(first.object).toBe("list");
     expect(first.url).toBe("/v1/payment_intents");
     expect(first.data.map((p) => p.id)).toEqual([ids[4], ids[3]]);
     expect(first.has_more).toBe(true);
-    const next = await stripe.paymentIntents.list({ limit: 2, starting_after: ids[3] });
+    const next = await h.stripe.paymentIntents.list({ limit: 2, starting_after: ids[3] });
     expect(next.data.map((p) => p.id)).toEqual([ids[2], ids[1]]);
     const all: string[] = [];
-    for await (const p of stripe.paymentIntents.list({ limit: 2 })) all.push(p.id);
+    for await (const p of h.stripe.paymentIntents.list({ limit: 2 })) all.push(p.id);
     expect(all).toEqual([...ids].reverse());
-    const before = await stripe.paymentIntents.list({ limit: 10, ending_before: ids[2] });
+    const before = await h.stripe.paymentIntents.list({ limit: 10, ending_before: ids[2] });
     expect(before.data.map((p) => p.id)).toEqual([ids[4], ids[3]]);
-    const created = await stripe.paymentIntents.list({ created: { gte: Math.floor(Date.now() / 1000) + 60 } });
+    const created = await h.stripe.paymentIntents.list({ created: { gte: Math.floor(Date.now() / 1000) + 60 } });
     expect(created.data).toEqual([]);
   });
 
   test("search by metadata and status", async () => {
     const a = await cardIntent({ metadata: { payment_id: "pay_a" } });
     await cardIntent({ metadata: { payment_id: "pay_b" } });
-    await stripe.paymentIntents.confirm(a.id, { payment_method: "pm_card_visa" });
-    const found = await stripe.paymentIntents.search({ query: "metadata['payment_id']:'pay_a' AND status:'succeeded'" });
+    await h.stripe.paymentIntents.confirm(a.id, { payment_method: "pm_card_visa" });
+    const found = await h.stripe.paymentIntents.search({ query: "metadata['payment_id']:'pay_a' AND status:'succeeded'" });
     expect(found.data.map((p) => p.id)).toEqual([a.id]);
-    const big = await stripe.paymentIntents.search({ query: "amount>=2500 AND currency:'eur'" });
+    const big = await h.stripe.paymentIntents.search({ query: "amount>=2500 AND currency:'eur'" });
     expect(big.data).toHaveLength(2);
   });
 });
@@ -156,8 +149,8 @@ describe("idempotency", () => {
   const params = { amount: 2500, currency: "eur", metadata: { payment_id: "pay_1" } };
 
   test("same key and params replays the first response byte for byte", async () => {
-    const first = await stripe.paymentIntents.create(params, { idempotencyKey: "payment:pay_1:create" });
-    const second = await stripe.paymentIntents.create(params, { idempotencyKey: "payment:pay_1:create" });
+    const first = await h.stripe.paymentIntents.create(params, { idempotencyKey: "payment:pay_1:create" });
+    const second = await h.stripe.paymentIntents.create(params, { idempotencyKey: "payment:pay_1:create" });
     expect(second.id).toBe(first.id);
     expect(second.lastResponse.headers["idempotent-replayed"]).toBe("true");
     expect(first.lastResponse.headers["idempotent-replayed"]).toBeUndefined();
@@ -172,8 +165,8 @@ describe("idempotency", () => {
   });
 
   test("same key with other parameters or another endpoint is an idempotency_error", async () => {
-    await stripe.paymentIntents.create(params, { idempotencyKey: "k-mismatch" });
-    const err = await stripe.paymentIntents.create({ ...params, amount: 9999 }, { idempotencyKey: "k-mismatch" }).catch((e: unknown) => e);
+    await h.stripe.paymentIntents.create(params, { idempotencyKey: "k-mismatch" });
+    const err = await h.stripe.paymentIntents.create({ ...params, amount: 9999 }, { idempotencyKey: "k-mismatch" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(err).toMatchObject({
       statusCode: 400,
@@ -188,7 +181,7 @@ describe("idempotency", () => {
 
   test("concurrent requests with one key create one PaymentIntent", async () => {
     const results = await Promise.all(
-      Array.from({ length: 25 }, () => stripe.paymentIntents.create(params, { idempotencyKey: "k-concurrent" })),
+      Array.from({ length: 25 }, () => h.stripe.paymentIntents.create(params, { idempotencyKey: "k-concurrent" })),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(h.emulator.paymentIntents()).toHaveLength(1);
@@ -202,8 +195,8 @@ describe("idempotency", () => {
     expect(fixed.status).toBe(200);
 
     const pi = await cardIntent();
-    const declined1 = await cardErrorOf(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: "k-confirm" }));
-    const declined2 = await cardErrorOf(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: "k-confirm" }));
+    const declined1 = await cardErrorOf(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: "k-confirm" }));
+    const declined2 = await cardErrorOf(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: "k-confirm" }));
     expect(declined2.charge).toBe(declined1.charge);
     expect(h.emulator.charges()).toHaveLength(1);
   });
@@ -225,11 +218,11 @@ describe("idempotency", () => {
 describe("confirm", () => {
   test("a successful card: succeeded, charge kept, events", async () => {
     const pi = await cardIntent({ metadata: { payment_id: "pay_1" } });
-    const done = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
+    const done = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
     expect(done).toMatchObject({ status: "succeeded", amount_received: 2500, last_payment_error: null, next_action: null });
     expect(done.payment_method).toMatch(/^pm_[A-Za-z0-9]{24}$/);
     expect(done.latest_charge).toMatch(/^ch_/);
-    const charge = await stripe.charges.retrieve(done.latest_charge as string);
+    const charge = await h.stripe.charges.retrieve(done.latest_charge as string);
     expect(charge).toMatchObject({
       object: "charge",
       amount: 2500,
@@ -244,13 +237,13 @@ describe("confirm", () => {
       metadata: { payment_id: "pay_1" },
       payment_method_details: { type: "card", card: { brand: "visa", last4: "4242" } },
     });
-    const expanded = await stripe.paymentIntents.retrieve(pi.id, { expand: ["latest_charge", "payment_method"] });
+    const expanded = await h.stripe.paymentIntents.retrieve(pi.id, { expand: ["latest_charge", "payment_method"] });
     expect((expanded.latest_charge as Stripe.Charge).id).toBe(charge.id);
     expect((expanded.payment_method as Stripe.PaymentMethod).card?.last4).toBe("4242");
     expect(eventTypes(h.emulator)).toEqual(["payment_intent.created", "charge.succeeded", "payment_intent.succeeded"]);
     const succeeded = h.emulator.events().find((e) => e.type === "payment_intent.succeeded");
     expect(succeeded?.data.object).toMatchObject({ id: pi.id, status: "succeeded", amount_received: 2500 });
-    await expect(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
+    await expect(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
       code: "payment_intent_unexpected_state",
     });
   });
@@ -285,11 +278,11 @@ describe("confirm", () => {
 
   test("decline: 402 card_error with the PaymentIntent; back to requires_payment_method", async () => {
     const pi = await cardIntent();
-    const err = await cardErrorOf(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }));
+    const err = await cardErrorOf(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }));
     expect(err).toMatchObject({ statusCode: 402, code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." });
     expect(err.payment_intent).toMatchObject({ id: pi.id, status: "requires_payment_method" });
     expect(err.charge).toMatch(/^ch_/);
-    const after = await stripe.paymentIntents.retrieve(pi.id);
+    const after = await h.stripe.paymentIntents.retrieve(pi.id);
     expect(after).toMatchObject({
       status: "requires_payment_method",
       payment_method: null,
@@ -297,18 +290,18 @@ describe("confirm", () => {
       last_payment_error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
     });
     expect(after.last_payment_error?.payment_method?.id).toMatch(/^pm_/);
-    const charge = await stripe.charges.retrieve(after.latest_charge as string);
+    const charge = await h.stripe.charges.retrieve(after.latest_charge as string);
     expect(charge).toMatchObject({ status: "failed", paid: false, captured: false, failure_code: "card_declined" });
     expect(eventTypes(h.emulator)).toEqual(["payment_intent.created", "charge.failed", "payment_intent.payment_failed"]);
 
     // A retry with a good card succeeds and clears the error.
-    const ok = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
+    const ok = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
     expect(ok).toMatchObject({ status: "succeeded", last_payment_error: null });
   });
 
   test("insufficient funds (token and raw number)", async () => {
     const pi = await cardIntent();
-    const err = await cardErrorOf(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclinedInsufficientFunds" }));
+    const err = await cardErrorOf(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclinedInsufficientFunds" }));
     expect(err).toMatchObject({ code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds." });
     const raw = await call(h.emulator, "POST", `/v1/payment_intents/${pi.id}/confirm`, {
       key: SECRET_KEY,
@@ -326,21 +319,21 @@ describe("confirm", () => {
   });
 
   test("automatic payment methods need a return_url when confirmed from the server", async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 2500, currency: "eur", automatic_payment_methods: { enabled: true } });
-    await expect(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
+    const pi = await h.stripe.paymentIntents.create({ amount: 2500, currency: "eur", automatic_payment_methods: { enabled: true } });
+    await expect(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
       param: "return_url",
       message: expect.stringMatching(/^A `return_url` must be specified/),
     });
-    const ok = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa", return_url: "https://gw.test/done" });
+    const ok = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa", return_url: "https://gw.test/done" });
     expect(ok.status).toBe("succeeded");
-    const never = await stripe.paymentIntents.create({ amount: 2500, currency: "eur", automatic_payment_methods: { enabled: true, allow_redirects: "never" } });
-    expect((await stripe.paymentIntents.confirm(never.id, { payment_method: "pm_card_visa" })).status).toBe("succeeded");
+    const never = await h.stripe.paymentIntents.create({ amount: 2500, currency: "eur", automatic_payment_methods: { enabled: true, allow_redirects: "never" } });
+    expect((await h.stripe.paymentIntents.confirm(never.id, { payment_method: "pm_card_visa" })).status).toBe("succeeded");
   });
 
   test("confirm without a payment method is a state error", async () => {
     const pi = await cardIntent();
-    await expect(stripe.paymentIntents.confirm(pi.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
-    await expect(stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_does_not_exist" })).rejects.toMatchObject({
+    await expect(h.stripe.paymentIntents.confirm(pi.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
+    await expect(h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_does_not_exist" })).rejects.toMatchObject({
       statusCode: 404,
       code: "resource_missing",
       message: "No such PaymentMethod: 'pm_does_not_exist'",
@@ -354,7 +347,7 @@ describe("3-D Secure", () => {
 
   test("requires_action with a redirect, then complete -> succeeded", async () => {
     const pi = await cardIntent();
-    const pending = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_authenticationRequired", return_url: "https://gw.test/return" });
+    const pending = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_authenticationRequired", return_url: "https://gw.test/return" });
     expect(pending.status).toBe("requires_action");
     expect(pending.next_action).toMatchObject({
       type: "redirect_to_url",
@@ -364,7 +357,7 @@ describe("3-D Secure", () => {
     const res = await authenticate(pi.id, "complete");
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: pi.id, status: "succeeded", amount_received: 2500, next_action: null });
-    const charge = await stripe.charges.retrieve(res.body.latest_charge);
+    const charge = await h.stripe.charges.retrieve(res.body.latest_charge);
     expect(charge.payment_method_details?.card?.three_d_secure).toMatchObject({ result: "authenticated" });
     const succeeded = h.emulator.events().find((e) => e.type === "payment_intent.succeeded");
     expect(succeeded?.request).toEqual({ id: null, idempotency_key: null });
@@ -372,7 +365,7 @@ describe("3-D Secure", () => {
 
   test("without return_url the next action is use_stripe_sdk; fail -> payment_intent_authentication_failure", async () => {
     const pi = await cardIntent();
-    const pending = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_threeDSecure2Required" });
+    const pending = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_threeDSecure2Required" });
     expect(pending.next_action?.type).toBe("use_stripe_sdk");
     const res = await authenticate(pi.id, "fail");
     expect(res.body).toMatchObject({
@@ -398,7 +391,7 @@ describe("3-D Secure", () => {
 
   test("4000002500003155: requires_action on-session, authentication_required decline off-session", async () => {
     const onSession = await cardIntent();
-    const pending = await stripe.paymentIntents.confirm(onSession.id, { payment_method: "pm_card_authenticationRequiredOnSetup" });
+    const pending = await h.stripe.paymentIntents.confirm(onSession.id, { payment_method: "pm_card_authenticationRequiredOnSetup" });
     expect(pending.status).toBe("requires_action");
 
     const offSession = await cardIntent();
@@ -415,43 +408,43 @@ describe("3-D Secure", () => {
 describe("manual capture and cancel", () => {
   test("partial capture: amount_received is what was captured, the rest is released", async () => {
     const pi = await cardIntent({ capture_method: "manual" });
-    const held = await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
+    const held = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
     expect(held).toMatchObject({ status: "requires_capture", amount_capturable: 2500, amount_received: 0 });
-    expect(await stripe.charges.retrieve(held.latest_charge as string)).toMatchObject({ captured: false, amount_captured: 0, status: "succeeded" });
+    expect(await h.stripe.charges.retrieve(held.latest_charge as string)).toMatchObject({ captured: false, amount_captured: 0, status: "succeeded" });
     expect(eventTypes(h.emulator)).toEqual(["payment_intent.created", "charge.succeeded", "payment_intent.amount_capturable_updated"]);
 
-    await expect(stripe.paymentIntents.capture(pi.id, { amount_to_capture: 3000 })).rejects.toMatchObject({ param: "amount_to_capture" });
-    const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 1500 });
+    await expect(h.stripe.paymentIntents.capture(pi.id, { amount_to_capture: 3000 })).rejects.toMatchObject({ param: "amount_to_capture" });
+    const captured = await h.stripe.paymentIntents.capture(pi.id, { amount_to_capture: 1500 });
     expect(captured).toMatchObject({ status: "succeeded", amount_received: 1500, amount_capturable: 0 });
-    expect(await stripe.charges.retrieve(held.latest_charge as string)).toMatchObject({
+    expect(await h.stripe.charges.retrieve(held.latest_charge as string)).toMatchObject({
       captured: true,
       amount_captured: 1500,
       amount_refunded: 1000,
       refunded: false,
     });
     expect(eventTypes(h.emulator).slice(-2)).toEqual(["charge.captured", "payment_intent.succeeded"]);
-    await expect(stripe.paymentIntents.capture(pi.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
+    await expect(h.stripe.paymentIntents.capture(pi.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
   });
 
   test("full capture by default", async () => {
     const pi = await cardIntent({ capture_method: "manual", confirm: true, payment_method: "pm_card_visa" });
-    expect((await stripe.paymentIntents.capture(pi.id)).amount_received).toBe(2500);
+    expect((await h.stripe.paymentIntents.capture(pi.id)).amount_received).toBe(2500);
   });
 
   test("cancel: unpaid and authorised intents; not once succeeded", async () => {
     const unpaid = await cardIntent();
-    const canceled = await stripe.paymentIntents.cancel(unpaid.id, { cancellation_reason: "abandoned" });
+    const canceled = await h.stripe.paymentIntents.cancel(unpaid.id, { cancellation_reason: "abandoned" });
     expect(canceled).toMatchObject({ status: "canceled", cancellation_reason: "abandoned" });
     expect(canceled.canceled_at).toBeGreaterThan(0);
 
     const held = await cardIntent({ capture_method: "manual", confirm: true, payment_method: "pm_card_visa" });
-    const released = await stripe.paymentIntents.cancel(held.id);
+    const released = await h.stripe.paymentIntents.cancel(held.id);
     expect(released).toMatchObject({ status: "canceled", amount_capturable: 0 });
-    expect(await stripe.charges.retrieve(released.latest_charge as string)).toMatchObject({ refunded: true, amount_refunded: 2500 });
+    expect(await h.stripe.charges.retrieve(released.latest_charge as string)).toMatchObject({ refunded: true, amount_refunded: 2500 });
 
     const paid = await cardIntent({ confirm: true, payment_method: "pm_card_visa" });
-    await expect(stripe.paymentIntents.cancel(paid.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
-    await expect(stripe.paymentIntents.confirm(unpaid.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
+    await expect(h.stripe.paymentIntents.cancel(paid.id)).rejects.toMatchObject({ code: "payment_intent_unexpected_state" });
+    await expect(h.stripe.paymentIntents.confirm(unpaid.id, { payment_method: "pm_card_visa" })).rejects.toMatchObject({
       code: "payment_intent_unexpected_state",
     });
     expect(eventTypes(h.emulator, unpaid.id)).toEqual(["payment_intent.created", "payment_intent.canceled"]);

@@ -2,6 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "./server";
 
 export const SECRET_KEY = "sk_test_emulator";
@@ -18,6 +19,32 @@ export async function startHarness(opts: StripeEmulatorOptions = {}): Promise<Ha
   const emulator = await startStripeEmulator({ webhookRetryDelaysMs: [50, 100, 200], webhookTimeoutMs: 2000, ...opts });
   const stripe = sdk(emulator);
   return { emulator, stripe, close: () => emulator.close() };
+}
+
+/**
+ * One emulator for the enclosing test file or describe block, reset before each test: the hooks every
+ * test file would otherwise repeat. Its fields can be read once the tests run.
+ */
+export function useHarness(opts: StripeEmulatorOptions = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(opts);
+  });
+  afterAll(async () => current?.close());
+  beforeEach(() => current?.emulator.reset());
+  const started = () => {
+    if (!current) throw new Error("the emulator starts in beforeAll: use the harness inside hooks and tests");
+    return current;
+  };
+  return {
+    get emulator() {
+      return started().emulator;
+    },
+    get stripe() {
+      return started().stripe;
+    },
+    close: () => started().close(),
+  };
 }
 
 export function sdk(emulator: StripeEmulator, key = SECRET_KEY): Stripe {

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startHarness, type Harness } from "./test-helpers";
+import { describe, expect, test } from "vitest";
+import { useHarness } from "./test-helpers";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h.close());
+const h = useHarness();
 
 describe("webhook endpoints", () => {
   test("create shows the signing secret once; list and retrieve never do", async () => {

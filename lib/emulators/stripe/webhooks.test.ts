@@ -2,22 +2,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { call, startHarness, startReceiver, WEBHOOK_SECRET, type Harness, type WebhookReceiver } from "./test-helpers";
+import { call, startHarness, startReceiver, WEBHOOK_SECRET, type WebhookReceiver, useHarness } from "./test-helpers";
 
-let h: Harness;
-let stripe: Stripe;
+const h = useHarness();
 let receiver: WebhookReceiver;
 beforeAll(async () => {
-  h = await startHarness();
-  stripe = h.stripe;
   receiver = await startReceiver();
 });
-afterAll(async () => {
-  await h.close();
-  await receiver.close();
-});
+afterAll(async () => receiver.close());
 beforeEach(() => {
-  h.emulator.reset();
   receiver.received.length = 0;
   receiver.respond = () => 200;
   h.emulator.setWebhookEndpoints([{ url: receiver.url, secret: WEBHOOK_SECRET }]);
@@ -25,10 +18,10 @@ beforeEach(() => {
 afterEach(() => h.emulator.setWebhookEndpoints([]));
 
 const payCard = (pm = "pm_card_visa") =>
-  stripe.paymentIntents.create({ amount: 2500, currency: "eur", allowed_payment_method_types: ["card"], confirm: true, payment_method: pm, metadata: { payment_id: "pay_1" } });
+  h.stripe.paymentIntents.create({ amount: 2500, currency: "eur", allowed_payment_method_types: ["card"], confirm: true, payment_method: pm, metadata: { payment_id: "pay_1" } });
 
 function verified(body: string, signature: string, secret = WEBHOOK_SECRET): Stripe.Event {
-  return stripe.webhooks.constructEvent(body, signature, secret);
+  return h.stripe.webhooks.constructEvent(body, signature, secret);
 }
 
 describe("webhook delivery", () => {
@@ -59,7 +52,7 @@ describe("webhook delivery", () => {
     expect(first?.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     // The same signature as the SDK's own test helper makes.
     const t = Number(/t=(\d+)/.exec(first?.signature ?? "")?.[1]);
-    expect(first?.signature).toBe(stripe.webhooks.generateTestHeaderString({ payload: first?.body ?? "", secret: WEBHOOK_SECRET, timestamp: t }));
+    expect(first?.signature).toBe(h.stripe.webhooks.generateTestHeaderString({ payload: first?.body ?? "", secret: WEBHOOK_SECRET, timestamp: t }));
     // A tampered body or another secret fails verification.
     expect(() => verified((first?.body ?? "").replace("payment_intent", "payment_intenT"), first?.signature ?? "")).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
@@ -68,12 +61,12 @@ describe("webhook delivery", () => {
 
     expect(h.emulator.deliveries().map((d) => [d.eventId, d.status, d.attempt])).toEqual(events.map((e) => [e.id, 200, 1]));
     // Once delivered, pending_webhooks drops to 0.
-    expect((await stripe.events.retrieve(succeeded.id)).pending_webhooks).toBe(0);
+    expect((await h.stripe.events.retrieve(succeeded.id)).pending_webhooks).toBe(0);
   });
 
   test("the event payload is a snapshot of the object at that moment", async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: "eur", allowed_payment_method_types: ["card"] });
-    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
+    const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur", allowed_payment_method_types: ["card"] });
+    await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa" });
     await h.emulator.flushDeliveries();
     const created = verified(receiver.received[0]?.body ?? "", receiver.received[0]?.signature ?? "");
     expect(created.type).toBe("payment_intent.created");
@@ -82,7 +75,7 @@ describe("webhook delivery", () => {
 
   test("a 500 is retried with backoff until the endpoint answers 2xx", async () => {
     receiver.respond = (i) => (i < 2 ? 500 : 200);
-    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+    const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
     await h.emulator.flushDeliveries();
     const attempts = h.emulator.deliveries();
     expect(attempts.map((d) => [d.status, d.attempt])).toEqual([
@@ -99,7 +92,7 @@ describe("webhook delivery", () => {
 
   test("gives up after the last retry; redirects and network errors count as failures", async () => {
     receiver.respond = () => 302;
-    await stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+    await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
     await h.emulator.flushDeliveries();
     expect(h.emulator.deliveries().map((d) => d.status)).toEqual([302, 302, 302, 302]);
 
@@ -109,7 +102,7 @@ describe("webhook delivery", () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/hook`;
     await new Promise<void>((r) => closed.close(() => r()));
     h.emulator.setWebhookEndpoints([{ url: deadUrl, secret: WEBHOOK_SECRET }]);
-    await stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+    await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
     await h.emulator.flushDeliveries();
     const failures = h.emulator.deliveries();
     expect(failures).toHaveLength(4);
@@ -160,7 +153,7 @@ describe("webhook delivery", () => {
     h.emulator.pauseDeliveries(false);
     await h.emulator.flushDeliveries();
     expect(receiver.received).toHaveLength(0);
-    const lost = await stripe.events.list({ delivery_success: false, type: "payment_intent.succeeded" });
+    const lost = await h.stripe.events.list({ delivery_success: false, type: "payment_intent.succeeded" });
     expect(lost.data).toHaveLength(1);
     const res = await call(h.emulator, "POST", `/_emulator/events/${lost.data[0]?.id}/resend`, { json: {} });
     expect(res.body).toEqual({ ok: true, endpoints: 1 });
@@ -171,7 +164,7 @@ describe("webhook delivery", () => {
   test("pausing over HTTP, and redelivering an already delivered event", async () => {
     const paused = await call(h.emulator, "POST", "/_emulator/deliveries/pause", { json: { paused: true } });
     expect(paused.body).toEqual({ paused: true, mode: "hold" });
-    await stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+    await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
     await call(h.emulator, "POST", "/_emulator/deliveries/pause", { json: { paused: false } });
     const flushed = await call(h.emulator, "POST", "/_emulator/deliveries/flush");
     expect(flushed.status).toBe(200);
@@ -202,7 +195,7 @@ describe("webhook delivery", () => {
   test("endpoints can be set over HTTP", async () => {
     const res = await call(h.emulator, "POST", "/_emulator/webhooks", { json: { endpoints: [{ url: receiver.url, secret: "whsec_http" }] } });
     expect(res.status).toBe(200);
-    await stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+    await h.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
     await h.emulator.flushDeliveries();
     expect(verified(receiver.received[0]?.body ?? "", receiver.received[0]?.signature ?? "", "whsec_http").type).toBe("payment_intent.created");
     const bad = await call(h.emulator, "POST", "/_emulator/webhooks", { json: { endpoints: [{ url: "nope" }] } });
@@ -225,8 +218,8 @@ describe("events API", () => {
   test("list newest first, filter by type / created, paginate, retrieve", async () => {
     h.emulator.setWebhookEndpoints([]);
     const pi = await payCard();
-    await stripe.refunds.create({ payment_intent: pi.id, amount: 500 });
-    const all = await stripe.events.list();
+    await h.stripe.refunds.create({ payment_intent: pi.id, amount: 500 });
+    const all = await h.stripe.events.list();
     expect(all.object).toBe("list");
     expect(all.url).toBe("/v1/events");
     expect(all.data.map((e) => e.type)).toEqual([
@@ -236,22 +229,22 @@ describe("events API", () => {
       "charge.succeeded",
       "payment_intent.created",
     ]);
-    const page = await stripe.events.list({ limit: 2, starting_after: all.data[1]?.id });
+    const page = await h.stripe.events.list({ limit: 2, starting_after: all.data[1]?.id });
     expect(page.data.map((e) => e.id)).toEqual([all.data[2]?.id, all.data[3]?.id]);
     expect(page.has_more).toBe(true);
-    const succeeded = await stripe.events.list({ type: "payment_intent.succeeded" });
+    const succeeded = await h.stripe.events.list({ type: "payment_intent.succeeded" });
     expect(succeeded.data).toHaveLength(1);
-    const wildcard = await stripe.events.list({ type: "payment_intent.*" });
+    const wildcard = await h.stripe.events.list({ type: "payment_intent.*" });
     expect(wildcard.data).toHaveLength(2);
-    const several = await stripe.events.list({ types: ["refund.created", "charge.refunded"] });
+    const several = await h.stripe.events.list({ types: ["refund.created", "charge.refunded"] });
     expect(several.data).toHaveLength(2);
-    const recent = await stripe.events.list({ created: { gte: Math.floor(Date.now() / 1000) - 60 } });
+    const recent = await h.stripe.events.list({ created: { gte: Math.floor(Date.now() / 1000) - 60 } });
     expect(recent.data).toHaveLength(5);
-    const one = await stripe.events.retrieve(succeeded.data[0]?.id ?? "");
+    const one = await h.stripe.events.retrieve(succeeded.data[0]?.id ?? "");
     expect(one).toMatchObject({ type: "payment_intent.succeeded", pending_webhooks: 0 });
-    await expect(stripe.events.retrieve("evt_missing")).rejects.toMatchObject({ statusCode: 404, message: "No such event: 'evt_missing'" });
+    await expect(h.stripe.events.retrieve("evt_missing")).rejects.toMatchObject({ statusCode: 404, message: "No such event: 'evt_missing'" });
     const ids: string[] = [];
-    for await (const e of stripe.events.list({ limit: 2 })) ids.push(e.id);
+    for await (const e of h.stripe.events.list({ limit: 2 })) ids.push(e.id);
     expect(ids).toEqual(all.data.map((e) => e.id));
   });
 });

@@ -19,6 +19,28 @@ export interface IngestResult {
   latency: Summary;
   /** PaymentIntent id → epoch ms of our 2xx (for credit latency). */
   okAt: Map<string, number>;
+  /** Every response's latency, ms (for pooling several runs). */
+  samples: number[];
+}
+
+/** Several runs of the same step as one: events/s over their summed time, percentiles over all responses. */
+export function poolIngest(runs: IngestResult[]): IngestResult {
+  const sum = (f: (r: IngestResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const samples = runs.flatMap((r) => r.samples);
+  const ok = sum((r) => r.ok);
+  const seconds = sum((r) => r.seconds);
+  return {
+    connections: runs[0]!.connections,
+    sent: sum((r) => r.sent),
+    ok,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    seconds,
+    perSecond: ok / seconds,
+    latency: summarize(samples),
+    okAt: new Map(runs.flatMap((r) => [...r.okAt])),
+    samples,
+  };
 }
 
 /** POSTs each event once, `connections` at a time; latency per response as autocannon measures it. */
@@ -82,6 +104,7 @@ export async function ingest(url: string, events: PreparedEvent[], connections: 
     perSecond: ok / seconds,
     latency: summarize(latencies),
     okAt,
+    samples: latencies,
   };
 }
 

@@ -135,6 +135,19 @@ async function startFloor(emu: Emulators): Promise<Server> {
   return server;
 }
 
+/**
+ * Runs `a` then `b` in even rounds and `b` then `a` in odd ones, returning their results as [a, b]: whatever
+ * drifts over a run (the machine, the other processes, the page cache) then falls on both sides alike.
+ */
+async function inAlternatingOrder<A, B>(round: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (round % 2 === 0) {
+    const ra = await a();
+    return [ra, await b()];
+  }
+  const rb = await b();
+  return [await a(), rb];
+}
+
 // ---- webhook ingest and credit latency ----------------------------------------------------------------------------
 
 async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server }> {
@@ -170,13 +183,7 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
         ourRuns.push(await ingest(`${gateway.url}/api/stripe/webhook`, measured, c));
         drains.push(await drain(db));
       };
-      if (r % 2 === 0) {
-        await runFloor();
-        await runOurs();
-      } else {
-        await runOurs();
-        await runFloor();
-      }
+      await inAlternatingOrder(r, runFloor, runOurs);
     }
     const ours = poolIngest(ourRuns);
     const floorResult = poolIngest(floorRuns);
@@ -263,49 +270,42 @@ async function scaleSuite(emu: Emulators, database: "sqlite" | "postgres"): Prom
   const emptyUrl = database === "sqlite" ? freshSqlite(`scale-empty-${database}`) : await freshPostgresDatabase(pgUrl!, "bench_scale_empty");
   const empty = await startGateway(emu, `gateway-${database}-empty`, emptyUrl);
   const perServer = SIZE.scaleEvents + (SIZE.warmup + SIZE.scaleEvents) * SIZE.scaleRounds + SIZE.paced;
-  const largeEvents = await preparePayments(large.db, emu.stripeUrl, perServer);
-  const emptyEvents = await preparePayments(empty.db, emu.stripeUrl, perServer);
-  let lo = 0;
-  let eo = 0;
   const c = 32;
+  /** One ledger's server and its own events, handed out in order. */
+  const ledger = async (g: { server: Server; db: Db }) => {
+    const events = await preparePayments(g.db, emu.stripeUrl, perServer);
+    let next = 0;
+    const take = (n: number) => events.slice(next, (next += n));
+    const webhook = `${g.server.url}/api/stripe/webhook`;
+    return {
+      /** An unmeasured burst of `warmup` events (if any), a measured one of SIZE.scaleEvents, then the worker's drain. */
+      burst: async (warmup: number) => {
+        if (warmup > 0) await ingest(webhook, take(warmup), c);
+        const result = await ingest(webhook, take(SIZE.scaleEvents), c);
+        return { result, drained: await drain(g.db) };
+      },
+      paced: async () => {
+        const okAt = await paced(webhook, take(SIZE.paced), SIZE.rate);
+        await drain(g.db);
+        return okAt;
+      },
+    };
+  };
+  const largeLedger = await ledger(large);
+  const emptyLedger = await ledger(empty);
   // One whole unmeasured round on each server first: the comparison is of the two in steady state.
-  await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(0, SIZE.scaleEvents), c);
-  lo += SIZE.scaleEvents;
-  await drain(large.db);
-  await ingest(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(0, SIZE.scaleEvents), c);
-  eo += SIZE.scaleEvents;
-  await drain(empty.db);
+  await largeLedger.burst(0);
+  await emptyLedger.burst(0);
   const rounds: ScaleSuite["rounds"] = [];
-  // Rounds alternate which ledger goes first (empty-large, large-empty, ...): whatever drifts over the run (the
-  // machine, the other processes, the page cache) falls on both sides alike.
   for (let r = 0; r < SIZE.scaleRounds; r++) {
-    // Each measured burst right after an unmeasured one of SIZE.warmup events, as in the webhook suite.
-    const runEmpty = async () => {
-      await ingest(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(eo, (eo += SIZE.warmup)), c);
-      const result = await ingest(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(eo, (eo += SIZE.scaleEvents)), c);
-      return { result, drained: await drain(empty.db) };
-    };
-    const runLarge = async () => {
-      await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, (lo += SIZE.warmup)), c);
-      const result = await ingest(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, (lo += SIZE.scaleEvents)), c);
-      return { result, drained: await drain(large.db) };
-    };
-    let e;
-    let l;
-    if (r % 2 === 0) {
-      e = await runEmpty();
-      l = await runLarge();
-    } else {
-      l = await runLarge();
-      e = await runEmpty();
-    }
+    // Each measured burst right after an unmeasured one of SIZE.warmup events, as in the webhook suite; rounds
+    // alternate which ledger goes first.
+    const [e, l] = await inAlternatingOrder(r, () => emptyLedger.burst(SIZE.warmup), () => largeLedger.burst(SIZE.warmup));
     rounds.push({ empty: strip(e.result), large: strip(l.result), emptyDrain: e.drained, largeDrain: l.drained });
     log(`scale round ${r + 1}: empty ${e.result.perSecond.toFixed(0)}/s p99 ${e.result.latency.p99.toFixed(1)} ms, ${scaleN} ${l.result.perSecond.toFixed(0)}/s p99 ${l.result.latency.p99.toFixed(1)} ms`);
   }
-  const emptyPaced = await paced(`${empty.server.url}/api/stripe/webhook`, emptyEvents.slice(eo, eo + SIZE.paced), SIZE.rate);
-  await drain(empty.db);
-  const largePaced = await paced(`${large.server.url}/api/stripe/webhook`, largeEvents.slice(lo, lo + SIZE.paced), SIZE.rate);
-  await drain(large.db);
+  const emptyPaced = await emptyLedger.paced();
+  const largePaced = await largeLedger.paced();
   const pacedCredit = {
     empty: (await creditLatencies(emu.navixyUrl, emptyPaced)).summary,
     large: (await creditLatencies(emu.navixyUrl, largePaced)).summary,

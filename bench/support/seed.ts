@@ -18,7 +18,7 @@ import pg from "pg";
 import { parseDatabaseUrl, postgresPoolConfig } from "../../lib/db/url";
 import { newId } from "../../lib/ids";
 import { RESULTS, log } from "./env";
-import { freshPostgresDatabase, migrateDatabase, withDatabase } from "../../lib/testing/app-process";
+import { freshPostgresDatabase, freshSqliteDatabase, withDatabase } from "../../lib/testing/app-process";
 
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 function rand(alphabet: string, n: number): string {
@@ -193,8 +193,8 @@ const sqliteDate = (d: Date) => d.toISOString().replace("Z", "+00:00");
 export function seedSqlite(n: number): SeedInfo {
   const started = Date.now();
   const file = sqliteSeedPath(n);
-  for (const suffix of ["", "-wal", "-shm", "-journal", ".json"]) fs.rmSync(file + suffix, { force: true });
-  migrateDatabase(`file:${file}`);
+  fs.rmSync(`${file}.json`, { force: true });
+  freshSqliteDatabase(file);
   const db = new Database(file);
   db.pragma("journal_mode = OFF");
   db.pragma("synchronous = OFF");

@@ -236,6 +236,59 @@ describe("panel/user/transaction/list", () => {
   });
 });
 
+describe("balances with 4 decimals, as Navixy keeps them (prorated daily fees)", () => {
+  const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+
+  it("seeds, reads, credits, debits and lists them exactly", async () => {
+    emu.setUsers([{ id: 6, firstName: "Fee", lastName: "Payer", balance: "12.3456" }]);
+    const hash = await login();
+    const read = await api("panel/user/read", { user_id: 6 }, hash);
+    expect(read.text).toContain('"balance":12.3456');
+    expect((await change(hash, 6, "20.00", "Stripe top-up pi_4d")).json.success).toBe(true);
+    expect(emu.user(6)?.balance).toBe("32.3456");
+    expect((await api("panel/user/read", { user_id: 6 }, hash)).text).toContain('"balance":32.3456');
+
+    // A debit that would leave it below zero, by a fraction of a cent, is refused and applies nothing.
+    const over = await change(hash, 6, "-32.35", "Refund re_4d");
+    expect(over.json.status?.code).toBe(251);
+    expect(emu.user(6)?.balance).toBe("32.3456");
+    expect((await change(hash, 6, "-32.34", "Refund re_4e")).json.success).toBe(true);
+    expect(emu.user(6)?.balance).toBe("0.0056");
+
+    const now = Date.now();
+    const list = await api("panel/user/transaction/list", { user_id: 6, from: fmt(now - 3600e3), to: fmt(now + 60e3) }, hash);
+    expect(list.text).toContain('"amount":20.00,"old_balance":12.3456,"new_balance":32.3456');
+    expect(list.text).toContain('"amount":-32.34,"old_balance":32.3456,"new_balance":0.0056');
+    expect(emu.user(6)?.transactions.map((t) => [t.amount, t.balanceAfter])).toEqual([
+      ["20.00", "32.3456"],
+      ["-32.34", "0.0056"],
+    ]);
+    // Not a whole number of cents: the cents view refuses rather than round.
+    expect(() => emu.balanceCents(6)).toThrow(/0\.0056/);
+  });
+
+  it("holds negative balances with 4 decimals, and whole cents keep two decimals", async () => {
+    emu.setUsers([{ id: 6, firstName: "Fee", balance: "-0.3044" }, { id: 7, firstName: "Whole", balance: "800.0000" }]);
+    const hash = await login();
+    expect((await api("panel/user/read", { user_id: 6 }, hash)).text).toContain('"balance":-0.3044');
+    expect((await change(hash, 6, 1)).json.success).toBe(true);
+    expect(emu.user(6)?.balance).toBe("0.6956");
+    expect(emu.user(7)?.balance).toBe("800.00");
+    expect(emu.balanceCents(7)).toBe(80000);
+  });
+
+  it("takes them through the control route, and refuses a fifth decimal", async () => {
+    const up = await req("/_emulator/users", { method: "POST", body: JSON.stringify({ users: [{ id: 78, firstName: "Fee", balance: "7.0001" }] }) });
+    expect(up.status).toBe(200);
+    const users = (await req("/_emulator/state")).json["users"] as { id: number; balance: string }[];
+    expect(users.find((u) => u.id === 78)?.balance).toBe("7.0001");
+    const bad = await req("/_emulator/users", { method: "POST", body: JSON.stringify({ users: [{ id: 79, balance: "7.00001" }] }) });
+    expect(bad.status).toBe(400);
+    expect(() => emu.setUsers([{ id: 79, balance: "1.23456" }])).toThrow(/balance/);
+    expect(emu.user(79)).toBeUndefined();
+  });
+});
+
 describe("dealer settings and balance/refill", () => {
   it("reads the dealer currency", async () => {
     const hash = await login();

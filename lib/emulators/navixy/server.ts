@@ -14,7 +14,7 @@ import http from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { formatCents, parseCents } from "./cents";
+import { BALANCE_UNITS_PER_CENT, formatBalance, formatCents, parseBalance, parseCents } from "./cents";
 
 // ------------------------------------------------------------------------------------------------ public types
 
@@ -27,7 +27,7 @@ export interface SeedUser {
   /** Defaults to "legal_entity" when only legalName is given, else "individual". */
   legalType?: string;
   login?: string;
-  /** Decimal text, default "0.00". */
+  /** Decimal text with up to 4 decimals, as Navixy keeps balances ("12.3456"); default "0.00". */
   balance?: string;
   bonus?: string;
   /** Sub-users are invisible to the Panel API (201). */
@@ -38,7 +38,8 @@ export interface SeedUser {
 }
 
 export type FaultAction =
-  | { type: "error"; code: number; description?: string; errors?: { parameter: string; error: string }[] }
+  /** Answer with this error envelope; with `apply`, the change is applied first (an answer that lies). */
+  | { type: "error"; code: number; description?: string; errors?: { parameter: string; error: string }[]; apply?: boolean }
   /** Wait, then process normally (the change is applied even if the client gave up meanwhile). */
   | { type: "delay"; ms: number }
   /** Read the request, then destroy the socket without applying. */
@@ -119,6 +120,7 @@ export interface NavixyEmulator {
   credentials: { login: string; password: string; apiHash: string };
   setUsers(users: SeedUser[]): void;
   user(id: number): EmulatorUserView | undefined;
+  /** The balance in cents; throws when it has digits beyond the cent (then read `user(id).balance`). */
   balanceCents(id: number): number;
   /** Applied change_balance/refill calls (optionally for one user). */
   changeBalanceCalls(userId?: number): number;
@@ -127,6 +129,13 @@ export interface NavixyEmulator {
   clearFaults(): void;
   faults(): (FaultRule & { remaining: number | null })[];
   expireSessions(): void;
+  /**
+   * Adds past transactions to a user's history (e.g. daily fees), each at its own time, moving the balance.
+   * Keeps the history in time order, as Navixy lists it.
+   */
+  addTransactions(userId: number, entries: { at: Date; amountCents: number; text: string; subtype?: string }[]): void;
+  /** How many transactions transaction/list returns when the request names no limit (default 20000). */
+  setTransactionListDefaultLimit(limit: number): void;
   setOutage(down: boolean, opts?: { mode?: OutageMode; durationMs?: number }): Promise<void>;
   /** Releases held requests; returns how many. */
   release(opts?: { mode?: "process" | "drop" }): number;
@@ -183,8 +192,9 @@ interface UserState {
   legalType: string;
   subUser: boolean;
   activated: boolean;
-  balanceCents: number;
-  bonusCents: number;
+  /** Ten-thousandths (BALANCE_UNITS_PER_CENT per cent): Navixy keeps balances to 4 decimals. */
+  balanceUnits: number;
+  bonusUnits: number;
   transactions: TxState[];
 }
 
@@ -193,9 +203,10 @@ interface TxState {
   userId: number;
   type: "balance" | "bonus";
   subtype: string;
+  /** Changes have at most 2 decimals; the balances around them may have 4 (ten-thousandths). */
   amountCents: number;
-  oldCents: number;
-  newCents: number;
+  oldBalanceUnits: number;
+  newBalanceUnits: number;
   time: number;
   text: string;
 }
@@ -209,9 +220,9 @@ interface HeldRequest {
   resolve: (mode: "process" | "drop") => void;
 }
 
-/** Marks a money value for rendering as an exact JSON number literal. */
+/** Marks a money value (decimal text) for rendering as an exact JSON number literal. */
 class Dec {
-  constructor(readonly cents: number) {}
+  constructor(readonly text: string) {}
 }
 
 const paramErrorSchema = z.object({ parameter: z.string(), error: z.string() });
@@ -221,6 +232,7 @@ const faultActionSchema = z.discriminatedUnion("type", [
     code: z.number().int(),
     description: z.string().optional(),
     errors: z.array(paramErrorSchema).optional(),
+    apply: z.boolean().optional(),
   }),
   z.object({ type: z.literal("delay"), ms: z.number().int().min(0).max(600_000) }),
   z.object({ type: z.literal("drop_before_apply") }),
@@ -340,7 +352,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
 
   // Random per process so user-provided text can never be mistaken for a money placeholder.
   const decToken = `__dec_${randomBytes(8).toString("hex")}__`;
-  const decTokenRe = new RegExp(`"${decToken}(-?\\d+\\.\\d{2})"`, "g");
+  const decTokenRe = new RegExp(`"${decToken}(-?\\d+\\.\\d{2,4})"`, "g");
 
   let users = new Map<number, UserState>();
   let sessions = new Map<string, { expiresAt: number }>();
@@ -350,6 +362,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
   let held: HeldRequest[] = [];
   let seq = 0;
   let txSeq = 0;
+  let listDefaultLimit = 20000;
   let outage: OutageMode | undefined;
   const timers = new Set<NodeJS.Timeout>();
   let server: http.Server | undefined;
@@ -357,9 +370,9 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
   let closed = false;
 
   function toUserState(s: SeedUser): UserState {
-    const balanceCents = parseCents(s.balance ?? "0.00");
-    const bonusCents = parseCents(s.bonus ?? "0.00");
-    if (balanceCents === null || bonusCents === null) throw new Error(`seed user ${s.id}: invalid balance/bonus`);
+    const balanceUnits = parseBalance(s.balance ?? "0.00");
+    const bonusUnits = parseBalance(s.bonus ?? "0.00");
+    if (balanceUnits === null || bonusUnits === null) throw new Error(`seed user ${s.id}: invalid balance/bonus (at most 4 decimals)`);
     const existing = users.get(s.id);
     return {
       id: s.id,
@@ -372,8 +385,8 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       legalType: s.legalType ?? (s.legalName && !s.firstName && !s.lastName ? "legal_entity" : "individual"),
       subUser: s.subUser ?? false,
       activated: s.activated ?? true,
-      balanceCents,
-      bonusCents,
+      balanceUnits,
+      bonusUnits,
       // Upserting keeps the history.
       transactions: existing?.transactions ?? [],
     };
@@ -391,7 +404,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       type: t.type,
       subtype: t.subtype,
       amount: formatCents(t.amountCents),
-      balanceAfter: formatCents(t.newCents),
+      balanceAfter: formatBalance(t.newBalanceUnits),
       timestamp: formatUtc(t.time),
       text: t.text,
     };
@@ -406,15 +419,15 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       lastName: u.lastName,
       legalName: u.legalName,
       subUser: u.subUser,
-      balance: formatCents(u.balanceCents),
-      bonus: formatCents(u.bonusCents),
+      balance: formatBalance(u.balanceUnits),
+      bonus: formatBalance(u.bonusUnits),
       transactions: u.transactions.map(viewTx),
     };
   }
 
   function renderJson(value: unknown): string {
     const text = JSON.stringify(value, (_k, v: unknown) =>
-      v instanceof Dec ? `${decToken}${formatCents(v.cents)}` : v,
+      v instanceof Dec ? `${decToken}${v.text}` : v,
     );
     return text.replace(decTokenRe, "$1");
   }
@@ -450,13 +463,13 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
     call: EmulatorCall,
   ): void {
     // Synchronous read-modify-write: atomic on the event loop, however many requests are in flight.
-    const old = type === "balance" ? u.balanceCents : u.bonusCents;
-    const next = old + cents;
+    const old = type === "balance" ? u.balanceUnits : u.bonusUnits;
+    const next = old + cents * BALANCE_UNITS_PER_CENT;
     if (cents < 0 && next < 0) throw new ApiFailure(251);
     if (!Number.isSafeInteger(next)) throw new ApiFailure(7, "Amount out of range");
-    if (type === "balance") u.balanceCents = next;
-    else u.bonusCents = next;
-    u.transactions.push({ id: ++txSeq, userId: u.id, type, subtype, amountCents: cents, oldCents: old, newCents: next, time: Date.now(), text });
+    if (type === "balance") u.balanceUnits = next;
+    else u.bonusUnits = next;
+    u.transactions.push({ id: ++txSeq, userId: u.id, type, subtype, amountCents: cents, oldBalanceUnits: old, newBalanceUnits: next, time: Date.now(), text });
     call.applied = true;
     appliedCounts.set(u.id, (appliedCounts.get(u.id) ?? 0) + 1);
   }
@@ -496,8 +509,8 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
             last_name: u.lastName,
             legal_name: u.legalName,
             legal_type: u.legalType,
-            balance: new Dec(u.balanceCents),
-            bonus: new Dec(u.bonusCents),
+            balance: new Dec(formatBalance(u.balanceUnits)),
+            bonus: new Dec(formatBalance(u.bonusUnits)),
             activated: u.activated,
             verified: true,
             creation_date: "2024-01-15 10:00:00",
@@ -532,7 +545,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
         if (from === undefined) errors.push({ parameter: "from", error: "required, YYYY-MM-DD HH:MM:SS" });
         if (to === undefined) errors.push({ parameter: "to", error: "required, YYYY-MM-DD HH:MM:SS" });
         if (from !== undefined && to !== undefined && to < from) errors.push({ parameter: "to", error: "before from" });
-        let limit = 20000;
+        let limit = listDefaultLimit;
         if (p["limit"] !== undefined) {
           const l = intParam(p["limit"]);
           if (l === undefined || l < 1 || l > 20000) errors.push({ parameter: "limit", error: "1..20000" });
@@ -552,9 +565,9 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
             dealer_id: u.dealerId,
             type: t.type,
             subtype: t.subtype,
-            amount: new Dec(t.amountCents),
-            old_balance: new Dec(t.oldCents),
-            new_balance: new Dec(t.newCents),
+            amount: new Dec(formatCents(t.amountCents)),
+            old_balance: new Dec(formatBalance(t.oldBalanceUnits)),
+            new_balance: new Dec(formatBalance(t.newBalanceUnits)),
             timestamp: formatUtc(t.time),
             [textField]: t.text,
           }));
@@ -694,7 +707,8 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
     if (action) {
       switch (action.type) {
         case "error":
-          call.outcome = `fault error ${action.code}`;
+          if (action.apply) run(method, p, hash, call);
+          call.outcome = `fault error ${action.code}${action.apply ? ` (${call.outcome})` : ""}`;
           sendFailure(res, new ApiFailure(action.code, action.description ?? DESCRIPTIONS[action.code], action.errors));
           finish();
           return;
@@ -898,12 +912,15 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
     setUsers,
     user(id) {
       const u = users.get(id);
-      return u && { id: u.id, balance: formatCents(u.balanceCents), bonus: formatCents(u.bonusCents), transactions: u.transactions.map(viewTx) };
+      return u && { id: u.id, balance: formatBalance(u.balanceUnits), bonus: formatBalance(u.bonusUnits), transactions: u.transactions.map(viewTx) };
     },
     balanceCents(id) {
       const u = users.get(id);
       if (!u) throw new Error(`emulator: no user ${id}`);
-      return u.balanceCents;
+      if (u.balanceUnits % BALANCE_UNITS_PER_CENT !== 0) {
+        throw new Error(`emulator: user ${id}'s balance ${formatBalance(u.balanceUnits)} is not a whole number of cents; read user(id).balance`);
+      }
+      return u.balanceUnits / BALANCE_UNITS_PER_CENT;
     },
     changeBalanceCalls(userId) {
       if (userId !== undefined) return appliedCounts.get(userId) ?? 0;
@@ -948,8 +965,23 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       return h.length;
     },
     held: () => held.length,
+    addTransactions(userId, entries) {
+      const u = users.get(userId);
+      if (!u) throw new Error(`emulator: no user ${userId}`);
+      for (const e of entries) {
+        const old = u.balanceUnits;
+        u.balanceUnits = old + e.amountCents * BALANCE_UNITS_PER_CENT;
+        const tx = { id: ++txSeq, userId, type: "balance" as const, subtype: e.subtype ?? "", amountCents: e.amountCents, oldBalanceUnits: old, newBalanceUnits: u.balanceUnits, time: e.at.getTime(), text: e.text };
+        u.transactions.push(tx);
+      }
+      u.transactions.sort((a, b) => a.time - b.time || a.id - b.id);
+    },
+    setTransactionListDefaultLimit(limit) {
+      listDefaultLimit = limit;
+    },
     async reset() {
       dropHeld();
+      listDefaultLimit = 20000;
       users = new Map();
       setUsers(initialUsers);
       sessions = new Map();

@@ -158,6 +158,44 @@ describe.skipIf(skip)("automatic top-up", () => {
     expect(await charges(r.id)).toHaveLength(1);
   });
 
+  test("a balance with more decimals than the currency (12.3456) is compared exactly with the threshold", async () => {
+    const userId = 60019;
+    const terms: AutoTopUpTerms = { amount: 2000, threshold: 1235, monthlyLimit: 10_000 };
+    const r = await enrol(userId, terms);
+    const navixyBalance = () => gw.navixy.user(userId)!.balance;
+
+    // Exactly the threshold, written with Navixy's four decimals: not below.
+    setBalance(userId, "12.3500");
+    expect(await runFor(r.id, at(0))).toBe("checked");
+    expect((await events(r.id)).at(-1)).toMatch(/^checked: Balance 12\.35 EUR is not below the threshold 12\.35 EUR/);
+
+    // A hundredth of a cent less (a prorated daily fee): below, charged once, credited on top of the fraction.
+    setBalance(userId, "12.3456");
+    expect(await runFor(r.id, at(15))).toBe("charged");
+    expect((await events(r.id)).filter((e) => e.startsWith("checked: Balance 12.3456 EUR is below the threshold 12.35 EUR"))).toHaveLength(1);
+    await settle();
+    expect(navixyBalance()).toBe("32.3456");
+    const [charge] = await charges(r.id);
+    expect(await services.db.payment.findUniqueOrThrow({ where: { id: charge!.paymentId }, include: { movements: true } })).toMatchObject({
+      status: "succeeded",
+      amountReceived: 2000,
+      movements: [{ kind: "credit", state: "applied", amount: 2000 }],
+    });
+    expect(await runFor(r.id, at(30))).toBe("checked");
+    expect(await charges(r.id)).toHaveLength(1);
+  });
+
+  test("a negative balance with four decimals is below the threshold", async () => {
+    const userId = 60020;
+    const r = await enrol(userId);
+    setBalance(userId, "-0.3044");
+    expect(await runFor(r.id, at(0))).toBe("charged");
+    expect(await events(r.id)).toContainEqual(expect.stringMatching(/^checked: Balance -0\.3044 EUR is below the threshold 10\.00 EUR/));
+    await settle();
+    expect(gw.navixy.user(userId)!.balance).toBe("19.6956");
+    expect(await charges(r.id)).toHaveLength(1);
+  });
+
   test("a top-up in flight blocks another: the database refuses a second one for the user", async () => {
     const userId = 60003;
     const r = await enrol(userId);

@@ -7,7 +7,8 @@
 //   2. if a top-up of this user is still in flight, brings it up to date from Stripe and stops there;
 //   3. if any credit of this user has not reached Navixy yet, stops: the balance it reads would be stale and
 //      would cause a second charge (the classic "charges in a loop" bug);
-//   4. reads the balance (panel/user/read) and, if it is not below the threshold, stops;
+//   4. reads the balance (panel/user/read) and, if it is not below the threshold, stops (Navixy keeps 4 decimals,
+//      e.g. "12.3456" after a prorated daily fee: compared exactly, never through floats);
 //   5. if this month's top-ups (pending ones included) plus this one would exceed the monthly limit, stops
 //      until the next month;
 //   6. records a Payment (the normal ledger row) and an AutoTopUpCharge in one transaction: the charge's unique
@@ -22,7 +23,7 @@ import type { AutoTopUpCharge, AutoTopUpRule } from "../db/generated/sqlite/clie
 import { newId } from "../ids";
 import { movePayment, type Payment } from "../ledger/payments";
 import { logger } from "../logging/logger";
-import { parseNavixyBalance } from "../money";
+import { formatNavixyBalance, parseNavixyBalance } from "../money";
 import { isNavixyApiError } from "../navixy";
 import { syncPaymentIntent } from "../payments/sync-payment-intent";
 import type { Services } from "../server/services";
@@ -128,17 +129,19 @@ async function checkRule(services: Services, rule: AutoTopUpRule, claim: Date, n
     if (isNavixyApiError(error) && error.kind === "not_found") return skip("Navixy no longer knows this user.");
     return skip(`Navixy is not reachable: ${(error as Error).message}`.slice(0, 300));
   }
+  // Rounded down to the currency's minor unit: for a threshold in whole minor units, exactly "below" or not.
   const balance = parseNavixyBalance(balanceText, rule.currency);
   if (balance === null) return skip(`Navixy sent a balance we cannot read: ${JSON.stringify(balanceText).slice(0, 40)}.`);
+  const shown = formatNavixyBalance(balanceText, rule.currency);
   if (balance >= rule.threshold) {
-    await recordQuietCheck(services, rule, balance, now);
+    await recordQuietCheck(services, rule, shown, now);
     return "checked";
   }
   await event(
     services,
     rule.id,
     "checked",
-    `Balance ${termAmount(balance, rule.currency)} is below the threshold ${termAmount(rule.threshold, rule.currency)}.`,
+    `Balance ${shown} is below the threshold ${termAmount(rule.threshold, rule.currency)}.`,
     undefined,
     now,
   );
@@ -243,9 +246,9 @@ export async function chargedThisMonth(services: Services, ruleId: string, now: 
  * "Balance above the threshold" is the common answer, every ten minutes: the timeline keeps one event for a run
  * of them (counting the checks and showing the latest balance) instead of thousands.
  */
-async function recordQuietCheck(services: Services, rule: AutoTopUpRule, balance: number, now: Date): Promise<void> {
+async function recordQuietCheck(services: Services, rule: AutoTopUpRule, shownBalance: string, now: Date): Promise<void> {
   const { db } = services;
-  const text = `Balance ${termAmount(balance, rule.currency)} is not below the threshold ${termAmount(rule.threshold, rule.currency)}`;
+  const text = `Balance ${shownBalance} is not below the threshold ${termAmount(rule.threshold, rule.currency)}`;
   const last = await db.autoTopUpEvent.findFirst({ where: { ruleId: rule.id }, orderBy: [{ at: "desc" }, { id: "desc" }] });
   const m = last?.kind === "checked" ? /^Balance .* is not below the threshold .*? \((\d+) checks? since ([0-9T:.Z-]+)\)$/.exec(last.detail ?? "") : null;
   if (last && m) {

@@ -84,12 +84,49 @@ export function toNavixyAmount(minor: number, currency: string, sign: 1 | -1 = 1
   return sign === -1 && minor !== 0 ? `-${text}` : text;
 }
 
-/** A Navixy balance as text ("12.50", "-0.3", "7") → minor units of the currency, or null. */
-export function parseNavixyBalance(text: string, currency: string): number | null {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
+/** A Navixy balance as text, in parts: sign, integer digits without leading zeros, decimals as sent. */
+function readNavixyDecimal(text: string): { negative: boolean; whole: string; fraction: string } | null {
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
   if (!m) return null;
-  const value = parseMajorAmount(`${m[2]}${m[3] ? `.${m[3]}` : ""}`, currency);
-  return value === null ? null : m[1] ? -value : value;
+  const whole = (m[2] ?? "0").replace(/^0+(?=\d)/, "");
+  const fraction = m[3] ?? "";
+  const zero = whole === "0" && !/[1-9]/.test(fraction);
+  return { negative: m[1] === "-" && !zero, whole, fraction };
+}
+
+/**
+ * A Navixy balance as text ("12.50", "-0.3", "7", "12.3456") → minor units of the currency, rounded down (toward
+ * minus infinity), or null when it is not a decimal or too large to be exact.
+ *
+ * Navixy keeps balances to 4 decimals (prorated daily fees), more than most currencies' minor unit. Rounding
+ * down keeps comparisons with a whole number of minor units exact: floor(balance) < threshold exactly when
+ * balance < threshold, so 12.3456 is below 12.35 and 12.3500 is not.
+ */
+export function parseNavixyBalance(text: string, currency: string): number | null {
+  const d = readNavixyDecimal(text);
+  if (!d) return null;
+  const exp = currencyExponent(currency);
+  const kept = d.fraction.slice(0, exp).padEnd(exp, "0");
+  const cutOff = /[1-9]/.test(d.fraction.slice(exp));
+  const magnitude = Number(d.whole + kept);
+  // One more than the largest exact magnitude stays exact too (the negative side's step down).
+  if (!Number.isSafeInteger(magnitude + 1)) return null;
+  if (!d.negative) return magnitude;
+  return -magnitude - (cutOff ? 1 : 0);
+}
+
+/**
+ * A Navixy balance for people, exactly as Navixy holds it, with at least the currency's decimals: "12.3456" →
+ * "12.3456 EUR", "800.0000" → "800.00 EUR", "500.0000" in JPY → "500 JPY". The text must be a decimal (see
+ * parseNavixyBalance); anything else is shown as it came.
+ */
+export function formatNavixyBalance(text: string, currency: string): string {
+  const code = normalizeCurrency(currency);
+  const d = readNavixyDecimal(text);
+  if (!d) return `${text} ${code}`;
+  const exp = currencyExponent(code);
+  const fraction = d.fraction.replace(/0+$/, "").padEnd(exp, "0");
+  return `${d.negative ? "-" : ""}${d.whole}${fraction ? `.${fraction}` : ""} ${code}`;
 }
 
 /** "€12.50", "¥500", "12.340 KWD" in the given locale. */

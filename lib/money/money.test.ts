@@ -3,6 +3,7 @@ import {
   amountStep,
   currencyExponent,
   formatMoney,
+  formatNavixyBalance,
   parseMajorAmount,
   parseNavixyBalance,
   toMajorString,
@@ -66,6 +67,62 @@ describe("toMajorString and toNavixyAmount", () => {
     expect(parseNavixyBalance("-0.30", "EUR")).toBe(-30);
     expect(parseNavixyBalance("7", "JPY")).toBe(7);
     expect(parseNavixyBalance("x", "EUR")).toBeNull();
+  });
+});
+
+describe("Navixy balances with more decimals than the currency (prorated daily fees)", () => {
+  // Rounded down, toward minus infinity: for a threshold t in whole minor units, floor(balance) < t exactly when
+  // balance < t, so "below the threshold" is decided exactly.
+  test.each([
+    ["12.3456", "EUR", 1234],
+    ["12.3500", "EUR", 1235],
+    ["12.3499", "EUR", 1234],
+    ["800.0000", "EUR", 80000],
+    ["+7.5", "EUR", 750],
+    ["0.0001", "EUR", 0],
+    ["-0.0001", "EUR", -1],
+    ["-12.3456", "EUR", -1235],
+    ["-12.3400", "EUR", -1234],
+    ["-0.0000", "EUR", 0],
+    ["999.9999", "JPY", 999],
+    ["1000.0000", "JPY", 1000],
+    ["-0.5000", "JPY", -1],
+    ["12.3456", "KWD", 12345],
+    ["12.3450", "KWD", 12345],
+    ["-12.3456", "KWD", -12346],
+  ] as const)("%s %s → %i minor units", (text, currency, minor) => {
+    expect(parseNavixyBalance(text, currency)).toBe(minor);
+  });
+
+  test("below a threshold exactly, whatever the currency", () => {
+    const below = (text: string, threshold: number, currency: string) => parseNavixyBalance(text, currency)! < threshold;
+    expect(below("12.3456", 1235, "EUR")).toBe(true);
+    expect(below("12.3499", 1235, "EUR")).toBe(true);
+    expect(below("12.3500", 1235, "EUR")).toBe(false);
+    expect(below("12.3501", 1235, "EUR")).toBe(false);
+    expect(below("-0.0001", 1, "EUR")).toBe(true);
+    expect(below("999.9999", 1000, "JPY")).toBe(true);
+    expect(below("1000.0000", 1000, "JPY")).toBe(false);
+    expect(below("12.3499", 12350, "KWD")).toBe(true);
+    expect(below("12.3500", 12350, "KWD")).toBe(false);
+  });
+
+  test("refuses what is not a decimal or too large to be exact", () => {
+    for (const bad of ["", "1e3", "1,5", "12.", ".5", "--1", "NaN", "12.34.56", "99999999999999999.99"]) {
+      expect(parseNavixyBalance(bad, "EUR"), bad).toBeNull();
+    }
+  });
+
+  test("shown exactly, with at least the currency's decimals", () => {
+    expect(formatNavixyBalance("12.3456", "EUR")).toBe("12.3456 EUR");
+    expect(formatNavixyBalance("800.0000", "eur")).toBe("800.00 EUR");
+    expect(formatNavixyBalance("12.5", "EUR")).toBe("12.50 EUR");
+    expect(formatNavixyBalance("-0.3040", "EUR")).toBe("-0.304 EUR");
+    expect(formatNavixyBalance("+007.10", "EUR")).toBe("7.10 EUR");
+    expect(formatNavixyBalance("-0.0000", "EUR")).toBe("0.00 EUR");
+    expect(formatNavixyBalance("500.0000", "JPY")).toBe("500 JPY");
+    expect(formatNavixyBalance("500.2500", "JPY")).toBe("500.25 JPY");
+    expect(formatNavixyBalance("12.3400", "KWD")).toBe("12.340 KWD");
   });
 });
 

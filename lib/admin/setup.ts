@@ -1,5 +1,7 @@
 // The setup screen: what to paste into Navixy and Stripe, and live checks that each part works.
 import type Stripe from "stripe";
+import { logger } from "../logging/logger";
+import { normalizeCurrency } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
 
@@ -25,6 +27,43 @@ export interface SetupCheck {
   label: string;
   state: CheckState;
   detail: string;
+  /** A problem that puts money at risk: shown at the top of the setup page, not only in the list. */
+  warning?: string;
+}
+
+/**
+ * PAYMENT_CURRENCY set and different from the dealer's currency in Navixy: what to tell the dealer, or null.
+ * Navixy keeps balances in the dealer's currency and change_balance takes no currency, so a payment of 25 USD
+ * would be credited as 25 EUR.
+ */
+export function paymentCurrencyMismatch(paymentCurrency: string | undefined, dealerCurrency: string): string | null {
+  if (!paymentCurrency) return null;
+  const fixed = normalizeCurrency(paymentCurrency);
+  const dealer = normalizeCurrency(dealerCurrency);
+  if (fixed === dealer) return null;
+  return (
+    `PAYMENT_CURRENCY is ${fixed} but the dealer currency in Navixy is ${dealer}: payments would be taken in ${fixed} ` +
+    `and credited as the same number of ${dealer}. Set PAYMENT_CURRENCY=${dealer}, or unset it to use the dealer currency.`
+  );
+}
+
+/**
+ * At start-up: compares PAYMENT_CURRENCY with the dealer currency and warns in the log when they differ (or when
+ * Navixy cannot be asked). Returns the mismatch, or null. Nothing to do when PAYMENT_CURRENCY is unset.
+ */
+export async function warnOnPaymentCurrencyMismatch(services: Pick<Services, "config" | "navixy">): Promise<string | null> {
+  const paymentCurrency = services.config.payments.currency;
+  if (!paymentCurrency) return null;
+  let dealerCurrency: string;
+  try {
+    dealerCurrency = normalizeCurrency(await services.navixy.readDealerCurrency());
+  } catch (error) {
+    logger.warn({ paymentCurrency, err: error }, `could not read the dealer currency in Navixy to compare with PAYMENT_CURRENCY=${paymentCurrency}; see the console's setup page`);
+    return null;
+  }
+  const mismatch = paymentCurrencyMismatch(paymentCurrency, dealerCurrency);
+  if (mismatch) logger.warn({ paymentCurrency, dealerCurrency }, mismatch);
+  return mismatch;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
@@ -44,15 +83,15 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
   const navixyLogin = (async (): Promise<SetupCheck[]> => {
     const checks: SetupCheck[] = [];
     try {
-      const currency = await navixy.readDealerCurrency();
+      const currency = normalizeCurrency(await navixy.readDealerCurrency());
       checks.push({ id: "navixy-login", label: "Navixy Admin Panel login", state: "ok", detail: `signed in as ${config.navixy.login}` });
       const fixed = config.payments.currency;
-      checks.push({
-        id: "navixy-currency",
-        label: "Dealer currency",
-        state: fixed && fixed !== currency ? "failed" : "ok",
-        detail: fixed && fixed !== currency ? `Navixy says ${currency} but PAYMENT_CURRENCY is ${fixed}: balances would be credited in the wrong currency` : `${currency}${fixed ? " (PAYMENT_CURRENCY matches)" : ""}`,
-      });
+      const mismatch = paymentCurrencyMismatch(fixed, currency);
+      checks.push(
+        mismatch
+          ? { id: "navixy-currency", label: "Dealer currency", state: "failed", detail: `Navixy says ${currency} but PAYMENT_CURRENCY is ${fixed}: balances would be credited in the wrong currency`, warning: mismatch }
+          : { id: "navixy-currency", label: "Dealer currency", state: "ok", detail: `${currency}${fixed ? " (PAYMENT_CURRENCY matches)" : ""}` },
+      );
     } catch (error) {
       const detail = message(error);
       checks.push({ id: "navixy-login", label: "Navixy Admin Panel login", state: "failed", detail });

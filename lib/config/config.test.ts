@@ -66,6 +66,23 @@ describe("configuration", () => {
     expect(parseConfig({ ...valid, SANDBOX: "1", STRIPE_API_URL: "http://127.0.0.1:12111" }).sandbox).toBe(true);
   });
 
+  test("STRIPE_API_URL is refused with live keys, naming it and the live key", () => {
+    const emulator = { STRIPE_API_URL: "http://127.0.0.1:12111" };
+    expect(problems({ ...valid, ...emulator, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_PUBLISHABLE_KEY: "pk_live_abc" })).toEqual([
+      "STRIPE_API_URL must not be set with live keys (STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY): live payments go to Stripe itself, so unset STRIPE_API_URL",
+    ]);
+    expect(problems({ ...valid, ...emulator, STRIPE_SECRET_KEY: "rk_live_abc", STRIPE_PUBLISHABLE_KEY: "pk_live_abc" })[0]).toMatch(
+      /^STRIPE_API_URL must not be set with live keys \(STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY\)/,
+    );
+    // A mismatched pair is refused for that too; a live publishable key alone is enough to refuse the URL.
+    expect(problems({ ...valid, ...emulator, STRIPE_PUBLISHABLE_KEY: "pk_live_abc" })).toContainEqual(
+      expect.stringMatching(/^STRIPE_API_URL must not be set with live keys \(STRIPE_PUBLISHABLE_KEY\)/),
+    );
+    // Live keys without it, and test keys with it, are fine.
+    expect(parseConfig({ ...valid, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_PUBLISHABLE_KEY: "pk_live_abc" }).stripe.livemode).toBe(true);
+    expect(parseConfig({ ...valid, ...emulator }).stripe.apiUrl).toBe("http://127.0.0.1:12111");
+  });
+
   test("the error message lists the problems and points at .env.example, without any value", () => {
     try {
       parseConfig({ ...valid, NAVIXY_PANEL_PASSWORD: undefined, STRIPE_SECRET_KEY: "sk_test_SECRETVALUE!" });

@@ -149,6 +149,16 @@ const schema = z
         ctx.addIssue({ code: "custom", path: ["STRIPE_API_URL"], message: "is required in sandbox mode (the Stripe emulator's URL)" });
       }
     }
+    // STRIPE_API_URL only ever points at an emulator: with live keys it would send real keys and real payments
+    // elsewhere than Stripe. (Sandbox mode refuses live keys itself, above.)
+    const liveKeys = (["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"] as const).filter((name) => /^(sk|rk|pk)_live_/.test(c[name]));
+    if (!c.SANDBOX && c.STRIPE_API_URL && liveKeys.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_API_URL"],
+        message: `must not be set with live keys (${liveKeys.join(", ")}): live payments go to Stripe itself, so unset STRIPE_API_URL`,
+      });
+    }
     if (c.AUTO_TOP_UP_CHECK_INTERVAL !== null && c.AUTO_TOP_UP_CHECK_INTERVAL < 60_000) {
       ctx.addIssue({ code: "custom", path: ["AUTO_TOP_UP_CHECK_INTERVAL"], message: "must be at least 1m" });
     }

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
-import { describe, expect, test } from "vitest";
-import { createLogger, paymentLogger, requestIdFrom, scrub } from "./logger";
+import { afterEach, describe, expect, test } from "vitest";
+import { resetConfigForTests } from "../config";
+import { createLogger, getLogger, paymentLogger, requestIdFrom, resetLoggerForTests, scrub } from "./logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -79,5 +80,59 @@ describe("structured logs", () => {
     const generated = requestIdFrom(new Headers({ "x-request-id": 'bad" {"injected":1}' }));
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFrom(new Headers())).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe("the configured secrets, every one of them", () => {
+    const LINK_SECRET = "manage-link-signing-secret-0123456789abcdef";
+    const ENV = {
+      PUBLIC_URL: "https://pay.example.com",
+      STRIPE_SECRET_KEY: "sk_test_logscrub",
+      STRIPE_PUBLISHABLE_KEY: "pk_test_logscrub",
+      STRIPE_WEBHOOK_SECRET: "whsec_logscrub",
+      NAVIXY_PANEL_LOGIN: "12345",
+      NAVIXY_PANEL_PASSWORD: "navixy-panel-password",
+      NAVIXY_API_HASH: "navixy-api-key-hash",
+      ADMIN_PASSWORD: "dealer-console-password",
+      AUTO_TOP_UP_LINK_SECRET: LINK_SECRET,
+      LOG_LEVEL: "info",
+    };
+    const saved = new Map<string, string | undefined>();
+    function useEnv(env: Record<string, string | undefined>) {
+      for (const [k, v] of Object.entries(env)) {
+        if (!saved.has(k)) saved.set(k, process.env[k]);
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetConfigForTests();
+    }
+    afterEach(() => {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      saved.clear();
+      resetConfigForTests();
+      resetLoggerForTests();
+    });
+
+    const secrets = ["navixy-panel-password", "navixy-api-key-hash", "dealer-console-password", LINK_SECRET];
+
+    test("are scrubbed from every line of the process's logger, the manage links' signing secret included", () => {
+      useEnv(ENV);
+      const { raw, destination } = capture();
+      resetLoggerForTests(destination);
+      getLogger().info({ detail: `key ${LINK_SECRET}` }, `signing with ${secrets.join(" and ")}`);
+      expect(raw).toHaveLength(1);
+      for (const s of secrets) expect(raw[0], s).not.toContain(s);
+    });
+
+    test("are scrubbed even when the configuration does not parse (start-up logging why)", () => {
+      useEnv({ ...ENV, PUBLIC_URL: undefined });
+      const { raw, destination } = capture();
+      resetLoggerForTests(destination);
+      getLogger().error(`bad configuration: ${secrets.join(", ")}`);
+      expect(raw).toHaveLength(1);
+      for (const s of secrets) expect(raw[0], s).not.toContain(s);
+    });
   });
 });

@@ -73,6 +73,16 @@ const PATTERNS: RegExp[] = [
   /\b(v1|t)=[0-9a-f]{32,}/g, // Stripe-Signature parts
 ];
 
+/** The settings whose values are secret: scrubbed from every string, even when the configuration does not parse. */
+const SECRET_SETTINGS = [
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "NAVIXY_PANEL_PASSWORD",
+  "NAVIXY_API_HASH",
+  "ADMIN_PASSWORD",
+  "AUTO_TOP_UP_LINK_SECRET",
+] as const;
+
 interface Settings {
   level: LogLevel;
   /** Literal values that must never appear (the configured secrets). */
@@ -92,8 +102,9 @@ function currentSettings(): Settings {
     secrets.push(c.stripe.secretKey, c.stripe.webhookSecret, c.navixy.password);
     if (c.navixy.apiHash) secrets.push(c.navixy.apiHash);
     if (c.admin.password) secrets.push(c.admin.password);
+    if (c.autoTopUp.linkSecret) secrets.push(c.autoTopUp.linkSecret);
   } catch {
-    for (const name of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "NAVIXY_PANEL_PASSWORD", "NAVIXY_API_HASH", "ADMIN_PASSWORD"]) {
+    for (const name of SECRET_SETTINGS) {
       const v = process.env[name]?.trim();
       if (v) secrets.push(v);
     }

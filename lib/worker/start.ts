@@ -1,11 +1,15 @@
 // Starting the worker inside a process: the Next.js server (instrumentation.ts) or `npm run worker`.
+import { warnOnPaymentCurrencyMismatch } from "../admin/setup";
 import { getConfig, ConfigError } from "../config";
 import { getServices } from "../server/services";
 import { LedgerWorker } from "./ledger-worker";
 
 const holder = globalThis as { __gatewayWorker?: LedgerWorker };
 
-/** Validates the configuration (exiting with a message naming the bad setting) and prepares the database. */
+/**
+ * Validates the configuration (exiting with a message naming the bad setting), prepares the database, and warns
+ * when PAYMENT_CURRENCY differs from the dealer currency in Navixy.
+ */
 export async function bootstrap(): Promise<void> {
   try {
     getConfig();
@@ -24,6 +28,8 @@ export async function bootstrap(): Promise<void> {
     // payments keeps the upper levels of its indexes in memory, so a lookup or insert stays a few page reads.
     await db.$executeRawUnsafe("PRAGMA cache_size = -65536");
   }
+  // Not awaited: a slow or unreachable Navixy must not hold start-up back (the function logs either way).
+  void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
 export function startWorker(): LedgerWorker {

@@ -15,10 +15,16 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const checks = await runSetupChecks(services);
   const live = services.config.stripe.livemode;
+  const warnings = checks.flatMap((c) => (c.warning ? [{ id: c.id, text: c.warning }] : []));
   return (
     <>
       <h1>Setup</h1>
-      <Flash config={services.config} value={params.flash} />
+      {warnings.map((w) => (
+        <div key={w.id} className="flash" data-kind="error" role="alert" data-testid="setup-warning" data-check={w.id}>
+          {w.text}
+        </div>
+      ))}
+      <Flash services={services} value={params.flash} />
       <section className="panel" aria-labelledby="navixy-setup">
         <h2 id="navixy-setup" style={{ marginTop: 0 }}>
           1. Navixy

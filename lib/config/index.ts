@@ -132,6 +132,7 @@ const schema = z
 
     WORKER_IN_SERVER: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
     WORKER_POLL_INTERVAL_MS: positiveInt.default(2_000),
+    WORKER_LEASE_MS: positiveInt.min(1_000).default(10_000),
     CREDIT_RETRY_BASE_MS: positiveInt.default(2_000),
     CREDIT_RETRY_MAX_MS: positiveInt.default(600_000),
     SWEEP_INTERVAL_MS: positiveInt.default(60_000),
@@ -208,6 +209,8 @@ export interface Config {
   worker: {
     inServer: boolean;
     pollIntervalMs: number;
+    /** How long a claim on a row lasts without a heartbeat: how soon a dead worker's rows are taken over. */
+    leaseMs: number;
     retryBaseMs: number;
     retryMaxMs: number;
     /** How often the sweep re-reads payments whose webhooks may have been missed. */
@@ -303,6 +306,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     worker: {
       inServer: c.WORKER_IN_SERVER,
       pollIntervalMs: c.WORKER_POLL_INTERVAL_MS,
+      leaseMs: c.WORKER_LEASE_MS,
       retryBaseMs: c.CREDIT_RETRY_BASE_MS,
       retryMaxMs: c.CREDIT_RETRY_MAX_MS,
       sweepIntervalMs: c.SWEEP_INTERVAL_MS,

@@ -138,6 +138,7 @@ export function demoEnv(
     WORKER_IN_SERVER: "true",
     PAYMENT_AUTO_CAPTURE_AFTER: "",
     WORKER_POLL_INTERVAL_MS: "",
+    WORKER_LEASE_MS: "",
     CREDIT_RETRY_BASE_MS: "",
     CREDIT_RETRY_MAX_MS: "",
     SWEEP_INTERVAL_MS: "",

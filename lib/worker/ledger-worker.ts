@@ -1,15 +1,18 @@
 // The worker: processes stored Stripe events and sends owed balance movements to Navixy.
 // Rows are claimed with a lease (a conditional update on a version column), so any number of workers,
 // in app instances or alone, can share one database: each row is worked on by one of them at a time,
-// and a row whose worker died is taken over when its lease runs out.
+// and a row whose worker died is taken over when its lease runs out. A heartbeat renews the lease while a row
+// is worked on, and the claim is checked right before money is sent (lib/worker/lease.ts).
 import { randomUUID } from "node:crypto";
 import type { BalanceMovement, StripeEvent } from "../db/generated/sqlite/client";
-import { applyMovement, type CallRecord } from "../crediting/apply-movement";
+import { applyMovement, type CallLog } from "../crediting/apply-movement";
+import { Lease } from "./lease";
 import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "../crediting/backoff";
 import type { MovementState } from "../ledger/states";
 import { onWorkerWake, type Services } from "../server/services";
 import { processStripeEvent } from "../webhooks/process-stripe-event";
 import { sweepPayments } from "../payments/sweep";
+import { PAYMENT_CREDIT } from "../payments/movement-keys";
 import { runAutoTopUps } from "../autotopup/scheduler";
 import { logger, paymentLogger } from "../logging/logger";
 import { deliveriesBusy } from "../server/request-activity";
@@ -33,11 +36,27 @@ export class LedgerWorker {
   private lastAutoTopUpAt = 0;
   private readonly log = logger.child({ worker: this.id });
 
-  constructor(private readonly services: Services) {}
+  private readonly leaseMs: number;
 
-  /** How long a claim lasts: longer than any Navixy call can take, so a live worker never loses it. */
-  private get leaseMs(): number {
-    return this.services.config.navixy.timeoutMs * 2 + 30_000;
+  constructor(
+    private readonly services: Services,
+    opts: { leaseMs?: number } = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? services.config.worker.leaseMs;
+  }
+
+  /** The claim on a row just claimed: renewed by a heartbeat while the row is worked on. */
+  private leaseOn(model: "stripeEvent" | "balanceMovement", row: { id: string; version: number }): Lease {
+    const { db } = this.services;
+    const renew = async (where: { id: string; leaseOwner: string; version: number }, leaseUntil: Date) =>
+      model === "stripeEvent"
+        ? (await db.stripeEvent.updateMany({ where: { ...where, status: "processing" }, data: { leaseUntil } })).count
+        : (await db.balanceMovement.updateMany({ where: { ...where, state: "sending" }, data: { leaseUntil } })).count;
+    const lease = new Lease(renew, { id: row.id, leaseOwner: this.id, version: row.version }, this.leaseMs, (lost) =>
+      this.log.warn({ [model === "stripeEvent" ? "eventId" : "movementId"]: lost.id }, "claim lost to another worker"),
+    );
+    lease.startHeartbeat();
+    return lease;
   }
 
   /**
@@ -228,8 +247,16 @@ export class LedgerWorker {
   }
 
   private async processEvent(row: StripeEvent): Promise<void> {
+    const lease = this.leaseOn("stripeEvent", row);
+    try {
+      await this.processClaimedEvent(row, lease.where);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async processClaimedEvent(row: StripeEvent, mine: Lease["where"]): Promise<void> {
     const { db, config } = this.services;
-    const mine = { id: row.id, leaseOwner: this.id, version: row.version };
     try {
       const result = await processStripeEvent(this.services, row);
       await db.stripeEvent.updateMany({
@@ -266,7 +293,8 @@ export class LedgerWorker {
    */
   private async debitMustWait(debit: BalanceMovement) {
     const credit = await this.services.db.balanceMovement.findFirst({
-      where: { paymentId: debit.paymentId, kind: "credit" },
+      // The payment's own credit: a failed refund's reversal (refund-reversal:<refund id>) is a credit too.
+      where: { paymentId: debit.paymentId, ...PAYMENT_CREDIT },
       select: { state: true },
     });
     if (credit?.state === "applied") return null;
@@ -305,10 +333,30 @@ export class LedgerWorker {
   }
 
   private async processMovement(row: BalanceMovement, previousState: MovementState): Promise<void> {
+    const lease = this.leaseOn("balanceMovement", row);
+    try {
+      await this.processClaimedMovement(row, previousState, lease);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async processClaimedMovement(row: BalanceMovement, previousState: MovementState, lease: Lease): Promise<void> {
     const { db, config } = this.services;
-    const mine = { id: row.id, leaseOwner: this.id, version: row.version };
-    const record = async (call: CallRecord) => {
-      await db.navixyCall.create({ data: { movementId: row.id, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
+    const mine = lease.where;
+    const callLog: CallLog = {
+      record: async (call) => {
+        await db.navixyCall.create({ data: { movementId: row.id, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
+      },
+      begin: async ({ method, startedAt }) => {
+        const { id } = await db.navixyCall.create({
+          data: { movementId: row.id, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0 },
+          select: { id: true },
+        });
+        return async (end) => {
+          await db.navixyCall.update({ where: { id }, data: { ...end, detail: end.detail?.slice(0, 1000) ?? null } });
+        };
+      },
     };
     if (row.kind === "debit") {
       const held = await this.debitMustWait(row);
@@ -323,12 +371,17 @@ export class LedgerWorker {
     const log = paymentLogger(row.paymentId, this.log).child({ movementId: row.id, kind: row.kind, attempt: row.attempts });
     let outcome;
     try {
-      outcome = await applyMovement(this.services, row, { lookupFirst }, record);
+      outcome = await applyMovement(this.services, row, { lookupFirst, claim: lease }, callLog);
     } catch (error) {
       // Our own failure (e.g. the database while recording): the call's outcome is not known.
       outcome = { result: "retry" as const, maybeApplied: true, error: (error as Error).message, code: null };
     }
 
+    if (outcome.result === "lost") {
+      // Another worker holds the row now (this one stalled past its lease): it owns the outcome. Nothing was sent.
+      log.warn("claim lost before sending: left to the worker that holds the row");
+      return;
+    }
     if (outcome.result === "applied") {
       log.info({ navixyUserId: row.navixyUserId, amount: row.amount, currency: row.currency }, "balance movement applied");
       await db.balanceMovement.updateMany({
@@ -348,13 +401,15 @@ export class LedgerWorker {
     let delay = backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs);
     // A call that may still be in flight at Navixy gets time to land before we look for it.
     if (outcome.maybeApplied) delay = Math.max(delay, config.navixy.timeoutMs);
+    if (outcome.notBefore) delay = Math.max(delay, outcome.notBefore.getTime() - Date.now());
     log.warn({ code: outcome.code, error: outcome.error, maybeApplied: outcome.maybeApplied, retryInMs: delay }, "balance movement will be retried");
     await db.balanceMovement.updateMany({
       where: mine,
       data: {
+        // Unknown stays unknown until a lookup settles it; pending means certainly not applied.
         state: outcome.maybeApplied ? "unknown" : "pending",
         nextAttemptAt: new Date(Date.now() + delay),
-        needsAttention: row.attempts >= ATTENTION_AFTER_ATTEMPTS,
+        needsAttention: outcome.attention === true || row.attempts >= ATTENTION_AFTER_ATTEMPTS,
         lastError: outcome.error.slice(0, 1000),
         lastErrorCode: outcome.code,
         ...RELEASED,

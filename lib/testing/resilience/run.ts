@@ -254,8 +254,81 @@ const scenarios: Scenario[] = [
       tally.notes.push(`killed ${standalone ? "app + standalone worker" : "app (worker inside)"} with movements ${states.map((s) => `${s.state}×${s._count}`).join(", ")}; ${released} held calls then applied by Navixy`);
       const app2 = await stack.startApp("inflight-3", { port: Number(new URL(app.url!).port), workerInServer: !standalone, env });
       const worker2 = standalone ? await stack.startWorker("inflight-worker-2", { env }) : undefined;
-      // The dead worker's lease (3 s * 2 + 30 s) must run out before its rows are taken over.
+      // The dead worker's lease (WORKER_LEASE_MS) runs out, and a call it left in flight is looked up once it
+      // could have landed (2 * NAVIXY_TIMEOUT_MS after it began).
       return { paid, timeoutMs: 90_000, after: async () => void (await Promise.all([app2.stop(), worker2?.stop()])) };
+    },
+  },
+  {
+    name: "lease: two workers, every credit's Navixy answer slower than the lease (heartbeats keep each claim)",
+    providers: ["postgres"],
+    async run(stack, tally) {
+      const env = { NAVIXY_TIMEOUT_MS: "5000", WORKER_LEASE_MS: "1000" };
+      const app = await stack.startApp("lease-slow-app", { workerInServer: false, env });
+      useWebhooks(stack, app);
+      const workers = await Promise.all([stack.startWorker("lease-slow-w1", { env }), stack.startWorker("lease-slow-w2", { env })]);
+      const users = newUsers(stack, 6);
+      // 2.5 s per change_balance: each row is worked on for longer than two leases.
+      for (const userId of users) stack.navixy.addFault({ method: CHANGE_BALANCE, userId, times: 1, action: { type: "delay", ms: 2_500 } });
+      tally.faults += users.length;
+      await warm(app, users[0]!);
+      const paid = await pool(users, 6, (u) => pay(stack, app.url!, u, tally));
+      return {
+        paid,
+        timeoutMs: 60_000,
+        after: async () => {
+          const b = await backoffEvidence(stack, paid);
+          tally.notes.push(`attempts ${b.minAttempts}-${b.maxAttempts}, NavixyCall rows ${b.minCalls}-${b.maxCalls} per credit: no live claim taken over`);
+          check(b.maxAttempts === 1 && b.maxCalls === 1, `a live worker's claim was taken over: ${JSON.stringify(b)}`);
+          await Promise.all([app.stop(), ...workers.map((w) => w.stop())]);
+        },
+      };
+    },
+  },
+  {
+    name: "lease: a worker stalled mid-lookup past its lease (SIGSTOP), another takes over, the stalled one wakes up",
+    providers: ["postgres"],
+    async run(stack, tally) {
+      // A long Navixy timeout: the stalled worker's own timeout must not be what stops it from sending.
+      const env = { NAVIXY_TIMEOUT_MS: "20000", WORKER_LEASE_MS: "2000" };
+      const app = await stack.startApp("lease-stall-app", { workerInServer: false, env });
+      useWebhooks(stack, app);
+      const stalled = await stack.startWorker("lease-stall-w1", { env });
+      const users = newUsers(stack, 4);
+      // Each credit's first call is lost on the way (not applied, outcome unknown), so it is looked up next...
+      for (const userId of users) stack.navixy.addFault({ method: CHANGE_BALANCE, userId, times: 1, action: { type: "drop_before_apply" } });
+      // ...and the first user's lookup hangs at Navixy.
+      stack.navixy.addFault({ method: "panel/user/transaction/list", userId: users[0], times: 1, action: { type: "hold" } });
+      tally.faults += users.length + 1;
+      await warm(app, users[0]!);
+      const heldBefore = stack.navixy.held();
+      const paid = await pool(users, 4, (u) => pay(stack, app.url!, u, tally));
+      const ids = paid.map((p) => p.paymentId);
+      await waitUntil(
+        async () => (await stack.db.balanceMovement.count({ where: { paymentId: { in: ids }, state: "unknown" } })) === paid.length,
+        30_000,
+        "every first call lost on the way",
+        100,
+      );
+      // Look them up now rather than after the 20 s timeout.
+      await stack.db.balanceMovement.updateMany({ where: { paymentId: { in: ids }, state: "unknown" }, data: { nextAttemptAt: new Date() } });
+      await waitUntil(() => stack.navixy.held() - heldBefore === 1, 30_000, "the first lookup held at Navixy", 20);
+      // The worker stalls with the lookup in flight; Navixy answers "not there" into its socket meanwhile.
+      stalled.child.kill("SIGSTOP");
+      tally.faults++;
+      stack.navixy.release({ mode: "process" });
+      const other = await stack.startWorker("lease-stall-w2", { env });
+      const first = paid[0]!;
+      await waitUntil(
+        async () => (await stack.db.balanceMovement.count({ where: { paymentId: first.paymentId, kind: "credit", state: "applied" } })) === 1,
+        30_000,
+        "the other worker credited the stalled worker's row",
+        100,
+      );
+      stalled.child.kill("SIGCONT");
+      await waitUntil(() => fs.readFileSync(stalled.logFile, "utf8").includes("claim lost"), 15_000, "the stalled worker to find its claim lost", 100);
+      tally.notes.push("stalled worker woke with a not-found answer, found its claim lost and sent nothing");
+      return { paid, timeoutMs: 60_000, after: async () => void (await Promise.all([app.stop(), stalled.stop(), other.stop()])) };
     },
   },
   ...(["outage", "slow answers", "dropped after applying", "expired sessions", "rate limited (15)"] as const).map(

@@ -13,7 +13,8 @@ import { getServices } from "@/lib/server/services";
 export const metadata: Metadata = { title: "Payment" };
 
 /** applied / found: fine; not_found: neutral (the lookup before a resend); refused, error, unknown: trouble. */
-const callTone = (outcome: string) => (outcome === "applied" || outcome === "found" ? "succeeded" : outcome === "not_found" ? "neutral" : "failed");
+const callTone = (outcome: string) =>
+  outcome === "applied" || outcome === "found" ? "succeeded" : outcome === "not_found" || outcome === "in_flight" ? "neutral" : "failed";
 
 function TimelineEntry({ item }: { item: TimelineItem }) {
   switch (item.kind) {
@@ -80,7 +81,7 @@ export default async function PaymentPage({
       <h1>
         Payment <span className="mono">{p.id}</span>
       </h1>
-      <Flash config={services.config} value={sp.flash} />
+      <Flash services={services} value={sp.flash} />
       <div className="grid">
         <section className="panel" aria-label="Summary">
           <dl className="stat-list" data-testid="payment-summary">

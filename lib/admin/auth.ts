@@ -3,43 +3,40 @@
 // login attempts kept in RateLimitWindow (so it holds across instances and restarts).
 //
 // Keys: the password is compared through scrypt (salt random per process: only the derived hash is
-// compared). The cookie's HMAC key is derived from the password with HKDF, so sessions survive a restart
-// and every session dies when the password changes.
-import { createHmac, hkdfSync, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+// compared). Cookies and notices are signed with keys from a random secret in the database
+// (./console-secret.ts), never from the password: sessions survive a restart, every session ends when the
+// password changes, and nothing a visitor is given can be used to test password guesses offline.
+import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
 import type { Services } from "../server/services";
 import { audit } from "./audit";
+import { consoleKeys } from "./console-secret";
 import { hitRateLimit } from "../security/rate-limit";
 
 export const SESSION_COOKIE = "navixy_admin";
 export const COOKIE_PATH = "/admin";
 
-interface Keys {
+/** What signing and verifying need: the configuration (the password) and the database (the secret). */
+type Signer = Pick<Services, "config" | "db">;
+
+interface PasswordHash {
   salt: Buffer;
-  passwordHash: Buffer;
-  cookieKey: Buffer;
-  flashKey: Buffer;
+  hash: Buffer;
 }
 
-// Keyed by the config object: a new configuration (tests, a changed password) derives new keys.
-const keysByConfig = new WeakMap<Config, Keys>();
+// Keyed by the config object: a new configuration (tests, a changed password) hashes again.
+const passwordHashes = new WeakMap<Config, PasswordHash>();
 
-function keys(config: Config): Keys {
+function passwordHash(config: Config): PasswordHash {
   const password = config.admin.password;
   if (!password) throw new Error("The dealer console is switched off (ADMIN_PASSWORD is not set).");
-  let k = keysByConfig.get(config);
-  if (!k) {
+  let h = passwordHashes.get(config);
+  if (!h) {
     const salt = randomBytes(16);
-    const ikm = Buffer.from(password, "utf8");
-    k = {
-      salt,
-      passwordHash: scryptSync(ikm, salt, 32),
-      cookieKey: Buffer.from(hkdfSync("sha256", ikm, "navixy-gateway/admin", "session-cookie/v1", 32)),
-      flashKey: Buffer.from(hkdfSync("sha256", ikm, "navixy-gateway/admin", "flash-message/v1", 32)),
-    };
-    keysByConfig.set(config, k);
+    h = { salt, hash: scryptSync(Buffer.from(password, "utf8"), salt, 32) };
+    passwordHashes.set(config, h);
   }
-  return k;
+  return h;
 }
 
 export function consoleEnabled(config: Config): boolean {
@@ -48,10 +45,10 @@ export function consoleEnabled(config: Config): boolean {
 
 /** Constant-time check of a submitted password against the configured one (through its scrypt hash). */
 export function checkPassword(config: Config, submitted: string): boolean {
-  const k = keys(config);
+  const h = passwordHash(config);
   // Bound the work an attacker can ask for; a longer input can never be the password anyway.
-  const candidate = scryptSync(Buffer.from(submitted.slice(0, 1024), "utf8"), k.salt, 32);
-  return timingSafeEqual(candidate, k.passwordHash);
+  const candidate = scryptSync(Buffer.from(submitted.slice(0, 1024), "utf8"), h.salt, 32);
+  return timingSafeEqual(candidate, h.hash);
 }
 
 const b64 = (buf: Buffer) => buf.toString("base64url");
@@ -66,18 +63,18 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function signSessionId(config: Config, sessionId: string): string {
-  return `${sessionId}.${hmac(keys(config).cookieKey, `session:${sessionId}`)}`;
+export async function signSessionId(signer: Signer, sessionId: string): Promise<string> {
+  return `${sessionId}.${hmac((await consoleKeys(signer)).cookie, `session:${sessionId}`)}`;
 }
 
 /** The session id a cookie value names, if its signature is ours; null otherwise. */
-export function verifySessionCookie(config: Config, value: string | undefined): string | null {
+export async function verifySessionCookie(signer: Signer, value: string | undefined): Promise<string | null> {
   if (!value) return null;
   const dot = value.indexOf(".");
   if (dot <= 0) return null;
   const id = value.slice(0, dot);
   if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
-  return safeEqual(signSessionId(config, id), value) ? id : null;
+  return safeEqual(await signSessionId(signer, id), value) ? id : null;
 }
 
 export interface AdminSessionInfo {
@@ -123,7 +120,7 @@ export function readCookie(header: string | null, name: string): string | undefi
 /** The live session a cookie value names: signed by us, in the table, not revoked, not expired. */
 export async function sessionFromCookie(services: Services, cookieValue: string | undefined, now = new Date()): Promise<AdminSessionInfo | null> {
   if (!consoleEnabled(services.config)) return null;
-  const id = verifySessionCookie(services.config, cookieValue);
+  const id = await verifySessionCookie(services, cookieValue);
   if (!id) return null;
   const row = await services.db.adminSession.findUnique({ where: { id } });
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now.getTime()) return null;
@@ -173,7 +170,7 @@ export async function login(
   return {
     kind: "ok",
     session: { id, csrfToken: csrfTokenFor(row), actor: actorOf(id), expiresAt },
-    cookie: sessionCookie(config, signSessionId(config, id), Math.floor(config.admin.sessionTtlMs / 1000)),
+    cookie: sessionCookie(config, await signSessionId(services, id), Math.floor(config.admin.sessionTtlMs / 1000)),
   };
 }
 
@@ -201,25 +198,18 @@ export function sameOrigin(config: Config, headers: Headers): boolean {
 }
 
 /**
- * The client's address for rate limits and the audit log: the last X-Forwarded-For entry (the one the
- * nearest proxy, or Next itself when there is none, wrote), else "unknown".
+ * A short message carried in a redirect's query, signed so a link cannot put words in the console's mouth.
+ * Only for signed-in people: an anonymous visitor is never handed anything signed.
  */
-export function clientIp(headers: Headers): string {
-  const xff = headers.get("x-forwarded-for");
-  const last = xff?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return (last ?? headers.get("x-real-ip") ?? "unknown").slice(0, 64);
-}
-
-/** A short message carried in a redirect's query, signed so a link cannot put words in the console's mouth. */
-export function signFlash(config: Config, kind: "notice" | "error", message: string): string {
+export async function signFlash(signer: Signer, kind: "notice" | "error", message: string): Promise<string> {
   const body = b64(Buffer.from(JSON.stringify([kind, message.slice(0, 500)]), "utf8"));
-  return `${body}.${hmac(keys(config).flashKey, body)}`;
+  return `${body}.${hmac((await consoleKeys(signer)).flash, body)}`;
 }
 
-export function readFlash(config: Config, value: string | undefined): { kind: "notice" | "error"; message: string } | null {
-  if (!value || !consoleEnabled(config)) return null;
+export async function readFlash(signer: Signer, value: string | undefined): Promise<{ kind: "notice" | "error"; message: string } | null> {
+  if (!value || !consoleEnabled(signer.config)) return null;
   const [body, sig] = value.split(".");
-  if (!body || !sig || !safeEqual(hmac(keys(config).flashKey, body), sig)) return null;
+  if (!body || !sig || !safeEqual(hmac((await consoleKeys(signer)).flash, body), sig)) return null;
   try {
     const [kind, message] = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as [string, string];
     return kind === "notice" || kind === "error" ? { kind, message: String(message) } : null;

@@ -4,7 +4,6 @@ import type { Services } from "../server/services";
 import {
   SESSION_COOKIE,
   checkCsrf,
-  clientIp,
   consoleEnabled,
   readCookie,
   sameOrigin,
@@ -13,6 +12,7 @@ import {
   type AdminSessionInfo,
 } from "./auth";
 import type { Actor } from "./audit";
+import { clientIp } from "../security/rate-limit";
 
 const text = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
@@ -57,10 +57,10 @@ export function safeBack(value: unknown, fallback = "/admin"): string {
   return value;
 }
 
-/** 303 to `back`, carrying a signed notice or error the page shows once. */
-export function redirectWithFlash(services: Services, back: string, kind: "notice" | "error", message: string): Response {
+/** 303 to `back`, carrying a signed notice or error the page shows once. For signed-in people only. */
+export async function redirectWithFlash(services: Services, back: string, kind: "notice" | "error", message: string): Promise<Response> {
   const url = new URL(back, "http://console.invalid");
-  url.searchParams.set("flash", signFlash(services.config, kind, message));
+  url.searchParams.set("flash", await signFlash(services, kind, message));
   return new Response(null, { status: 303, headers: { location: url.pathname + url.search + url.hash, "cache-control": "no-store" } });
 }
 

@@ -22,7 +22,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Overview</h1>
-      <Flash config={services.config} value={params.flash} />
+      <Flash services={services} value={params.flash} />
       <p className="panel" data-testid="attention-summary">
         {attention.length === 0 ? (
           "Nothing needs attention."

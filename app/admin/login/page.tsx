@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Flash } from "@/components/admin/Flash";
+import { FlashMessage } from "@/components/admin/Flash";
 import { currentSession } from "@/lib/admin/page-session";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -12,7 +11,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <div className="panel login-panel">
       <h1>Dealer console</h1>
-      <Flash config={getServices().config} value={params.flash} />
+      {params.error === "password" && <FlashMessage kind="error" message="Wrong password." />}
       <form method="post" action="/admin/session" data-testid="login-form">
         <div className="admin-field">
           <label htmlFor="password">Password</label>

@@ -1,7 +1,8 @@
 // POST /admin/session: sign in to the dealer console (the login form posts here).
-import { clientIp, consoleEnabled, login, sameOrigin } from "@/lib/admin/auth";
+import { consoleEnabled, login, sameOrigin } from "@/lib/admin/auth";
 import { escapeHtml, htmlPage } from "@/lib/admin/html";
-import { notFound, redirectWithFlash } from "@/lib/admin/http";
+import { notFound } from "@/lib/admin/http";
+import { clientIp } from "@/lib/security/rate-limit";
 import { getServices } from "@/lib/server/services";
 
 export const dynamic = "force-dynamic";
@@ -25,7 +26,9 @@ export async function POST(request: Request): Promise<Response> {
     case "ok":
       return new Response(null, { status: 303, headers: { location: "/admin", "set-cookie": outcome.cookie, "cache-control": "no-store" } });
     case "wrong_password":
-      return redirectWithFlash(services, "/admin/login", "error", "Wrong password.");
+      // A fixed word in the query, not a signed notice: an anonymous visitor is never handed anything signed
+      // (a MAC they can check offline would test password guesses if its key ever depended on the password).
+      return new Response(null, { status: 303, headers: { location: "/admin/login?error=password", "cache-control": "no-store" } });
     case "rate_limited": {
       const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
       return htmlPage(

@@ -46,7 +46,7 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <h1>Needs attention</h1>
-      <Flash config={services.config} value={params.flash} />
+      <Flash services={services} value={params.flash} />
       {items.length === 0 && <p className="panel">Nothing needs attention.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="attention-list">
         {items.map((item) => (

@@ -25,7 +25,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <h1>Automatic top-up</h1>
-      <Flash config={services.config} value={params.flash} />
+      <Flash services={services} value={params.flash} />
       <form method="get" action="/admin/autotopup" className="panel" role="search" aria-label="Find a rule">
         <div className="admin-field">
           <label htmlFor="user">Navixy user id</label>

@@ -31,7 +31,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Payments</h1>
-      <Flash config={services.config} value={params.flash} />
+      <Flash services={services} value={params.flash} />
       <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
         <div className="filters">
           <InputField id="q" label="Search" type="search" span={2} defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />

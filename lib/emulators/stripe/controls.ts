@@ -11,6 +11,7 @@
  *   POST /_emulator/deliveries/pause                   { paused: boolean, mode?: "hold" | "drop" }
  *   POST /_emulator/deliveries/flush                   waits until every queued attempt finished
  *   POST /_emulator/payment_intents/:id/authenticate   { outcome: "complete" | "fail" }
+ *   POST /_emulator/refunds/:id/fail                   { failure_reason? } (default "unknown")
  *   POST /_emulator/events/:id/resend                  { url? }
  *   GET  /_emulator/3ds/:id?client_secret=...          3-D Secure challenge page (HTML)
  *   POST /_emulator/3ds/:id                            form: outcome, client_secret -> 303 to return_url
@@ -21,6 +22,7 @@ import { decodeForm, type ParamObject } from "./form";
 import type { EmulatorCore, ResponseSpec } from "./server";
 import { challengePage, donePage, returnUrlWithResult } from "./three-ds";
 import type { WebhookEndpoint } from "./webhooks";
+import type { RefundFailureReason } from "./refunds";
 
 class ControlError extends Error {
   constructor(
@@ -123,6 +125,12 @@ export async function handleControl(
     if (method === "POST" && (m = /^\/_emulator\/payment_intents\/([^/]+)\/authenticate$/.exec(path))) {
       const body = parseBody(headers, rawBody);
       return json(200, core.authenticate(decodeURIComponent(m[1] ?? ""), asOutcome(body["outcome"])));
+    }
+    if (method === "POST" && (m = /^\/_emulator\/refunds\/([^/]+)\/fail$/.exec(path))) {
+      const body = parseBody(headers, rawBody);
+      const reason = body["failure_reason"] ?? "unknown";
+      if (typeof reason !== "string") throw new ControlError(400, "`failure_reason` must be a string.");
+      return json(200, core.failRefund(decodeURIComponent(m[1] ?? ""), reason as RefundFailureReason));
     }
     if (method === "POST" && (m = /^\/_emulator\/events\/([^/]+)\/resend$/.exec(path))) {
       const body = parseBody(headers, rawBody);

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, test } from "vitest";
-import { eventTypes, useHarness } from "./test-helpers";
+import { call, eventTypes, useHarness } from "./test-helpers";
 
 const h = useHarness();
 
@@ -115,5 +115,40 @@ describe("refunds", () => {
     await expect(h.stripe.refunds.retrieve(refund.id, { expand: ["nope"] })).rejects.toMatchObject({
       message: "This property cannot be expanded (nope).",
     });
+  });
+
+  test("a succeeded refund can fail later, as Stripe's do: status, reason, the charge and the events", async () => {
+    const pi = await paid(3000);
+    const refund = await h.stripe.refunds.create({ payment_intent: pi.id, amount: 2000 });
+    const before = h.emulator.events().length;
+
+    const failed = h.emulator.failRefund(refund.id, "lost_or_stolen_card");
+    expect(failed).toMatchObject({ id: refund.id, status: "failed", failure_reason: "lost_or_stolen_card", amount: 2000 });
+    expect(failed.failure_balance_transaction).toMatch(/^txn_/);
+    // Read back through the real SDK: the refund is failed and the money counts as not refunded.
+    expect(await h.stripe.refunds.retrieve(refund.id)).toMatchObject({ status: "failed", failure_reason: "lost_or_stolen_card" });
+    expect((await h.stripe.refunds.list({ payment_intent: pi.id })).data.map((r) => [r.id, r.status])).toEqual([[refund.id, "failed"]]);
+    expect(await h.stripe.charges.retrieve(pi.latest_charge as string)).toMatchObject({ amount_refunded: 0, refunded: false });
+    const events = h.emulator.events().slice(before);
+    expect(events.map((e) => e.type)).toEqual(["charge.refund.updated", "refund.updated", "refund.failed"]);
+    for (const e of events) expect(e.data.object).toMatchObject({ object: "refund", id: refund.id, status: "failed", payment_intent: pi.id });
+
+    // The amount can be refunded again; a failed refund cannot fail twice.
+    expect((await h.stripe.refunds.create({ payment_intent: pi.id })).amount).toBe(3000);
+    expect(() => h.emulator.failRefund(refund.id)).toThrow(/only a pending or succeeded refund can fail/);
+  });
+
+  test("the control fails a refund over HTTP, with Stripe's failure reasons only", async () => {
+    const pi = await paid(1500);
+    const refund = await h.stripe.refunds.create({ payment_intent: pi.id });
+    const bad = await call(h.emulator, "POST", `/_emulator/refunds/${refund.id}/fail`, { json: { failure_reason: "bank_said_no" } });
+    expect(bad.status).toBe(400);
+    expect((await h.stripe.refunds.retrieve(refund.id)).status).toBe("succeeded");
+    const ok = await call(h.emulator, "POST", `/_emulator/refunds/${refund.id}/fail`, { json: {} });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ id: refund.id, status: "failed", failure_reason: "unknown" });
+    expect((await call(h.emulator, "POST", `/_emulator/refunds/${refund.id}/fail`, { json: {} })).status).toBe(400);
+    expect((await call(h.emulator, "POST", "/_emulator/refunds/re_missing/fail", { json: {} })).status).toBe(404);
+    expect(eventTypes(h.emulator, pi.id).slice(-3)).toEqual(["charge.refund.updated", "refund.updated", "refund.failed"]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Refunds. Card refunds succeed immediately in test mode. The refundable
  * remainder of a charge is `amount - amount_refunded` (a partial capture's
- * released part already counts as refunded).
+ * released part already counts as refunded). A refund can still fail later
+ * (`failRefund`, as when the card was closed): Stripe then puts the money back
+ * into the account balance, so it no longer counts as refunded on the charge.
  */
 import type Stripe from "stripe";
 import type { Ctx } from "./context";
@@ -98,6 +100,45 @@ export function createRefund(ctx: Ctx, params: ParamObject): Stripe.Refund {
   charge.refunded = charge.amount_refunded >= charge.amount;
   ctx.emit("refund.created", refund);
   ctx.emit("charge.refunded", charge);
+  return refund;
+}
+
+/** Stripe's documented `failure_reason` values. */
+export const REFUND_FAILURE_REASONS = [
+  "lost_or_stolen_card",
+  "expired_or_canceled_card",
+  "charge_for_pending_refund_disputed",
+  "insufficient_funds",
+  "declined",
+  "merchant_request",
+  "unknown",
+] as const;
+export type RefundFailureReason = (typeof REFUND_FAILURE_REASONS)[number];
+
+/**
+ * A pending or succeeded refund fails, as Stripe reports it days later: status `failed` with a
+ * `failure_reason` and a `failure_balance_transaction`, the amount back on the charge's refundable
+ * remainder, and the events `charge.refund.updated`, `refund.updated` and `refund.failed`.
+ */
+export function failRefund(ctx: Ctx, id: string, reason: RefundFailureReason = "unknown"): Stripe.Refund {
+  if (!(REFUND_FAILURE_REASONS as readonly string[]).includes(reason)) {
+    throw invalidRequest(`Invalid failure_reason: must be one of ${REFUND_FAILURE_REASONS.join(", ")}`, { param: "failure_reason" });
+  }
+  const refund = getRefund(ctx, id);
+  if (refund.status !== "succeeded" && refund.status !== "pending") {
+    throw invalidRequest(`Refund ${id} is ${refund.status}: only a pending or succeeded refund can fail.`, { code: "refund_invalid_state" });
+  }
+  refund.status = "failed";
+  refund.failure_reason = reason;
+  refund.failure_balance_transaction = newId("txn");
+  const charge = typeof refund.charge === "string" ? ctx.store.charges.get(refund.charge) : undefined;
+  if (charge) {
+    charge.amount_refunded = Math.max(0, charge.amount_refunded - refund.amount);
+    charge.refunded = charge.amount_refunded >= charge.amount;
+  }
+  ctx.emit("charge.refund.updated", refund);
+  ctx.emit("refund.updated", refund);
+  ctx.emit("refund.failed", refund);
   return refund;
 }
 

@@ -19,6 +19,7 @@ import { FormDecodeError, decodeForm, fromJson, type ParamObject } from "./form"
 import { beginIdempotent, finishIdempotent } from "./idempotency";
 import { newId, newRequestId, toUnix } from "./ids";
 import { authenticatePaymentIntent } from "./payment-intents";
+import { failRefund, type RefundFailureReason } from "./refunds";
 import { snapshot, Store, type DeliveryRecord } from "./store";
 import { WebhookDeliverer, type PauseMode, type WebhookEndpoint } from "./webhooks";
 
@@ -70,6 +71,8 @@ export interface StripeEmulator {
   flushDeliveries(): Promise<void>;
   /** Resolve a `requires_action` PaymentIntent as the payer would on the 3DS page. */
   authenticate(paymentIntentId: string, outcome: "complete" | "fail"): Stripe.PaymentIntent;
+  /** A pending or succeeded refund fails later, as Stripe reports it (default reason "unknown"). */
+  failRefund(refundId: string, reason?: RefundFailureReason): Stripe.Refund;
   /** Deliver an existing event again (to all endpoints, or only `url`). Returns the number of endpoints. */
   resendEvent(eventId: string, url?: string): number;
   /** Forget all objects, events, deliveries and idempotency keys, and resume deliveries (endpoints are kept). */
@@ -162,6 +165,11 @@ export class EmulatorCore {
   authenticate(id: string, outcome: "complete" | "fail"): Stripe.PaymentIntent {
     const ctx = this.makeCtx("control", { id: null, idempotency_key: null });
     return snapshot(authenticatePaymentIntent(ctx, id, outcome).pi);
+  }
+
+  failRefund(id: string, reason?: RefundFailureReason): Stripe.Refund {
+    const ctx = this.makeCtx("control", { id: null, idempotency_key: null });
+    return snapshot(failRefund(ctx, id, reason));
   }
 
   resend(eventId: string, url?: string): number {
@@ -415,6 +423,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     pauseDeliveries: (paused, mode = "hold") => core.deliverer.pause(paused, mode),
     flushDeliveries: () => core.deliverer.flush(),
     authenticate: (id, outcome) => core.authenticate(id, outcome),
+    failRefund: (id, reason) => core.failRefund(id, reason),
     resendEvent: (id, url) => core.resend(id, url),
     reset: () => core.reset(),
     close: async () => {

@@ -3,7 +3,7 @@
 // hand), the audit log, the CSV download and the webhook button. Real configuration only.
 import fs from "node:fs";
 import { test, expect, snap } from "./support/fixtures";
-import { expectCredit, payByApi as pay, refuseNextCredit, signIn } from "./support/console";
+import { expectCredit, openPayment, payByApi as pay, refuseNextCredit, signIn } from "./support/console";
 
 test.skip(({ stack }) => stack.sandbox, "the console is the same in both configurations: tested in the real one");
 
@@ -121,6 +121,35 @@ test("refund part of a payment: Stripe refunds it and the Navixy balance is debi
   await expect(entry).toContainText(/admin:[\w-]{8}/); // "admin:" and the session id prefix (base64url)
   await expect(entry).toContainText("amountRefunded: 0 → 1250");
   await expect(entry.getByRole("link", { name: paymentId })).toBeVisible();
+});
+
+test("a refund that Stripe fails later: credited back, listed for a person, marked handled", async ({ page, stack, navixy, userId }) => {
+  const { paymentId, piId } = await pay(stack, userId, 2000);
+  const stripe = (path: string, form: Record<string, string>) =>
+    fetch(`${stack.stripeUrl}${path}`, { method: "POST", headers: { authorization: "Bearer sk_test_emulator" }, body: new URLSearchParams(form) });
+  await signIn(page);
+  await expectCredit(page, paymentId, /credited/);
+  const refund = (await (await stripe("/v1/refunds", { payment_intent: piId })).json()) as { id: string };
+  await expect.poll(async () => (await navixy.user(userId)).balance, { timeout: 30_000 }).toBe("0.00");
+  expect((await stripe(`/_emulator/refunds/${refund.id}/fail`, { failure_reason: "expired_or_canceled_card" })).status).toBe(200);
+  await expect.poll(async () => (await navixy.user(userId)).balance, { timeout: 30_000 }).toBe("20.00");
+
+  const item = page.locator(`li[data-payment-id="${paymentId}"][data-kind="refund_failed"]`);
+  await expect(async () => {
+    await page.goto("/admin/attention");
+    await expect(item).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(item).toContainText("Refund failed at Stripe");
+  await expect(item).toContainText("expired_or_canceled_card");
+  await expect(item.getByRole("button", { name: "Retry" })).toHaveCount(0); // settled in the ledger: nothing to send
+  await item.getByText("Mark handled…").click();
+  await item.getByLabel("What was done for the payer (required)").fill("Refunded by bank transfer");
+  await item.getByRole("button", { name: "Mark handled" }).click();
+  await expect(page.getByTestId("flash-notice")).toContainText("marked applied");
+  await expect(page.locator(`li[data-payment-id="${paymentId}"]`)).toHaveCount(0);
+  await openPayment(page, paymentId);
+  await expect(page.getByTestId("timeline")).toContainText("Refunded by bank transfer");
+  expect((await navixy.user(userId)).balance).toBe("20.00");
 });
 
 test("export the filtered payments as CSV", async ({ page, stack, userId }) => {

@@ -3,6 +3,7 @@
 import { creditStateOf, type CreditState } from "../ledger/states";
 import type { Payment } from "../ledger/payments";
 import type { Services } from "../server/services";
+import { isRefundReversal } from "../payments/movement-keys";
 
 export type TimelineItem =
   | { kind: "stripe_event"; at: Date; id: string; type: string; status: string; attempts: number; lastError: string | null }
@@ -113,7 +114,7 @@ export async function paymentDetail(services: Services, paymentId: string): Prom
   }
   for (const a of audits) timeline.push({ kind: "audit", at: a.at, actor: a.actor, action: a.action, comment: a.comment, after: a.after });
   timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
-  const credit = movements.find((m) => m.kind === "credit");
+  const credit = movements.find((m) => m.kind === "credit" && !isRefundReversal(m));
   return {
     payment,
     creditState: creditStateOf(credit),

@@ -3,6 +3,7 @@
 // number of payments and the success rate; and the daily volume for the chart. Every query is a range
 // on Payment.createdAt (indexed): one grouped query per day, so the cost does not grow with history.
 import type { Services } from "../server/services";
+import { PAYMENT_CREDIT } from "../payments/movement-keys";
 
 export const PAID_STATUSES = ["succeeded", "partially_refunded", "refunded"];
 /** Still open: neither paid nor given up, so left out of the success rate. */
@@ -54,7 +55,8 @@ async function dayStats(services: Services, from: Date, to: Date): Promise<DaySt
     db.payment.groupBy({ by: ["currency"], where: { ...where, status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
     db.balanceMovement.groupBy({
       by: ["currency"],
-      where: { kind: "credit", state: "applied", payment: where },
+      // Payments' own credits: a failed refund's reversal gives back a debit, it is not money collected.
+      where: { ...PAYMENT_CREDIT, state: "applied", payment: where },
       _sum: { amount: true },
     }),
   ]);

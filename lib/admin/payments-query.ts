@@ -7,6 +7,7 @@ import { creditStateOf, isPaymentStatus, type CreditState } from "../ledger/stat
 import type { Payment } from "../ledger/payments";
 import { parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
+import { PAYMENT_CREDIT } from "../payments/movement-keys";
 
 export const CREDIT_STATES: readonly CreditState[] = ["not_due", "pending", "credited", "needs_attention", "canceled"];
 
@@ -113,10 +114,11 @@ export function hasFilters(params: FilterParams): boolean {
 const ACTIVE_MOVEMENT: Prisma.BalanceMovementWhereInput = { state: { in: ["pending", "sending", "unknown"] } };
 
 function creditWhere(state: CreditState): Prisma.PaymentWhereInput {
-  const credit = (w: Prisma.BalanceMovementWhereInput): Prisma.PaymentWhereInput => ({ movements: { some: { kind: "credit", ...w } } });
+  // The payment's own credit, not a failed refund's reversal (a credit too).
+  const credit = (w: Prisma.BalanceMovementWhereInput): Prisma.PaymentWhereInput => ({ movements: { some: { ...PAYMENT_CREDIT, ...w } } });
   switch (state) {
     case "not_due":
-      return { movements: { none: { kind: "credit" } } };
+      return { movements: { none: PAYMENT_CREDIT } };
     case "credited":
       return credit({ state: "applied" });
     case "canceled":
@@ -216,7 +218,7 @@ export async function attachCreditStates(services: Services, payments: Payment[]
   for (let i = 0; i < payments.length; i += 500) {
     credits.push(
       ...(await services.db.balanceMovement.findMany({
-        where: { paymentId: { in: payments.slice(i, i + 500).map((p) => p.id) }, kind: "credit" },
+        where: { paymentId: { in: payments.slice(i, i + 500).map((p) => p.id) }, ...PAYMENT_CREDIT },
         select: { paymentId: true, state: true, needsAttention: true, amount: true },
       })),
     );

@@ -4,13 +4,10 @@ import { logger } from "../logging/logger";
 import { normalizeCurrency } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
+import { HANDLED_EVENT_TYPES } from "../webhooks/process-stripe-event";
 
-export const WEBHOOK_EVENTS = [
-  "payment_intent.succeeded",
-  "payment_intent.payment_failed",
-  "payment_intent.amount_capturable_updated",
-  "charge.refunded",
-] as const;
+/** The webhook endpoint's events: exactly those the gateway handles. */
+export const WEBHOOK_EVENTS = HANDLED_EVENT_TYPES;
 
 export function paymentSystemUrl(services: Services): string {
   return `${services.config.publicUrl}/?id={id}`;
@@ -176,7 +173,7 @@ export type CreateWebhookOutcome =
   | { kind: "refused"; message: string };
 
 /**
- * Creates the Stripe webhook endpoint for this gateway with exactly the four events. If one for this
+ * Creates the Stripe webhook endpoint for this gateway with exactly its events. If one for this
  * URL exists already, says so instead of making a second (Stripe would then send every event twice).
  */
 export async function createWebhookEndpoint(services: Services, who: Actor): Promise<CreateWebhookOutcome> {

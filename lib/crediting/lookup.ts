@@ -4,8 +4,7 @@
 //   user with a long history, or an old movement, needs narrow windows around each attempt and paging;
 // - any answer short of a complete list of the right windows proves nothing: "could not look" is unknown,
 //   never "not there".
-import type { NavixyTransaction } from "../navixy";
-import { findTransactionByReference } from "../navixy";
+import { findTransactionByReference, type NavixyTransaction } from "../navixy";
 
 /** Navixy does not document the time zone of transaction/list dates: ±15 h covers UTC−12…UTC+14 and clock skew. */
 export const ZONE_MARGIN_MS = 15 * 3600_000;

@@ -5,6 +5,8 @@
 //   resync [--since 3d]            store and process the Stripe events we never received
 //   sweep                          re-read every payment that should have moved on by now
 //   retry <movementId>             send a failed balance movement again (looked up in Navixy first)
+//   resolve <movementId> applied|canceled <comment>
+//                                  settle a movement by hand (as the console's "resolve"), with the audit log
 //   attention                      list what needs a person
 //   show <paymentId>               a payment with its timeline and movements
 import { parseDuration } from "../config";
@@ -13,6 +15,7 @@ import { cancelPayment, capturePayment } from "./capture";
 import { sweepPayments } from "./sweep";
 import { parseMajorAmount, formatMoney } from "../money";
 import { retryMovement } from "../crediting/retry-movement";
+import { AdminActionError, resolveMovement } from "../admin/actions";
 import { resyncEvents } from "../webhooks/resync-events";
 import { bootstrap } from "../worker/start";
 import { getServices } from "../server/services";
@@ -24,6 +27,9 @@ const USAGE = `Usage: npm run payments -- <command>
   resync [--since 3d]            fetch the Stripe events we never received (Stripe keeps 30 days)
   sweep                          re-read from Stripe every payment that should have moved on
   retry <movementId>             send a failed balance movement again (looked up in Navixy first)
+  resolve <movementId> applied|canceled <comment>
+                                 settle a movement by hand: "applied" (the change is in Navixy) or
+                                 "canceled" (no longer owed); a failed refund's note is cleared keeping its state
   attention                      list what needs a person
   show <paymentId>               a payment, its timeline and its balance movements`;
 
@@ -84,6 +90,18 @@ async function main(argv: string[]): Promise<number> {
       const movement = await services.db.balanceMovement.findUniqueOrThrow({ where: { id: args[0] } });
       console.log(`${movement.id}: ${movement.state}${movement.lastError ? ` (${movement.lastError})` : ""}`);
       return movement.state === "applied" ? 0 : 1;
+    }
+    case "resolve": {
+      const [movementId, how, ...words] = args;
+      if (!movementId || (how !== "applied" && how !== "canceled")) throw new UsageError("resolve needs a movement id, then applied or canceled, then a comment");
+      try {
+        const { state, changed } = await resolveMovement(services, { actor: "cli", ip: null }, { movementId, appliedInNavixy: how === "applied", comment: words.join(" ") });
+        console.log(`${movementId}: ${state}${changed ? "" : " (already)"}`);
+      } catch (error) {
+        if (error instanceof AdminActionError) throw new UsageError(error.message);
+        throw error;
+      }
+      return 0;
     }
     case "attention": {
       const items = await needsAttention(services);

@@ -4,7 +4,8 @@ import { HttpError, json } from "../http/responses";
 import { isPaymentId } from "../ids";
 import { creditStateOf, type CreditState, type PaymentStatus } from "../ledger/states";
 import type { Services } from "../server/services";
-import { syncPaymentIntent } from "./sync-payment-intent";
+import { PAYMENT_CREDIT } from "./movement-keys";
+import { CURRENCY_MISMATCH, syncPaymentIntent } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 
 export interface PaymentStatusView {
@@ -22,11 +23,12 @@ export interface PaymentStatusView {
 export async function readPaymentStatus(services: Services, where: { id: string } | { stripePaymentIntentId: string }): Promise<PaymentStatusView | null> {
   const payment = await services.db.payment.findUnique({
     where,
-    include: { movements: { where: { kind: "credit" }, take: 1 } },
+    include: { movements: { where: PAYMENT_CREDIT, take: 1 } },
   });
   if (!payment) return null;
   const credit = payment.movements[0] ?? null;
-  const creditState = creditStateOf(credit);
+  // Paid in another currency than the ledger's: never credited automatically, a person looks at it.
+  const creditState = !credit && payment.failureCode === CURRENCY_MISMATCH && payment.status === "succeeded" ? "needs_attention" : creditStateOf(credit);
   return {
     paymentId: payment.id,
     status: payment.status as PaymentStatus,

@@ -1,8 +1,9 @@
 // The sweep, run by the worker on a timer: it re-reads from Stripe every payment that should have
 // moved on by now (a missed webhook never leaves a payment stuck), captures authorizations that are due,
-// and cancels PaymentIntents the payer abandoned. Everything goes through the same idempotent paths as
-// webhooks, so several workers sweeping at once do no harm; a conditional update on lastSyncedAt keeps
-// them from doing the same work twice.
+// and cancels PaymentIntents the payer abandoned. It also re-reads recently refunded payments, at a
+// slower pace: Stripe can fail a refund days after it succeeded, and a missed refund.failed must not leave
+// the balance debited. Everything goes through the same idempotent paths as webhooks, so several workers
+// sweeping at once do no harm; a conditional update on lastSyncedAt keeps them from doing the same work twice.
 import type { Services } from "../server/services";
 import { transaction } from "../db/client";
 import { movePayment } from "../ledger/payments";
@@ -12,6 +13,12 @@ import { paymentLogger } from "../logging/logger";
 
 const NOT_FINAL = ["created", "awaiting_payment", "failed", "processing", "authorized"];
 const BATCH = 50;
+const REFUNDED = ["partially_refunded", "refunded"];
+/** How long after its last refund a payment is re-read: refunds fail back to the account within weeks. */
+export const REFUND_WATCH_MS = 30 * 86_400_000;
+/** How often, at most, a refunded payment is re-read (its webhooks are the fast path; this is the net). */
+export const REFUND_RECHECK_MS = 3_600_000;
+const REFUND_BATCH = 20;
 
 export interface SweepReport {
   resynced: number;
@@ -33,7 +40,21 @@ export async function sweepPayments(services: Services, now = new Date()): Promi
     orderBy: { updatedAt: "asc" },
     take: BATCH,
   });
-  for (const payment of candidates) {
+  // Refunded within REFUND_WATCH_MS and not read for REFUND_RECHECK_MS. Every sync of a refund writes
+  // lastSyncedAt, so the range on it (index status, lastSyncedAt) keeps older refunds out of the scan.
+  const watchFrom = new Date(now.getTime() - REFUND_WATCH_MS);
+  const recheckBefore = new Date(now.getTime() - Math.max(REFUND_RECHECK_MS, config.worker.sweepAfterMs));
+  const refunded = await db.payment.findMany({
+    where: {
+      status: { in: REFUNDED },
+      lastSyncedAt: { gte: watchFrom, lt: recheckBefore },
+      stripePaymentIntentId: { not: null },
+      movements: { some: { kind: "debit", createdAt: { gte: watchFrom } } },
+    },
+    orderBy: { lastSyncedAt: "asc" },
+    take: REFUND_BATCH,
+  });
+  for (const payment of [...candidates, ...refunded]) {
     // Claim: only the sweeper whose update matches works on this payment now.
     const { count } = await db.payment.updateMany({
       where: { id: payment.id, lastSyncedAt: payment.lastSyncedAt },

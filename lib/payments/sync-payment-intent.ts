@@ -8,16 +8,23 @@ import { isUniqueViolation, transaction, type Tx } from "../db/client";
 import { newId } from "../ids";
 import { movePayment, type Payment } from "../ledger/payments";
 import { paymentStatusFromIntent } from "../ledger/states";
-import { toNavixyAmount } from "../money";
+import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
+import { creditKey } from "./movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
 import { afterPaymentSync } from "../autotopup/settle";
 
 export type SyncOutcome =
-  /** movementsChanged: a credit or debit was recorded or changed, so the worker has work. */
-  | { kind: "synced"; payment: Payment; movementsChanged: boolean }
+  /**
+   * movementsChanged: a credit or debit was recorded or changed, so the worker has work.
+   * refundsWaiting: failed refunds whose debit's outcome at Navixy is not known yet; a later sync settles them.
+   */
+  | { kind: "synced"; payment: Payment; movementsChanged: boolean; refundsWaiting: string[] }
   | { kind: "not_ours"; reason: string };
+
+/** failureCode of a payment whose PaymentIntent is in another currency than the ledger's: never credited. */
+export const CURRENCY_MISMATCH = "currency_mismatch";
 
 export interface SyncOptions {
   /** Re-read the PaymentIntent's refunds too (a charge.refunded event, the sweep). */
@@ -63,44 +70,56 @@ async function applyIntent(
 
     const to = paymentStatusFromIntent(intent);
     const error = intent.last_payment_error;
+    // Amounts in the ledger are in the payment's currency. A PaymentIntent whose currency was changed in
+    // Stripe after we created it holds money we cannot credit as is: nothing of it counts as received here,
+    // and the payment says why (a person decides: refund it, or credit the user by hand).
+    const foreign = intent.currency.toLowerCase() !== payment.currency.toLowerCase();
+    const moneyHeld = to === "succeeded" || to === "authorized";
     const fields = {
       // Written only when it was missing (a crash before it was stored): rewriting the same value would still
       // move its entry in the unique index, a random page of a large ledger.
       ...(payment.stripePaymentIntentId === intent.id ? {} : { stripePaymentIntentId: intent.id }),
       livemode: intent.livemode,
-      amountReceived: intent.amount_received ?? 0,
-      amountCapturable: intent.amount_capturable ?? 0,
+      amountReceived: foreign ? 0 : (intent.amount_received ?? 0),
+      amountCapturable: foreign ? 0 : (intent.amount_capturable ?? 0),
       lastSyncedAt: new Date(),
       ...(to === "failed" && error
         ? { failureCode: error.decline_code ?? error.code ?? "payment_failed", failureMessage: payerMessageForFailure(error) }
         : {}),
+      ...(foreign && moneyHeld ? { failureCode: CURRENCY_MISMATCH, failureMessage: currencyMismatchMessage(intent, payment.currency) } : {}),
     };
     const moved = await movePayment(tx, payment, to, source, fields);
     payment = moved.payment;
-    if (!moved.moved && payment.status === to) {
-      // Same status, newer facts (a second decline, the amount captured): keep the latest.
-      payment = await tx.payment.update({ where: { id: payment.id }, data: fields });
+    if (!moved.moved) {
+      // Same status, newer facts (a second decline, the amount captured): keep the latest. A payment already
+      // past the PaymentIntent's status (refunded) still records that it was read, which the sweep goes by.
+      payment = await tx.payment.update({ where: { id: payment.id }, data: payment.status === to ? fields : { lastSyncedAt: fields.lastSyncedAt } });
     }
 
     let creditId: string | undefined;
     let refundsChanged = false;
+    let refundsWaiting: string[] = [];
     if (intent.status === "succeeded") {
-      creditId = await ensureCredit(tx, payment, intent);
+      if (!foreign) creditId = await ensureCredit(tx, payment, intent);
       if (refunds) {
-        const result = await applyRefunds(tx, payment, intent, refunds);
+        // A foreign PaymentIntent was never credited, so its refunds debit nothing; they only end the payment.
+        const result = foreign ? { refunded: refundedTotal(refunds), changed: false, waiting: [] } : await applyRefunds(tx, payment, intent, refunds);
         refundsChanged = result.changed;
+        refundsWaiting = result.waiting;
         if (result.refunded > 0) {
-          const fullyRefunded = result.refunded >= payment.amountReceived;
+          const fullyRefunded = result.refunded >= (intent.amount_received ?? 0);
           payment = (await movePayment(tx, payment, fullyRefunded ? "refunded" : "partially_refunded", source)).payment;
-          if (payment.amountRefunded !== result.refunded) {
-            payment = await tx.payment.update({ where: { id: payment.id }, data: { amountRefunded: result.refunded } });
-          }
+        }
+        // What Stripe says is refunded now: lower again when a refund fails later.
+        const amountRefunded = foreign ? 0 : result.refunded;
+        if (payment.amountRefunded !== amountRefunded) {
+          payment = await tx.payment.update({ where: { id: payment.id }, data: { amountRefunded } });
         }
       }
     }
     // Automatic top-up: activate a rule whose enrolment payment succeeded, settle a top-up that became final.
     await afterPaymentSync(tx, services.config, payment, intent);
-    return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, creditId };
+    return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();
   return outcome;
@@ -123,9 +142,22 @@ async function findPayment(tx: Tx, intent: Stripe.PaymentIntent): Promise<{ kind
   return { kind: "ours", payment: byMetadata };
 }
 
+/** Pending and succeeded refunds, as Stripe counts them refunded. */
+function refundedTotal(refunds: Stripe.Refund[]): number {
+  return refunds.filter((r) => r.status === "pending" || r.status === "succeeded").reduce((sum, r) => sum + r.amount, 0);
+}
+
+/** Why a payment was not credited: for the dealer console and, plainly, for the payer. */
+function currencyMismatchMessage(intent: Stripe.PaymentIntent, ledgerCurrency: string): string {
+  const amount = intent.amount_received || intent.amount_capturable || intent.amount;
+  return `Stripe received ${toMajorString(amount, intent.currency)} ${intent.currency.toUpperCase()}, but this payment is in ${ledgerCurrency.toUpperCase()}: it is not credited to the Navixy balance until a person looks at it.`;
+}
+
 /** Records the credit owed for a succeeded PaymentIntent, once. Returns its id when it was created now. */
 async function ensureCredit(tx: Tx, payment: Payment, intent: Stripe.PaymentIntent): Promise<string | undefined> {
-  const idempotencyKey = `credit:${intent.id}`;
+  // The caller refuses a foreign PaymentIntent; this guard keeps any other caller from crediting one.
+  if (intent.currency.toLowerCase() !== payment.currency.toLowerCase()) return undefined;
+  const idempotencyKey = creditKey(intent.id);
   const existing = await tx.balanceMovement.findUnique({ where: { idempotencyKey }, select: { id: true } });
   if (existing) return undefined;
   const amount = intent.amount_received;

@@ -4,6 +4,7 @@
 import { creditStateOf, type CreditState } from "../ledger/states";
 import { formatMoney, parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
+import { PAYMENT_CREDIT } from "../payments/movement-keys";
 
 export interface SandboxTransaction {
   id: number;
@@ -120,7 +121,7 @@ export async function loadLatestPayments(services: Pick<Services, "db">, take = 
   const payments = await services.db.payment.findMany({
     orderBy: { createdAt: "desc" },
     take,
-    include: { movements: { where: { kind: "credit" }, take: 1 } },
+    include: { movements: { where: PAYMENT_CREDIT, take: 1 } },
   });
   return payments.map((p) => ({
     id: p.id,

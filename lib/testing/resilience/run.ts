@@ -192,6 +192,99 @@ function useWebhooks(stack: Stack, app: Proc): void {
 
 type Scenario = { name: string; providers: Provider[]; run(stack: Stack, tally: Tally): Promise<{ paid: Paid[]; timeoutMs?: number; after?: () => Promise<void> } | { figures: Partial<Figures> }> };
 
+/**
+ * Refunds that fail after their debit reached Navixy: each is credited back exactly once, with every event of
+ * the payments delivered twice (newest first, then shuffled) and the app killed while a credit-back is held in
+ * flight at Navixy (which applies it while the app is down) and another was applied but its answer lost.
+ */
+const refundFailsAfterDebit: Scenario = {
+  name: "refund fails after its debit: events twice and out of order, kill -9 with a credit-back in flight",
+  providers: ["sqlite", "postgres"],
+  async run(stack, tally) {
+    const env = { NAVIXY_TIMEOUT_MS: "3000" }; // the kill lands while the held credit-back is still in flight
+    const first = await stack.startApp("refund-fail-1", { workerInServer: true, env });
+    useWebhooks(stack, first);
+    const users = newUsers(stack, 6);
+    await warm(first, users[0]!);
+    const paid = await pool(users, 6, (u) => pay(stack, first.url!, u, tally, 1500));
+    const ids = paid.map((p) => p.paymentId);
+    const applied = (where: { kind: string } | { idempotencyKey: { startsWith: string } }) =>
+      stack.db.balanceMovement.count({ where: { paymentId: { in: ids }, state: "applied", ...where } });
+    await waitUntil(async () => (await applied({ kind: "credit" })) === paid.length, 30_000, "every credit applied", 100);
+    const refunds = await pool(paid, 6, (p) => stack.stripeSdk.refunds.create({ payment_intent: p.piId }));
+    await waitUntil(async () => (await applied({ kind: "debit" })) === paid.length, 30_000, "every debit applied", 100);
+
+    // From here the events reach the app only as this scenario delivers them.
+    stack.stripe.pauseDeliveries(true, "drop");
+    stack.navixy.addFault({ method: CHANGE_BALANCE, userId: users[0]!, times: 1, action: { type: "hold" } });
+    stack.navixy.addFault({ method: CHANGE_BALANCE, userId: users[1]!, times: 1, action: { type: "drop_after_apply" } });
+    tally.faults += 2;
+    const heldBefore = stack.navixy.held();
+    for (const r of refunds) stack.stripe.failRefund(r.id, "expired_or_canceled_card");
+    const piIds = new Set(paid.map((p) => p.piId));
+    const events = stack.stripe.events().filter((e) => {
+      const o = e.data.object as { id?: string; payment_intent?: string | null };
+      return piIds.has(o.id ?? "") || piIds.has(o.payment_intent ?? "");
+    });
+    const deliver = (app: Proc, list: Stripe.Event[]) =>
+      pool(list, 8, async (event) => {
+        const payload = JSON.stringify(event);
+        try {
+          const res = await fetch(`${app.url}/api/stripe/webhook`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "stripe-signature": sign(stack.stripeSdk, payload) },
+            body: payload,
+          });
+          tally.delivered++;
+          if (res.status >= 500) tally.fiveXx++;
+          if (((await res.json()) as { duplicate?: boolean }).duplicate) tally.duplicates++;
+        } catch {
+          // The app was killed under this delivery: it is delivered again to the next one.
+        }
+      });
+    const newestFirst = [...events].reverse();
+    await deliver(first, [...newestFirst, ...newestFirst]);
+    await waitUntil(() => stack.navixy.held() > heldBefore, 30_000, "a credit-back held in flight at Navixy", 10);
+    await first.kill9();
+    tally.faults++;
+    const states = await stack.db.balanceMovement.groupBy({ by: ["state"], where: { paymentId: { in: ids }, idempotencyKey: { startsWith: "refund-reversal:" } }, _count: true });
+    const released = stack.navixy.release({ mode: "process" }); // Navixy applies it while the app is down
+    tally.notes.push(`${events.length} events of ${paid.length} refunded payments, each delivered twice newest first, then twice shuffled; killed with credit-backs ${states.map((s) => `${s.state}×${s._count}`).join(", ") || "none yet"}; ${released} held call applied by Navixy`);
+
+    const second = await stack.startApp("refund-fail-2", { port: Number(new URL(first.url!).port), workerInServer: true, env });
+    try {
+      const again = [...events, ...events];
+      for (let i = again.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [again[i], again[j]] = [again[j]!, again[i]!];
+      }
+      await deliver(second, again);
+      await waitUntil(async () => (await applied({ idempotencyKey: { startsWith: "refund-reversal:" } })) === paid.length, 90_000, "every credit-back applied", 200).catch(() => undefined);
+      await sleep(1500); // anything sent twice would land by now
+      let backs = 0;
+      let lost = 0;
+      let doubled = 0;
+      for (const [i, p] of paid.entries()) {
+        const refundId = refunds[i]!.id;
+        const moves = (stack.navixy.user(p.userId)?.transactions ?? []).filter((t) => t.text.includes(refundId));
+        const debits = moves.filter((t) => t.amount.startsWith("-")).length;
+        const credits = moves.length - debits;
+        backs += credits;
+        if (credits === 0) lost++;
+        if (credits > 1 || debits !== 1) doubled++;
+        check(stack.navixy.balanceCents(p.userId) === p.amount || lost + doubled > 0, `user ${p.userId}: balance ${stack.navixy.balanceCents(p.userId)} cents, expected ${p.amount}`);
+      }
+      const ledger = await stack.db.balanceMovement.groupBy({ by: ["kind", "state"], where: { paymentId: { in: ids } }, _count: true });
+      const wrong = ledger.filter((m) => m.state !== "applied" || m._count !== (m.kind === "credit" ? 2 : 1) * paid.length);
+      check(wrong.length === 0 || lost + doubled > 0, `ledger: ${JSON.stringify(ledger)}`);
+      return { figures: { expected: paid.length, applied: backs, lost, doubled } };
+    } finally {
+      stack.stripe.pauseDeliveries(false);
+      await second.stop();
+    }
+  },
+};
+
 const scenarios: Scenario[] = [
   {
     name: "crash: kill -9 right after the events are stored",
@@ -382,6 +475,7 @@ const scenarios: Scenario[] = [
       },
     }),
   ),
+  refundFailsAfterDebit,
   {
     name: `several instances: 2 apps + 1 standalone worker, ${MULTI_N} payments, events shuffled to random instances, each 2-3 times`,
     providers: ["postgres"],

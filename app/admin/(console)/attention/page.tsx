@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthorizationForms, ResolveForm, RetryForm } from "@/components/admin/ActionForms";
 import { Badge } from "@/components/admin/Badge";
+import { FormBasics } from "@/components/admin/CsrfField";
 import { Flash } from "@/components/admin/Flash";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
@@ -12,7 +13,10 @@ export const metadata: Metadata = { title: "Needs attention" };
 
 const TITLES: Record<AttentionItem["kind"], string> = {
   movement_failed: "Balance movement failed",
+  movement_unknown: "Balance movement: outcome unknown",
   movement_stuck: "Balance movement keeps failing",
+  refund_failed: "Refund failed at Stripe",
+  currency_mismatch: "Paid in another currency: not credited",
   authorization_waiting: "Authorization waiting for capture",
   authorization_expiring: "Authorization about to expire",
 };
@@ -24,8 +28,14 @@ function advice(item: AttentionItem, lastErrorCode: number | null | undefined): 
       return lastErrorCode === 251
         ? "The user's Navixy balance is too low for this debit. Retry once the balance allows it, or resolve it by hand."
         : "Fix the cause in Navixy (permissions, the user), then retry. If you changed the balance by hand, resolve it instead.";
+    case "movement_unknown":
+      return "Navixy may or may not have applied it. It is looked up in the user's Navixy transactions before anything is sent again, so nothing is doubled. If the lookup keeps failing, check the transactions in Navixy: resolve it by hand if it is there, retry if it is not.";
     case "movement_stuck":
       return "Retried automatically with backoff. Check that Navixy is reachable; retry now or resolve it by hand.";
+    case "refund_failed":
+      return "The payer did not get this refund: Stripe put the money back into your balance, and the Navixy balance keeps it (any debit was credited back). Refund them again, e.g. once they give new card details, or settle with them another way, then mark it handled.";
+    case "currency_mismatch":
+      return "The PaymentIntent was changed to another currency in Stripe, so the balance was not credited. Refund it in Stripe (the link is on the payment page) so the payer can pay again, or credit the user by hand in Navixy. It leaves this list once refunded in full.";
     case "authorization_waiting":
       return "Capture it (all or part) to credit the balance, or release it.";
     case "authorization_expiring":
@@ -39,9 +49,9 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const items = await needsAttention(services);
   const movementIds = items.map((i) => i.movementId).filter((x): x is string => !!x);
-  const codes = new Map(
-    (await services.db.balanceMovement.findMany({ where: { id: { in: movementIds } }, select: { id: true, lastErrorCode: true } })).map((m) => [m.id, m.lastErrorCode]),
-  );
+  const found = await services.db.balanceMovement.findMany({ where: { id: { in: movementIds } }, select: { id: true, lastErrorCode: true, state: true } });
+  const codes = new Map(found.map((m) => [m.id, m.lastErrorCode]));
+  const states = new Map(found.map((m) => [m.id, m.state]));
   const back = "/admin/attention";
   return (
     <>
@@ -52,7 +62,7 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
         {items.map((item) => (
           <li key={`${item.kind}:${item.movementId ?? item.paymentId}`} className="panel" data-kind={item.kind} data-payment-id={item.paymentId} data-movement-id={item.movementId}>
             <h2 style={{ marginTop: 0 }}>
-              {TITLES[item.kind]} <Badge value={item.kind.startsWith("movement") ? "failed" : "authorized"} text={formatMoney(item.amount, item.currency)} />
+              {TITLES[item.kind]} <Badge value={item.kind.startsWith("authorization") ? "authorized" : "failed"} text={formatMoney(item.amount, item.currency)} />
             </h2>
             <p>
               Payment{" "}
@@ -72,7 +82,9 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
             <p>
               <strong>What to do:</strong> {advice(item, item.movementId ? codes.get(item.movementId) : null)}
             </p>
-            {item.movementId ? (
+            {item.kind === "currency_mismatch" ? null : item.kind === "refund_failed" && item.movementId ? (
+              <HandledForm csrf={session.csrfToken} back={back} movementId={item.movementId} applied={states.get(item.movementId) === "applied"} />
+            ) : item.movementId ? (
               <div className="actions-row">
                 <RetryForm csrf={session.csrfToken} back={back} movementId={item.movementId} />
                 <ResolveForm csrf={session.csrfToken} back={back} movementId={item.movementId} />
@@ -84,5 +96,32 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
         ))}
       </ul>
     </>
+  );
+}
+
+/**
+ * A failed refund's debit is settled in the ledger already; a person only confirms the payer was taken care
+ * of. The resolve action keeps its state as it is (applied stays applied, canceled stays canceled).
+ */
+function HandledForm({ csrf, back, movementId, applied }: { csrf: string; back: string; movementId: string; applied: boolean }) {
+  const id = `handled-${movementId}`;
+  return (
+    <details>
+      <summary>Mark handled…</summary>
+      <form method="post" action="/admin/actions/resolve" data-testid={id}>
+        <FormBasics csrf={csrf} back={back} />
+        <input type="hidden" name="movementId" value={movementId} />
+        <input type="hidden" name="applied" value={applied ? "yes" : "no"} />
+        <div className="admin-field">
+          <label htmlFor={`${id}-comment`}>What was done for the payer (required)</label>
+          <textarea id={`${id}-comment`} name="comment" required minLength={3} maxLength={500} />
+        </div>
+        <p>
+          <button type="submit" className="btn btn-secondary">
+            Mark handled
+          </button>
+        </p>
+      </form>
+    </details>
   );
 }

@@ -77,7 +77,7 @@ const ACTIONS: Record<string, Handler> = {
         return htmlPage(
           201,
           "Webhook endpoint created",
-          `<p>Stripe will send the four events to <strong>${escapeHtml(outcome.url)}</strong> (endpoint ${escapeHtml(outcome.endpointId)}).</p>
+          `<p>Stripe will send the gateway's events to <strong>${escapeHtml(outcome.url)}</strong> (endpoint ${escapeHtml(outcome.endpointId)}).</p>
 <p>Put this signing secret into <strong>STRIPE_WEBHOOK_SECRET</strong> and restart the gateway:</p>
 <code data-testid="webhook-secret">${escapeHtml(outcome.secret)}</code>
 <p class="warn" role="note">It is shown only this once. Copy it now.</p>

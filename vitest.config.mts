@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
-// unit: pure logic and the emulators, no database.
+// unit: pure logic and the emulators (dev/), no database.
 // integration-sqlite / integration-postgres: the same *.int.test.ts files, each file on a fresh database
 // of that kind, the route handlers served over real HTTP, the real Stripe SDK against the emulators.
 const integration = (provider: "sqlite" | "postgres") => ({
@@ -9,7 +9,7 @@ const integration = (provider: "sqlite" | "postgres") => ({
   test: {
     name: `integration-${provider}`,
     include: ["lib/**/*.int.test.ts"],
-    globalSetup: ["lib/testing/global-setup.ts"],
+    globalSetup: ["dev/testing/global-setup.ts"],
     env: { TEST_DATABASE_PROVIDER: provider },
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -24,8 +24,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "components/**/*.test.ts"],
-          exclude: ["lib/**/*.int.test.ts", "node_modules/**"],
+          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "dev/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**", "dev/bench/**"],
           testTimeout: 30_000,
         },
       },

@@ -13,9 +13,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { startStripeEmulator } from "../../lib/emulators/stripe/server";
-import { startNavixyEmulator, DEMO_USERS } from "../../lib/emulators/navixy";
-import { freshSqliteDatabase, startNextApp, type AppProcess } from "../../lib/testing/app-process";
+import { startStripeEmulator } from "../../dev/emulators/stripe/server";
+import { startNavixyEmulator, DEMO_USERS } from "../../dev/emulators/navixy";
+import { freshSqliteDatabase, startNextApp, type AppProcess } from "../../dev/testing/app-process";
 import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stackInfoPath, type StackInfo, type StackName } from "./env";
 
 const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     console.error(`[stack ${name}] ${why}; its last lines (all in ${path.relative(ROOT, logPath)}):`);
     for (const line of tail) console.error(`[app ${name}] ${line}`);
   };
-  // Stopped while the app is starting: exiting kills it (lib/testing/app-process.ts kills its children on exit).
+  // Stopped while the app is starting: exiting kills it (dev/testing/app-process.ts kills its children on exit).
   const exitEarly = () => process.exit(0);
   process.once("SIGINT", exitEarly).once("SIGTERM", exitEarly);
   let app: AppProcess;

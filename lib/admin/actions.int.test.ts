@@ -2,12 +2,12 @@
 // webhook then debits Navixy), capture and release authorizations, the setup checks and the webhook
 // endpoint button, the payment timeline. Every action is idempotent and leaves an audit row.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { needsAttention } from "../payments/attention";
 import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refundPayment, resolveMovement } from "./actions";
 import { paymentDetail, stripeDashboardUrl } from "./detail";
 import { WEBHOOK_EVENTS, createWebhookEndpoint, runSetupChecks } from "./setup";
-import { ADMIN_PASSWORD, WHO, creditOf, pay, waitForCredit } from "./test-support";
+import { ADMIN_PASSWORD, WHO, creditOf, pay, waitForCredit } from "../../dev/testing/admin-support";
 
 const skip = databaseUnavailable();
 const USERS = Array.from({ length: 20 }, (_, i) => ({ id: 40001 + i, firstName: "Console", lastName: `User${i}`, balance: "100.00" }));

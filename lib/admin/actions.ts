@@ -2,8 +2,8 @@
 // through the same functions as the worker and `npm run payments`, and writes an AuditLog row with the
 // state before and after.
 import { createHash } from "node:crypto";
-import { retryMovement } from "../crediting/retry-movement";
-import type { Payment } from "../ledger/payments";
+import { retryMovement } from "../payments/retry-movement";
+import type { Payment } from "../payments/ledger/payment-records";
 import { toMajorString } from "../money";
 import { cancelPayment, capturePayment, PaymentActionError } from "../payments/capture";
 import { syncPaymentIntent } from "../payments/sync-payment-intent";

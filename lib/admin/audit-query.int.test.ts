@@ -1,7 +1,7 @@
 // The audit log screen's query on a real database: newest first, every row exactly once across pages even
 // while new entries arrive, and the action / target / actor filters.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { audit } from "./audit";
 import { listAuditLog, type AuditFilters } from "./audit-query";
 

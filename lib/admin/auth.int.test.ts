@@ -1,7 +1,7 @@
 // Console access: the password, signed cookies backed by AdminSession rows, expiry, logout, CSRF, the
 // Origin check, the per-IP login limit, and the route handlers' 404 / 401 / 403 / 429 answers.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import {
   SESSION_COOKIE,
   checkCsrf,
@@ -14,7 +14,7 @@ import {
   signSessionId,
   verifySessionCookie,
 } from "./auth";
-import { ADMIN_PASSWORD } from "./test-support";
+import { ADMIN_PASSWORD } from "../../dev/testing/admin-support";
 import { POST as loginRoute } from "../../app/admin/session/route";
 import { POST as logoutRoute } from "../../app/admin/logout/route";
 import { POST as actionRoute } from "../../app/admin/actions/[action]/route";

@@ -1,6 +1,6 @@
 // The console pauses, resumes and turns off automatic top-up rules, and audits each change.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { AdminActionError } from "./actions";
 import { changeRule } from "./autotopup";
 

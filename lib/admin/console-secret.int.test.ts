@@ -2,11 +2,11 @@
 // restarts (sessions survive), replaced once when ADMIN_PASSWORD changes (every session ends), and stored with
 // a salted scrypt hash of the password, never the password or a fast hash of it.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { createDb, type Db } from "../db/client";
 import type { Services } from "../server/services";
 import { SESSION_COOKIE, login, sessionFromCookie, signSessionId } from "./auth";
-import { ADMIN_PASSWORD } from "./test-support";
+import { ADMIN_PASSWORD } from "../../dev/testing/admin-support";
 
 const skip = databaseUnavailable();
 const NEW_PASSWORD = "a brand new console password";

@@ -1,9 +1,9 @@
 // One payment with everything that happened to it, as a single timeline: Stripe events received, status
 // changes, balance movements and every Navixy call made for them, and console actions.
-import { creditStateOf, type CreditState } from "../ledger/states";
-import type { Payment } from "../ledger/payments";
+import { creditStateOf, type CreditState } from "../payments/ledger/states";
+import type { Payment } from "../payments/ledger/payment-records";
 import type { Services } from "../server/services";
-import { isRefundReversal } from "../payments/movement-keys";
+import { isRefundReversal } from "../payments/ledger/movement-keys";
 
 export type TimelineItem =
   | { kind: "stripe_event"; at: Date; id: string; type: string; status: string; attempts: number; lastError: string | null }

@@ -3,7 +3,7 @@
 // number of payments and the success rate; and the daily volume for the chart. Every query is a range
 // on Payment.createdAt (indexed): one grouped query per day, so the cost does not grow with history.
 import type { Services } from "../server/services";
-import { PAYMENT_CREDIT } from "../payments/movement-keys";
+import { PAYMENT_CREDIT } from "../payments/ledger/movement-keys";
 
 export const PAID_STATUSES = ["succeeded", "partially_refunded", "refunded"];
 /** Still open: neither paid nor given up, so left out of the success rate. */

@@ -5,10 +5,10 @@
 import { createHash, createHmac, hkdfSync } from "node:crypto";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { createDb, type Db } from "../db/client";
 import { SESSION_COOKIE, login, sessionFromCookie, signSessionId, verifySessionCookie } from "./auth";
-import { ADMIN_PASSWORD } from "./test-support";
+import { ADMIN_PASSWORD } from "../../dev/testing/admin-support";
 import { POST as loginRoute } from "../../app/admin/session/route";
 import { POST as logoutRoute } from "../../app/admin/logout/route";
 import { POST as actionRoute } from "../../app/admin/actions/[action]/route";

@@ -1,12 +1,12 @@
 // The payment list: filters, search, keyset pagination (every row once, stable under inserts), the CSV
 // export (escaping, streaming) and the overview's numbers.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { newId } from "../ids";
 import { csvField, paymentsCsvStream } from "./csv";
 import { overview } from "./overview";
 import { decodeCursor, encodeCursor, listPayments, parseFilters, type PaymentFilters } from "./payments-query";
-import { ADMIN_PASSWORD, seedPayments, seedRow, type SeedRow } from "./test-support";
+import { ADMIN_PASSWORD, seedPayments, seedRow, type SeedRow } from "../../dev/testing/admin-support";
 
 const skip = databaseUnavailable();
 

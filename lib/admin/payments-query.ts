@@ -3,11 +3,11 @@
 // someone pages (always newer) never shift or repeat a page, and each page costs one index range scan
 // (Payment has @@index([createdAt]) and @@index([navixyUserId, createdAt])).
 import type { Prisma } from "../db/client";
-import { creditStateOf, isPaymentStatus, type CreditState } from "../ledger/states";
-import type { Payment } from "../ledger/payments";
+import { creditStateOf, isPaymentStatus, type CreditState } from "../payments/ledger/states";
+import type { Payment } from "../payments/ledger/payment-records";
 import { parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
-import { PAYMENT_CREDIT } from "../payments/movement-keys";
+import { PAYMENT_CREDIT } from "../payments/ledger/movement-keys";
 
 export const CREDIT_STATES: readonly CreditState[] = ["not_due", "pending", "credited", "needs_attention", "canceled"];
 

@@ -1,9 +1,9 @@
 // 100,000 payments: keyset pages and filters return exactly the right rows at that size. No timings are
-// asserted here (bench/ measures speed); this proves correctness on a ledger of realistic size.
+// asserted here (dev/bench/ measures speed); this proves correctness on a ledger of realistic size.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { listPayments, type PaymentFilters } from "./payments-query";
-import { ADMIN_PASSWORD, seedPayments, seedRow, type SeedRow } from "./test-support";
+import { ADMIN_PASSWORD, seedPayments, seedRow, type SeedRow } from "../../dev/testing/admin-support";
 
 const skip = databaseUnavailable();
 const N = 100_000;

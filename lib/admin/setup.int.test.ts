@@ -3,8 +3,8 @@
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { resetLoggerForTests } from "../logging/logger";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
-import { bootstrap } from "../worker/start";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
+import { bootstrap } from "../payments/worker/start";
 import { runSetupChecks, warnOnPaymentCurrencyMismatch } from "./setup";
 
 const skip = databaseUnavailable();

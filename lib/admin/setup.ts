@@ -4,7 +4,7 @@ import { logger } from "../logging/logger";
 import { normalizeCurrency } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
-import { HANDLED_EVENT_TYPES } from "../webhooks/process-stripe-event";
+import { HANDLED_EVENT_TYPES } from "../payments/intake/handle-stripe-event";
 
 /** The webhook endpoint's events: exactly those the gateway handles. */
 export const WEBHOOK_EVENTS = HANDLED_EVENT_TYPES;

@@ -3,10 +3,10 @@
 // schedulers, the payer's manage link and the dealer console's functions.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb } from "../db/client";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
-import type { SeedUser } from "../emulators/navixy/server";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
+import type { SeedUser } from "../../dev/emulators/navixy/server";
 import type { Services } from "../server/services";
-import { LedgerWorker } from "../worker/ledger-worker";
+import { LedgerWorker } from "../payments/worker/ledger-worker";
 import { chargedThisMonth, recordCharge, runAutoTopUps } from "./scheduler";
 import { mandateText, type AutoTopUpTerms } from "./terms";
 import { manageLinkForReturn } from "./manage";

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { isUniqueViolation, transaction } from "../db/client";
 import { HttpError } from "../http/responses";
-import type { Payment } from "../ledger/payments";
+import type { Payment } from "../payments/ledger/payment-records";
 import { amountLimits } from "../payments/limits";
 import type { Services } from "../server/services";
 import { ensureStripeCustomer } from "./customers";

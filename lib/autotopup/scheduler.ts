@@ -1,5 +1,5 @@
 // The automatic top-up scheduler. The worker runs a pass about once a minute (autoTopUpIfDue in
-// lib/worker/ledger-worker.ts); tests call runAutoTopUps with their own `now`.
+// lib/payments/worker/ledger-worker.ts); tests call runAutoTopUps with their own `now`.
 //
 // A pass takes at most AUTO_TOP_UP_BATCH active rules whose nextCheckAt has come, oldest first, and for each:
 //   1. claims it: a conditional update moves nextCheckAt on by the interval (plus the rule's own jitter); of
@@ -21,7 +21,7 @@ import Stripe from "stripe";
 import { isUniqueViolation, transaction } from "../db/client";
 import type { AutoTopUpCharge, AutoTopUpRule } from "../db/generated/sqlite/client";
 import { newId } from "../ids";
-import { movePayment, type Payment } from "../ledger/payments";
+import { movePayment, type Payment } from "../payments/ledger/payment-records";
 import { logger } from "../logging/logger";
 import { formatNavixyBalance, parseNavixyBalance } from "../money";
 import { isNavixyApiError } from "../navixy";

@@ -8,7 +8,7 @@
 import type Stripe from "stripe";
 import type { Config } from "../config";
 import type { Tx } from "../db/client";
-import type { Payment } from "../ledger/payments";
+import type { Payment } from "../payments/ledger/payment-records";
 import { nextCheckAfter } from "./schedule";
 import { classifyDecline, SOFT_DECLINE_RETRY_MS, SOFT_DECLINES_BEFORE_OFF } from "./states";
 import { termAmount } from "./terms";

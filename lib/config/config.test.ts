@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseConfig } from ".";
+import { ConfigError, parseConfig } from "./";
 
 const valid = {
   PUBLIC_URL: "https://pay.example.com/",

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { databaseUnavailable } from "../testing/harness";
+import { databaseUnavailable } from "../../dev/testing/harness";
 
 const root = path.resolve(__dirname, "../..");
 

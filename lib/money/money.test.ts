@@ -8,7 +8,7 @@ import {
   parseNavixyBalance,
   toMajorString,
   toNavixyAmount,
-} from ".";
+} from "./";
 
 describe("currency exponents follow Stripe", () => {
   test.each([

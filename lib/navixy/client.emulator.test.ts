@@ -1,6 +1,6 @@
 /** The client against the emulator over real HTTP on 127.0.0.1. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startNavixyEmulator, type NavixyEmulator } from "../emulators/navixy/server";
+import { startNavixyEmulator, type NavixyEmulator } from "../../dev/emulators/navixy/server";
 import { NavixyPanelClient, findTransactionByReference, type NavixyPanelClientOptions } from "./client";
 import { NavixyApiError, NavixyTransportError } from "./errors";
 

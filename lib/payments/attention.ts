@@ -3,7 +3,7 @@
 // ledger's, authorizations waiting for capture, and authorizations close to the 7 days after which Stripe
 // voids them. Shown by `npm run payments -- attention` and the dealer console.
 import type { Services } from "../server/services";
-import { isRefundReversal } from "./movement-keys";
+import { isRefundReversal } from "./ledger/movement-keys";
 import { REFUND_FAILED_NOTE } from "./refunds";
 import { CURRENCY_MISMATCH } from "./sync-payment-intent";
 

@@ -2,7 +2,7 @@
 // the automatic capture in the sweep, `npm run payments -- capture|cancel`, and the dealer console.
 // Each is idempotent: the Stripe call carries a key derived from our payment id, and the result goes
 // through the same sync as a webhook.
-import type { Payment } from "../ledger/payments";
+import type { Payment } from "./ledger/payment-records";
 import type { Services } from "../server/services";
 import { syncPaymentIntent } from "./sync-payment-intent";
 

@@ -1,6 +1,6 @@
 // POST /api/payments refuses bad input with a clear 4xx and changes nothing: no ledger row, no PaymentIntent.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 
 describe.skipIf(databaseUnavailable())("creating a payment", () => {
   let gw: Gateway;

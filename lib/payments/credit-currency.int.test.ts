@@ -1,7 +1,7 @@
 // A PaymentIntent is credited only in the ledger's currency (the payment row's). One whose currency was
 // changed in Stripe after we created it is never credited: the payment says why and waits for a person.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { needsAttention } from "./attention";
 
 describe.skipIf(databaseUnavailable())("a PaymentIntent in another currency than the ledger's", () => {

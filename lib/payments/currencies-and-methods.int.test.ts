@@ -1,6 +1,6 @@
 // Currency-aware crediting (zero- and three-decimal currencies) and the alternative balance/refill method.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 
 const skip = databaseUnavailable();
 

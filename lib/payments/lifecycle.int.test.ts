@@ -4,12 +4,12 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { cancelPayment, capturePayment } from "./capture";
 import { sweepPayments } from "./sweep";
 import { needsAttention } from "./attention";
-import { resyncEvents } from "../webhooks/resync-events";
-import { retryMovement } from "../crediting/retry-movement";
+import { resyncEvents } from "./intake/resync-events";
+import { retryMovement } from "./retry-movement";
 
 const skip = databaseUnavailable();
 const USERS = Array.from({ length: 40 }, (_, i) => ({ id: 30001 + i, firstName: "Test", lastName: `User${i}`, balance: "100.00" }));
@@ -79,7 +79,7 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
     const { paymentId } = await authorize(30004, 2500);
     await waitFor(async () => (await paymentOf(paymentId)).status === "authorized");
     const root = path.resolve(__dirname, "../..");
-    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["lib/payments/cli.ts", "capture", paymentId, "12.50"], {
+    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["lib/ops/payments-cli.ts", "capture", paymentId, "12.50"], {
       cwd: root,
       env: { ...process.env, WORKER_IN_SERVER: "false", DEBUG: "1" },
     });

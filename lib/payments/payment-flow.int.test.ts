@@ -2,7 +2,7 @@
 // worker → Navixy (emulator). Every test asserts what matters to a dealer: the Navixy balance, how many
 // times it was changed, and what the ledger says.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { beginDelivery } from "../server/request-activity";
 
 const skip = databaseUnavailable();
@@ -212,7 +212,7 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
   }
 
   test("a worker killed after Navixy applied but before recording it: the next one finds the credit", async () => {
-    const { LedgerWorker } = await import("../worker/ledger-worker");
+    const { LedgerWorker } = await import("./worker/ledger-worker");
     const { paymentId } = await paidAndStored(10001, 2000);
     const worker = new LedgerWorker(gw.services);
     await worker.drain();
@@ -233,15 +233,15 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
   });
 
   test("a worker killed before the call reached Navixy: the next one looks up, then sends once", async () => {
-    const { LedgerWorker } = await import("../worker/ledger-worker");
+    const { LedgerWorker } = await import("./worker/ledger-worker");
     const { paymentId } = await paidAndStored(10002, 600);
     const before = gw.navixy.balanceCents(10002);
     const { db } = gw.services;
     // Process the event only (the credit is then owed), and leave the credit claimed by a dead worker.
     const worker = new LedgerWorker(gw.services);
     const stored = await db.stripeEvent.findFirstOrThrow({ where: { status: "received" } });
-    const { processStripeEvent } = await import("../webhooks/process-stripe-event");
-    await processStripeEvent(gw.services, stored);
+    const { handleStripeEvent } = await import("./intake/handle-stripe-event");
+    await handleStripeEvent(gw.services, stored);
     await db.stripeEvent.update({ where: { id: stored.id }, data: { status: "processed" } });
     const owed = await db.balanceMovement.findFirstOrThrow({ where: { paymentId } });
     await db.balanceMovement.update({
@@ -259,7 +259,7 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
   });
 
   test("an event whose processing died mid-way is taken over after its lease", async () => {
-    const { LedgerWorker } = await import("../worker/ledger-worker");
+    const { LedgerWorker } = await import("./worker/ledger-worker");
     const { paymentId } = await paidAndStored(10003, 1100);
     const { db } = gw.services;
     await db.stripeEvent.updateMany({

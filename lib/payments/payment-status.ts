@@ -2,9 +2,9 @@
 // personal. Payment ids are unguessable, so knowing one is knowing your own payment.
 import { HttpError, json } from "../http/responses";
 import { isPaymentId } from "../ids";
-import { creditStateOf, type CreditState, type PaymentStatus } from "../ledger/states";
+import { creditStateOf, type CreditState, type PaymentStatus } from "./ledger/states";
 import type { Services } from "../server/services";
-import { PAYMENT_CREDIT } from "./movement-keys";
+import { PAYMENT_CREDIT } from "./ledger/movement-keys";
 import { CURRENCY_MISMATCH, syncPaymentIntent } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 

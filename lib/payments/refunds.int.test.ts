@@ -6,9 +6,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { needsAttention } from "./attention";
-import { retryMovement } from "../crediting/retry-movement";
+import { retryMovement } from "./retry-movement";
 import { REFUND_RECHECK_MS, REFUND_WATCH_MS, sweepPayments } from "./sweep";
 
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
@@ -173,7 +173,7 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
   /** `npm run payments -- <args>` against this gateway's database; its output. */
   const cli = async (...args: string[]) => {
     const root = path.resolve(__dirname, "../..");
-    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["lib/payments/cli.ts", ...args], {
+    const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["lib/ops/payments-cli.ts", ...args], {
       cwd: root,
       env: { ...process.env, WORKER_IN_SERVER: "false" },
     });

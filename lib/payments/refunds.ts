@@ -10,11 +10,11 @@ import type Stripe from "stripe";
 import type { Tx } from "../db/client";
 import type { BalanceMovement } from "../db/generated/sqlite/client";
 import { newId } from "../ids";
-import type { Payment } from "../ledger/payments";
-import { assertNever, type MovementState } from "../ledger/states";
+import type { Payment } from "./ledger/payment-records";
+import { assertNever, type MovementState } from "./ledger/states";
 import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
-import { creditKey, debitKey, refundReversalKey } from "./movement-keys";
+import { creditKey, debitKey, refundReversalKey } from "./ledger/movement-keys";
 
 /** Stripe's Refund statuses (the SDK types them as a plain string). */
 export const REFUND_STATUSES = ["pending", "requires_action", "succeeded", "failed", "canceled"] as const;

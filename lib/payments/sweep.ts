@@ -6,7 +6,7 @@
 // sweeping at once do no harm; a conditional update on lastSyncedAt keeps them from doing the same work twice.
 import type { Services } from "../server/services";
 import { transaction } from "../db/client";
-import { movePayment } from "../ledger/payments";
+import { movePayment } from "./ledger/payment-records";
 import { cancelPayment, capturePayment } from "./capture";
 import { syncPaymentIntent } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";

@@ -6,12 +6,12 @@
 import type Stripe from "stripe";
 import { isUniqueViolation, transaction, type Tx } from "../db/client";
 import { newId } from "../ids";
-import { movePayment, type Payment } from "../ledger/payments";
-import { paymentStatusFromIntent } from "../ledger/states";
+import { movePayment, type Payment } from "./ledger/payment-records";
+import { paymentStatusFromIntent } from "./ledger/states";
 import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
-import { creditKey } from "./movement-keys";
+import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
 import { afterPaymentSync } from "../autotopup/settle";
 

@@ -1,10 +1,10 @@
 // What the /sandbox page shows: the Navixy emulator's users with their balances and transactions (read from
 // its control API, GET <origin of NAVIXY_API_URL>/_emulator/state), and the latest payments in our ledger.
 // Server-only; used in sandbox mode only.
-import { creditStateOf, type CreditState } from "../ledger/states";
+import { creditStateOf, type CreditState } from "../payments/ledger/states";
 import { formatMoney, parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
-import { PAYMENT_CREDIT } from "../payments/movement-keys";
+import { PAYMENT_CREDIT } from "../payments/ledger/movement-keys";
 
 export interface SandboxTransaction {
   id: number;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Stripe from "stripe";
-import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
+import { startStripeEmulator, type StripeEmulator } from "../../dev/emulators/stripe/server";
 import { forwardSandboxStripeRequest, matchForwardRoute, planForward, type ForwardRoute } from "./stripe-forward";
 
 const PK = "pk_test_sandbox";

@@ -1,5 +1,5 @@
 // The test cards the sandbox shows (the /sandbox page, `npm run demo`). They behave as in Stripe's test mode;
-// the Stripe emulator (lib/emulators/stripe/cards.ts) knows many more.
+// the Stripe emulator (dev/emulators/stripe/cards.ts) knows many more.
 
 export interface SandboxTestCard {
   number: string;

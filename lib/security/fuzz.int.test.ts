@@ -3,8 +3,8 @@
 // nothing written to the ledger, the app still healthy. The resilience suite runs the same generator against
 // `next start`, pages included. FUZZ_SEED / FUZZ_COUNT change the run.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DEFAULT_USERS, TEST_KEYS, databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
-import { formatFuzzReport, ledgerCounts, runFuzz } from "../testing/resilience/fuzz";
+import { DEFAULT_USERS, TEST_KEYS, databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
+import { formatFuzzReport, ledgerCounts, runFuzz } from "../../dev/resilience/fuzz";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);

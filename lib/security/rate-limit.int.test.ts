@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb } from "../db/client";
 import { resetLoggerForTests } from "../logging/logger";
-import { databaseUnavailable, startGateway, type Gateway } from "../testing/harness";
+import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { clientIp, hitRateLimit, pruneRateLimitWindows } from "./rate-limit";
 
 describe.skipIf(databaseUnavailable())("rate limits on POST /api/payments", () => {

@@ -8,7 +8,7 @@ import { createDb, type Db } from "../db/client";
 import type { DatabaseTarget } from "../db/url";
 import { NavixyPanelClient } from "../navixy";
 import { createStripeClient } from "../stripe/client";
-import { DealerCurrency } from "../payments/currency";
+import { DealerCurrency } from "../navixy/dealer-currency";
 
 export interface Services {
   config: Config;

@@ -2,7 +2,7 @@
  * Sandbox Stripe.js: a stand-in for https://js.stripe.com/endive/stripe.js in sandbox mode (SANDBOX=1) and in
  * browser tests. It defines window.Stripe with exactly what @stripe/react-stripe-js 7 and the gateway's checkout
  * use, renders a plain, accessible card form instead of Stripe's iframe, and talks to the local Stripe emulator
- * (lib/emulators/stripe) with the publishable key, as Stripe.js talks to api.stripe.com. No real card data is
+ * (dev/emulators/stripe) with the publishable key, as Stripe.js talks to api.stripe.com. No real card data is
  * ever sent anywhere but that emulator.
  *
  * API base: window.__SANDBOX_STRIPE_API__ (read at each call), else this <script>'s data-api attribute, else

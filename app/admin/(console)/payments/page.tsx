@@ -8,7 +8,7 @@ import { fmtTime, label } from "@/components/admin/format";
 import { amountCurrency } from "@/lib/admin/currency";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { CREDIT_STATES, filtersToParams, listPayments, parseFilters } from "@/lib/admin/payments-query";
-import { PAYMENT_STATUSES } from "@/lib/ledger/states";
+import { PAYMENT_STATUSES } from "@/lib/payments/ledger/states";
 import { formatMoney, toMajorString } from "@/lib/money";
 import { getServices } from "@/lib/server/services";
 

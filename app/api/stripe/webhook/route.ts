@@ -2,7 +2,7 @@ import { handle } from "@/lib/http/responses";
 import { withApiSecurityHeaders } from "@/lib/security/api-headers";
 import { beginDelivery } from "@/lib/server/request-activity";
 import { getServices } from "@/lib/server/services";
-import { receiveStripeWebhook } from "@/lib/webhooks/receive-stripe-webhook";
+import { receiveStripeWebhook } from "@/lib/payments/intake/receive-stripe-webhook";
 
 export const dynamic = "force-dynamic";
 

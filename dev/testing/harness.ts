@@ -1,0 +1,264 @@
+// A whole gateway for integration tests: both emulators over real HTTP, a fresh database of the kind
+// the test project names, the app's route handlers served on a real port (so Stripe's webhooks arrive
+// over HTTP, signed), and the worker running as in production.
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import Stripe from "stripe";
+import { inject } from "vitest";
+import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emulators/navixy/server";
+import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
+import { resetConfigForTests } from "../../lib/config";
+import { createPostgresDatabase, dropPostgresDatabase, removeSqliteFiles } from "./app-process";
+import { getServices, resetServicesForTests, type Services } from "../../lib/server/services";
+import { LedgerWorker } from "../../lib/payments/worker/ledger-worker";
+import * as paymentsRoute from "../../app/api/payments/route";
+import * as paymentRoute from "../../app/api/payments/[paymentId]/route";
+import * as webhookRoute from "../../app/api/stripe/webhook/route";
+import * as healthRoute from "../../app/api/health/route";
+
+export const TEST_KEYS = {
+  secret: "sk_test_emulator",
+  publishable: "pk_test_emulator",
+  webhookSecret: "whsec_integration_tests",
+};
+
+export const DEFAULT_USERS: SeedUser[] = [
+  { id: 10001, firstName: "Jane", lastName: "Smith", balance: "12.50" },
+  { id: 10002, firstName: "Oleg", lastName: "Ivanov", balance: "0.00" },
+  { id: 10003, legalName: "Acme Logistics", balance: "100.00" },
+  { id: 10004, firstName: "Sub", lastName: "User", subUser: true },
+];
+
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  users?: SeedUser[];
+  currency?: string;
+  /** Start the in-process worker (default true). */
+  worker?: boolean;
+}
+
+export interface CreatedTestPayment {
+  paymentId: string;
+  clientSecret: string;
+  piId: string;
+  amount: number;
+  currency: string;
+}
+
+export interface Gateway {
+  url: string;
+  navixy: NavixyEmulator;
+  stripeEmulator: StripeEmulator;
+  /** The real Stripe SDK with the secret key, pointed at the emulator. */
+  stripe: Stripe;
+  services: Services;
+  worker: LedgerWorker | undefined;
+  provider: "sqlite" | "postgres";
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
+  /** Confirms a PaymentIntent as the payer's browser would (publishable key + client secret). */
+  confirmAsPayer(paymentIntentId: string, clientSecret: string, paymentMethod?: string): Promise<{ status: number; body: any }>;
+  /** POST /api/payments, which must answer 201. */
+  createPayment(userId: number, amount: number): Promise<CreatedTestPayment>;
+  /** createPayment, then the payer confirms with `paymentMethod` (a card that succeeds by default). */
+  pay(userId: number, amount: number, paymentMethod?: string): Promise<CreatedTestPayment & { confirmed: { status: number; body: any } }>;
+  /** Waits until GET /api/payments/<id> says credited, and returns that answer. */
+  waitCredited(paymentId: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
+
+function route(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | null {
+  if (pathname === "/api/payments" && method === "POST") return { handler: paymentsRoute.POST as Handler, params: {} };
+  const m = /^\/api\/payments\/([^/]+)$/.exec(pathname);
+  if (m && method === "GET") return { handler: paymentRoute.GET as Handler, params: { paymentId: decodeURIComponent(m[1]!) } };
+  if (pathname === "/api/stripe/webhook" && method === "POST") return { handler: webhookRoute.POST as Handler, params: {} };
+  if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
+  return null;
+}
+
+async function serveRoutes(): Promise<http.Server> {
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const found = route(req.method ?? "GET", url.pathname);
+      if (!found) {
+        res.writeHead(404).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const request = new Request(url, { method: req.method, headers, body: req.method === "GET" ? undefined : body });
+      const response = await found.handler(request, { params: Promise.resolve(found.params) });
+      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function createDatabase(): Promise<{ provider: "sqlite" | "postgres"; url: string; drop: () => Promise<void> }> {
+  const provider = (process.env.TEST_DATABASE_PROVIDER ?? "sqlite") as "sqlite" | "postgres";
+  if (provider === "sqlite") {
+    const template = inject("sqliteTemplate");
+    const file = path.join(path.dirname(template), `test-${randomUUID()}.db`);
+    fs.copyFileSync(template, file);
+    return {
+      provider,
+      url: `file:${file}`,
+      drop: async () => removeSqliteFiles(file),
+    };
+  }
+  const template = inject("postgresTemplate");
+  const adminUrl = process.env.TEST_POSTGRES_URL!;
+  const name = `gateway_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
+  return {
+    provider,
+    url: await createPostgresDatabase(adminUrl, name, template),
+    drop: () => dropPostgresDatabase(adminUrl, name),
+  };
+}
+
+/** True when this project's database is not available here (PostgreSQL tests without a server). */
+export function databaseUnavailable(): boolean {
+  return process.env.TEST_DATABASE_PROVIDER === "postgres" && !inject("postgresTemplate");
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const navixy = await startNavixyEmulator({ users: options.users ?? DEFAULT_USERS, currency: options.currency ?? "EUR" });
+  const stripeEmulator = await startStripeEmulator({ secretKey: TEST_KEYS.secret, publishableKey: TEST_KEYS.publishable });
+  const database = await createDatabase();
+  const server = await serveRoutes();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    PUBLIC_URL: url,
+    STRIPE_SECRET_KEY: TEST_KEYS.secret,
+    STRIPE_PUBLISHABLE_KEY: TEST_KEYS.publishable,
+    STRIPE_WEBHOOK_SECRET: TEST_KEYS.webhookSecret,
+    STRIPE_API_URL: stripeEmulator.url,
+    NAVIXY_API_URL: navixy.apiUrl,
+    NAVIXY_PANEL_LOGIN: navixy.credentials.login,
+    NAVIXY_PANEL_PASSWORD: navixy.credentials.password,
+    NAVIXY_API_HASH: navixy.credentials.apiHash,
+    NAVIXY_TIMEOUT_MS: "1000",
+    WORKER_POLL_INTERVAL_MS: "200",
+    CREDIT_RETRY_BASE_MS: "50",
+    CREDIT_RETRY_MAX_MS: "400",
+    ...options.env,
+  };
+  const previous: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    previous[k] = process.env[k];
+    process.env[k] = v;
+  }
+  resetConfigForTests();
+  await resetServicesForTests();
+  const services = getServices();
+  stripeEmulator.setWebhookEndpoints([{ url: `${url}/api/stripe/webhook`, secret: TEST_KEYS.webhookSecret }]);
+
+  const worker = options.worker === false ? undefined : new LedgerWorker(services);
+  worker?.start();
+
+  const stripe = new Stripe(TEST_KEYS.secret, {
+    host: "127.0.0.1",
+    port: new URL(stripeEmulator.url).port,
+    protocol: "http",
+    maxNetworkRetries: 0,
+  });
+
+  const request: Gateway["request"] = async (method, p, body, headers = {}) => {
+    const res = await fetch(url + p, {
+      method,
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, text };
+  };
+
+  const confirmAsPayer: Gateway["confirmAsPayer"] = async (paymentIntentId, clientSecret, paymentMethod = "pm_card_visa") => {
+    const res = await fetch(`${stripeEmulator.url}/v1/payment_intents/${paymentIntentId}/confirm`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_secret: clientSecret, payment_method: paymentMethod, return_url: `${url}/payment/complete` }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const createPayment: Gateway["createPayment"] = async (userId, amount) => {
+    const res = await request("POST", "/api/payments", { userId, amount });
+    if (res.status !== 201) throw new Error(`POST /api/payments answered ${res.status}: ${res.text}`);
+    return { ...res.body, piId: String(res.body.clientSecret).split("_secret_")[0]! };
+  };
+
+  return {
+    url,
+    navixy,
+    stripeEmulator,
+    stripe,
+    services,
+    worker,
+    provider: database.provider,
+    request,
+    confirmAsPayer,
+    createPayment,
+    async pay(userId, amount, paymentMethod) {
+      const created = await createPayment(userId, amount);
+      return { ...created, confirmed: await confirmAsPayer(created.piId, created.clientSecret, paymentMethod) };
+    },
+    waitCredited(paymentId) {
+      return waitFor(
+        async () => {
+          const res = await request("GET", `/api/payments/${paymentId}`);
+          return res.body?.credited ? res.body : null;
+        },
+        { what: `payment ${paymentId} credited` },
+      );
+    },
+    async close() {
+      await worker?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await stripeEmulator.close();
+      await navixy.close();
+      await resetServicesForTests();
+      await database.drop();
+      for (const [k, v] of Object.entries(previous)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetConfigForTests();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value, or fails with the last value seen. */
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 15_000, intervalMs = 25, what = "condition" } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,82 @@
+// Processing of a stored Stripe event, run by the worker. Every handled event leads to the same
+// idempotent sync of its PaymentIntent, re-read from Stripe.
+import type Stripe from "stripe";
+import type { StripeEvent } from "../../db/generated/sqlite/client";
+import { syncPaymentIntent } from "../sync-payment-intent";
+import { capturePayment } from "../capture";
+import { captureDue } from "../sweep";
+import type { Services } from "../../server/services";
+import { assertNever } from "../ledger/states";
+
+/**
+ * The events this gateway handles: the four Navixy's own Stripe integration listens to, and the two that
+ * say a refund failed after it succeeded (Stripe sends both; either one is enough).
+ */
+export const HANDLED_EVENT_TYPES = [
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+  "payment_intent.amount_capturable_updated",
+  "charge.refunded",
+  "charge.refund.updated",
+  "refund.failed",
+] as const;
+export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+
+/**
+ * A failed refund whose debit may have reached Navixy: it is settled (canceled or credited back) once the
+ * worker knows. Thrown after the sync was recorded, so the worker keeps the event and processes it again.
+ */
+export class RefundNotSettledYet extends Error {
+  constructor(refundIds: string[]) {
+    super(`refund ${refundIds.join(", ")} failed while its debit's outcome at Navixy is not known yet: settled once it is`);
+    this.name = "RefundNotSettledYet";
+  }
+}
+
+export type EventResult = { status: "processed"; paymentId: string | null } | { status: "ignored"; reason: string };
+
+export async function handleStripeEvent(services: Services, row: StripeEvent): Promise<EventResult> {
+  const event = JSON.parse(row.payload) as Stripe.Event;
+  const type = event.type as HandledEventType;
+  let paymentIntentId: string | null;
+  let refunds = false;
+  switch (type) {
+    case "payment_intent.succeeded":
+    case "payment_intent.payment_failed":
+    case "payment_intent.amount_capturable_updated":
+      paymentIntentId = (event.data.object as Stripe.PaymentIntent).id;
+      break;
+    case "charge.refunded": {
+      const intent = (event.data.object as Stripe.Charge).payment_intent;
+      paymentIntentId = typeof intent === "string" ? intent : (intent?.id ?? null);
+      refunds = true;
+      break;
+    }
+    case "charge.refund.updated":
+    case "refund.failed":
+      // The event's copy of the refund only says which payment to re-read: the refunds are read from Stripe.
+      paymentIntentId = await paymentIntentOfRefund(services, event.data.object as Stripe.Refund);
+      refunds = true;
+      break;
+    default:
+      return assertNever(type);
+  }
+  if (!paymentIntentId) return { status: "ignored", reason: "the event names no PaymentIntent" };
+  const outcome = await syncPaymentIntent(services, paymentIntentId, `webhook:${row.id}`, { refunds });
+  if (outcome.kind === "not_ours") return { status: "ignored", reason: outcome.reason };
+  if (outcome.refundsWaiting.length > 0) throw new RefundNotSettledYet(outcome.refundsWaiting);
+  if (outcome.payment.status === "authorized" && captureDue(services, outcome.payment.authorizedAt)) {
+    await capturePayment(services, outcome.payment.id, undefined, "auto_capture");
+  }
+  return { status: "processed", paymentId: outcome.payment.id };
+}
+
+/** A refund names its PaymentIntent; one made on a bare charge is traced through that charge. */
+async function paymentIntentOfRefund(services: Services, refund: Stripe.Refund): Promise<string | null> {
+  const idOf = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : (x?.id ?? null));
+  const direct = idOf(refund.payment_intent);
+  if (direct) return direct;
+  const chargeId = idOf(refund.charge);
+  if (!chargeId) return null;
+  return idOf((await services.stripe.charges.retrieve(chargeId)).payment_intent);
+}

@@ -1,0 +1,63 @@
+// POST /api/stripe/webhook. Verify the signature on the raw body (fail closed), store the event once,
+// answer 200 at once. Processing happens in the worker, so Stripe never waits for Stripe or Navixy calls,
+// and a failure while processing is retried by us instead of depending on Stripe's redelivery.
+import type Stripe from "stripe";
+import { HttpError, json } from "../../http/responses";
+import type { Services } from "../../server/services";
+import { requestLogger } from "../../logging/logger";
+import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function receiveStripeWebhook(services: Services, request: Request): Promise<Response> {
+  const signature = request.headers.get("stripe-signature");
+  if (!signature) throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
+  const payload = await request.text();
+  if (Buffer.byteLength(payload) > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
+
+  let event: Stripe.Event;
+  try {
+    event = await services.stripe.webhooks.constructEventAsync(payload, signature, services.config.stripe.webhookSecret);
+  } catch {
+    throw new HttpError(400, "invalid_signature", "The webhook signature could not be verified.");
+  }
+  // A valid signature over something that is not an event object (e.g. `null`, an array) is still refused.
+  if (!event || typeof event !== "object" || Array.isArray(event) || typeof event.id !== "string" || typeof event.type !== "string") {
+    throw new HttpError(400, "invalid_event", "The webhook body is not a Stripe event.");
+  }
+
+  try {
+    const stored = await storeVerifiedEvent(services, event, payload);
+    return json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true });
+  } catch (error) {
+    requestLogger(request).error({ eventId: event.id, eventType: event.type, err: error }, "could not store the Stripe event");
+    // 500 makes Stripe deliver it again later: nothing is lost.
+    throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
+  }
+}
+
+/**
+ * Stores a verified event once (Stripe's event id is the primary key) and wakes the worker. Used by the
+ * webhook and by the resync of events Stripe still lists.
+ */
+export async function storeVerifiedEvent(services: Services, event: Stripe.Event, payload: string): Promise<"stored" | "duplicate"> {
+  const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
+  const wrongMode = event.livemode !== services.config.stripe.livemode;
+  const object = (event.data?.object ?? {}) as { id?: unknown };
+  const now = new Date();
+  // One plain INSERT, a duplicate (Stripe delivers at least once) inserting nothing: this is the busiest
+  // write of the gateway, and a raw statement skips the query compiler, about 0.4 ms of CPU a call here.
+  const inserted = await services.db.$executeRaw`
+    INSERT INTO "StripeEvent" ("id", "type", "objectId", "livemode", "payload", "status", "attempts", "nextAttemptAt",
+      "version", "lastError", "stripeCreatedAt", "receivedAt", "processedAt")
+    VALUES (${event.id}, ${event.type}, ${typeof object.id === "string" ? object.id : null}, ${Boolean(event.livemode)}, ${payload},
+      ${handled && !wrongMode ? "received" : "ignored"}, 0, ${now}, 0,
+      ${wrongMode ? `event is ${event.livemode ? "live" : "test"} mode, this gateway is not` : null},
+      ${new Date((Number(event.created) || 0) * 1000)}, ${now}, ${handled && !wrongMode ? null : now})
+    ON CONFLICT ("id") DO NOTHING`;
+  if (inserted === 0) return "duplicate";
+  if (handled && !wrongMode) services.wakeWorker();
+  return "stored";
+}

@@ -1,0 +1,69 @@
+// Writes to the payments ledger. Every status change goes through movePayment, which refuses to move a
+// payment backwards and records the change on the payment's timeline.
+import { transaction, type Db, type Tx } from "../../db/client";
+import type { Payment } from "../../db/generated/sqlite/client";
+import { canMovePayment, type PaymentStatus } from "./states";
+
+export type { Payment };
+
+type PaymentFields = Partial<
+  Pick<
+    Payment,
+    | "stripePaymentIntentId"
+    | "livemode"
+    | "amountReceived"
+    | "amountCapturable"
+    | "failureCode"
+    | "failureMessage"
+    | "authorizedAt"
+    | "succeededAt"
+    | "failedAt"
+    | "canceledAt"
+    | "lastSyncedAt"
+  >
+>;
+
+/**
+ * Moves a payment to `to` if its state machine allows it, with `fields` written in the same update.
+ * Returns the payment as stored afterwards and whether the status changed.
+ */
+export async function movePayment(
+  tx: Tx,
+  payment: Payment,
+  to: PaymentStatus,
+  source: string,
+  fields: PaymentFields = {},
+): Promise<{ payment: Payment; moved: boolean }> {
+  const from = payment.status as PaymentStatus;
+  if (!canMovePayment(from, to)) {
+    return { payment, moved: false };
+  }
+  const now = new Date();
+  const stamps: PaymentFields = {};
+  if (to === "authorized") stamps.authorizedAt = now;
+  if (to === "succeeded") stamps.succeededAt = now;
+  if (to === "failed") stamps.failedAt = now;
+  if (to === "canceled" || to === "abandoned") stamps.canceledAt = now;
+  // The status in the WHERE makes the move conditional: a concurrent writer that moved it first wins.
+  const { count } = await tx.payment.updateMany({
+    where: { id: payment.id, status: from },
+    data: { ...stamps, ...fields, status: to },
+  });
+  if (count === 0) {
+    const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    return { payment: current, moved: false };
+  }
+  await tx.paymentStatusChange.create({ data: { paymentId: payment.id, fromStatus: from, toStatus: to, source } });
+  return { payment: await tx.payment.findUniqueOrThrow({ where: { id: payment.id } }), moved: true };
+}
+
+export async function createPaymentRecord(
+  db: Db,
+  data: { id: string; navixyUserId: number; amount: number; currency: string; captureMethod: "automatic" | "manual"; livemode: boolean },
+): Promise<Payment> {
+  return transaction(db, async (tx) => {
+    const payment = await tx.payment.create({ data: { ...data, status: "created" } });
+    await tx.paymentStatusChange.create({ data: { paymentId: data.id, fromStatus: null, toStatus: "created", source: "api" } });
+    return payment;
+  });
+}

@@ -1,0 +1,202 @@
+// Sends one balance movement to Navixy and says what became of it. Navixy's change_balance is not
+// idempotent, so the rule is: never send twice unless we know the first did not apply. When an attempt
+// may have applied (timeout after sending, connection lost, a crash while it was in flight, an answer we
+// cannot read) the next attempt first looks our reference up in the user's Navixy transactions, and an
+// outcome stays unknown until such a lookup settles it: only a certain refusal is "failed".
+import type { BalanceMovement } from "../../db/generated/sqlite/client";
+import { isNavixyApiError, isNavixyTransportError } from "../../navixy";
+import type { Services } from "../../server/services";
+import { assertNever } from "../ledger/states";
+import { LookupIncomplete, lookupWindows, searchTransactions, type MoneyAttempt } from "./lookup";
+
+export type ApplyOutcome =
+  | { result: "applied"; via: "call" | "lookup" }
+  | {
+      result: "retry";
+      maybeApplied: boolean;
+      error: string;
+      code: number | null;
+      /** A person should know now, not after many attempts (e.g. a code we do not know, a lookup Navixy refuses). */
+      attention?: boolean;
+      /** The next attempt must not come before this (a call may still be in flight at Navixy). */
+      notBefore?: Date;
+    }
+  | { result: "failed"; error: string; code: number | null }
+  /** Another worker took the row over before anything was sent: nothing happened, the row is not ours. */
+  | { result: "lost" };
+
+/** What the call log (NavixyCall) says of a call. "in_flight" is written before a money call is sent. */
+export type NavixyCallOutcome = "in_flight" | "applied" | "refused" | "unknown" | "error" | "found" | "not_found";
+export type NavixyCallMethod = "change_balance" | "refill" | "transaction_list";
+
+export interface CallRecord {
+  method: NavixyCallMethod;
+  outcome: NavixyCallOutcome;
+  errorCode: number | null;
+  detail: string | null;
+  startedAt: Date;
+  durationMs: number;
+}
+
+export interface CallLog {
+  /** Records a call that has ended (lookups). */
+  record(call: CallRecord): Promise<void>;
+  /**
+   * Records a money call as in flight before it is sent, so a crash mid-call still leaves the attempt's time
+   * for the lookup; the returned function records how it ended.
+   */
+  begin(call: { method: NavixyCallMethod; startedAt: Date }): Promise<(end: Omit<CallRecord, "method" | "startedAt">) => Promise<void>>;
+}
+
+/** The worker's claim on the row: renewed and checked right before money is sent. */
+export interface Claim {
+  renew(coverMs: number): Promise<boolean>;
+}
+
+const MONEY_METHODS: NavixyCallMethod[] = ["change_balance", "refill"];
+
+/**
+ * How long after it began a money call may still land at Navixy: our client gives each request the timeout,
+ * and a call may log in first. A dead worker's call is looked up only after this.
+ */
+export const inFlightSpanMs = (timeoutMs: number) => 2 * timeoutMs;
+
+export async function sendMovement(
+  services: Services,
+  movement: BalanceMovement,
+  opts: { lookupFirst: boolean; claim: Claim },
+  log: CallLog,
+): Promise<ApplyOutcome> {
+  const { timeoutMs } = services.config.navixy;
+  if (opts.lookupFirst) {
+    const found = await lookUp(services, movement, log);
+    if (found !== "not_found") return found;
+  }
+  const method = services.config.navixy.creditMethod === "refill" && movement.kind === "credit" ? "refill" : "change_balance";
+  // Fence: still ours, and held for the whole call even if heartbeats stall (a session renewal adds a login).
+  if (!(await opts.claim.renew(inFlightSpanMs(timeoutMs)))) return { result: "lost" };
+  const startedAt = new Date();
+  const end = await log.begin({ method, startedAt });
+  try {
+    if (method === "refill") {
+      await services.navixy.refillBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, comment: movement.text });
+    } else {
+      await services.navixy.changeBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, text: movement.text });
+    }
+    await end({ outcome: "applied", errorCode: null, detail: null, durationMs: Date.now() - startedAt.getTime() });
+    return { result: "applied", via: "call" };
+  } catch (error) {
+    const outcome = classify(error);
+    await end({
+      outcome: outcome.result === "failed" ? "refused" : outcome.maybeApplied ? "unknown" : "error",
+      errorCode: outcome.code,
+      detail: outcome.error,
+      durationMs: Date.now() - startedAt.getTime(),
+    });
+    return outcome;
+  }
+}
+
+/** The money calls made for this movement, each with how long it may have been in flight. */
+async function moneyAttempts(services: Services, movementId: string): Promise<(MoneyAttempt & { inFlight: boolean })[]> {
+  const calls = await services.db.navixyCall.findMany({
+    where: { movementId, method: { in: MONEY_METHODS } },
+    select: { startedAt: true, durationMs: true, outcome: true },
+  });
+  const { timeoutMs } = services.config.navixy;
+  // A call still "in_flight" belonged to a worker that died during it: it may have been in flight until the
+  // client's timeout, and Navixy may have applied it at any time in that span.
+  return calls.map((c) => ({
+    startedAt: c.startedAt,
+    durationMs: c.outcome === "in_flight" ? Math.max(c.durationMs, inFlightSpanMs(timeoutMs)) : c.durationMs,
+    inFlight: c.outcome === "in_flight",
+  }));
+}
+
+async function lookUp(services: Services, movement: BalanceMovement, log: CallLog): Promise<ApplyOutcome | "not_found"> {
+  const now = new Date();
+  const attempts = await moneyAttempts(services, movement.id);
+  // A dead worker's call may still be on its way to Navixy: looking before it could have landed proves nothing.
+  const landsBy = Math.max(0, ...attempts.filter((a) => a.inFlight).map((a) => a.startedAt.getTime() + a.durationMs));
+  if (landsBy > now.getTime()) {
+    return {
+      result: "retry",
+      maybeApplied: true,
+      error: `an earlier call may still be in flight at Navixy; looked up after ${new Date(landsBy).toISOString()}`,
+      code: null,
+      notBefore: new Date(landsBy),
+    };
+  }
+  // Calls left in flight by a dead worker have had their time: their outcome is now simply unknown.
+  await services.db.navixyCall.updateMany({
+    where: { movementId: movement.id, outcome: "in_flight" },
+    data: { outcome: "unknown", detail: "the worker stopped during the call" },
+  });
+  const windows = lookupWindows(attempts, { createdAt: movement.createdAt, now });
+  const span = `${windows.length} window(s) from ${windows.at(-1)!.from.toISOString()} to ${windows[0]!.to.toISOString()}`;
+  const startedAt = new Date();
+  try {
+    const { match, requests } = await searchTransactions(
+      (w) => services.navixy.listTransactions({ userId: movement.navixyUserId, from: w.from, to: w.to, limit: w.limit }),
+      windows,
+      { reference: movement.reference, sign: movement.kind === "credit" ? 1 : -1 },
+    );
+    await log.record({
+      method: "transaction_list",
+      outcome: match ? "found" : "not_found",
+      errorCode: null,
+      detail: match
+        ? `found ${match.amount} at ${match.timestamp} (${requests} request(s))`
+        : `no transaction mentions ${movement.reference} in ${span} (${requests} request(s))`,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+    });
+    return match ? { result: "applied", via: "lookup" } : "not_found";
+  } catch (error) {
+    const incomplete = error instanceof LookupIncomplete;
+    const outcome = incomplete ? null : classify(error);
+    const message = incomplete ? error.message : outcome!.error;
+    await log.record({
+      method: "transaction_list",
+      outcome: "error",
+      errorCode: outcome?.code ?? null,
+      detail: `${message} (searching ${span})`,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+    });
+    // Could not look: whether the earlier call applied is still unknown. Never send blindly, never give up:
+    // the movement stays unknown and is looked up again. A refusal retrying will not fix needs a person.
+    return {
+      result: "retry",
+      maybeApplied: true,
+      error: `outcome unknown, the lookup failed: ${message}`,
+      code: outcome?.code ?? null,
+      attention: incomplete || outcome!.result === "failed",
+    };
+  }
+}
+
+function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } | { result: "lost" }> {
+  if (isNavixyTransportError(error)) {
+    return { result: "retry", maybeApplied: error.maybeApplied, error: error.message, code: null };
+  }
+  if (isNavixyApiError(error)) {
+    const message = `Navixy error ${error.code}: ${error.description}`;
+    // Codes we do not know (and 1, a database error mid-way) may have applied: unknown, never "refused".
+    if (error.maybeApplied) {
+      return { result: "retry", maybeApplied: true, error: message, code: error.code, attention: error.kind === "permanent" };
+    }
+    switch (error.kind) {
+      case "session":
+      case "transient":
+        return { result: "retry", maybeApplied: false, error: message, code: error.code };
+      case "not_found":
+      case "insufficient_funds":
+      case "permanent":
+        return { result: "failed", error: message, code: error.code };
+      default:
+        return assertNever(error.kind);
+    }
+  }
+  return { result: "retry", maybeApplied: true, error: error instanceof Error ? error.message : String(error), code: null };
+}

@@ -1,0 +1,20 @@
+// `npm run worker`: the worker on its own, for deployments that run it apart from the web server
+// (set WORKER_IN_SERVER=false there). Stops cleanly on SIGINT/SIGTERM; a hard kill is safe too: a
+// claimed row is taken over when its lease runs out, and looked up in Navixy before it is sent again.
+import { bootstrap, startWorker } from "./start";
+import { logger } from "../../logging/logger";
+
+async function main() {
+  await bootstrap();
+  const worker = startWorker();
+  logger.info({ worker: worker.id }, "processing Stripe events and Navixy balance movements");
+  const shutdown = async (signal: string) => {
+    logger.info({ worker: worker.id, signal }, "stopping: finishing the current work");
+    await worker.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+void main();

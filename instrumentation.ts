@@ -2,7 +2,7 @@
 // process. Compiled for the Edge runtime too, so Node-only code is imported only under "nodejs".
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { bootstrap, startWorker } = await import("./lib/payments/worker/start");
+    const { bootstrap, startWorker } = await import("./lib/server/start");
     const { getConfig } = await import("./lib/config");
     await bootstrap();
     if (getConfig().worker.inServer) startWorker();

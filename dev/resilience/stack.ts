@@ -1,6 +1,6 @@
 // The resilience suite's stack: a fresh, migrated database (SQLite file or PostgreSQL database), the Stripe and
 // Navixy emulators in this process, and the production build as real processes (`next start`, and the
-// standalone worker `lib/payments/worker/main.ts`) that the scenarios start, kill -9 and restart.
+// standalone worker `lib/server/worker-main.ts`) that the scenarios start, kill -9 and restart.
 import fs from "node:fs";
 import path from "node:path";
 import Stripe from "stripe";
@@ -140,7 +140,7 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
       // `node --import tsx` keeps the worker one process, so kill -9 hits the worker itself.
       const proc = spawnNode({
         name,
-        args: ["--import", "tsx", "lib/payments/worker/main.ts"],
+        args: ["--import", "tsx", "lib/server/worker-main.ts"],
         env: { ...base, ...env, PUBLIC_URL: "http://127.0.0.1:9", WORKER_IN_SERVER: "false", ...opts.env },
         logFile: path.join(logDir, `${name}.log`),
         appendLog: true,

@@ -13,7 +13,8 @@ import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/se
 import { resetConfigForTests } from "../../lib/config";
 import { createPostgresDatabase, dropPostgresDatabase, removeSqliteFiles } from "./app-process";
 import { getServices, resetServicesForTests, type Services } from "../../lib/server/services";
-import { LedgerWorker } from "../../lib/payments/worker/ledger-worker";
+import type { LedgerWorker } from "../../lib/payments/worker/ledger-worker";
+import { createWorker } from "../../lib/server/start";
 import * as paymentsRoute from "../../app/api/payments/route";
 import * as paymentRoute from "../../app/api/payments/[paymentId]/route";
 import * as webhookRoute from "../../app/api/stripe/webhook/route";
@@ -167,7 +168,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const services = getServices();
   stripeEmulator.setWebhookEndpoints([{ url: `${url}/api/stripe/webhook`, secret: TEST_KEYS.webhookSecret }]);
 
-  const worker = options.worker === false ? undefined : new LedgerWorker(services);
+  // As in production: the two queues and the periodic jobs (sweep, capture due, automatic top-up).
+  const worker = options.worker === false ? undefined : createWorker(services);
   worker?.start();
 
   const stripe = new Stripe(TEST_KEYS.secret, {

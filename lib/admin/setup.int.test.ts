@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { resetLoggerForTests } from "../logging/logger";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
-import { bootstrap } from "../payments/worker/start";
+import { bootstrap } from "../server/start";
 import { runSetupChecks, warnOnPaymentCurrencyMismatch } from "./setup";
 
 const skip = databaseUnavailable();

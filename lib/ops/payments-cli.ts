@@ -11,13 +11,13 @@
 //   show <paymentId>               a payment with its timeline and movements
 import { parseDuration } from "../config";
 import { needsAttention } from "../payments/attention";
-import { cancelPayment, capturePayment } from "../payments/capture";
+import { cancelPayment, captureDueAuthorizations, capturePayment } from "../payments/capture";
 import { sweepPayments } from "../payments/sweep";
 import { parseMajorAmount, formatMoney } from "../money";
 import { retryMovement } from "../payments/retry-movement";
 import { AdminActionError, resolveMovement } from "../admin/actions";
 import { resyncEvents } from "../payments/intake/resync-events";
-import { bootstrap } from "../payments/worker/start";
+import { bootstrap } from "../server/start";
 import { getServices } from "../server/services";
 import { LedgerWorker } from "../payments/worker/ledger-worker";
 
@@ -78,10 +78,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "sweep": {
-      const report = await sweepPayments(services);
+      const sweep = await sweepPayments(services);
+      const capture = await captureDueAuthorizations(services);
       await finish();
-      console.log(JSON.stringify(report));
-      return report.errors > 0 ? 1 : 0;
+      console.log(JSON.stringify({ ...sweep, captured: capture.captured, captureErrors: capture.errors }));
+      return sweep.errors + capture.errors > 0 ? 1 : 0;
     }
     case "retry": {
       if (!args[0]) throw new UsageError("retry needs a movement id");

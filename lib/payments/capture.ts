@@ -1,10 +1,12 @@
 // Manual capture: capture an authorization (all or part of it) or release it. The same functions serve
-// the automatic capture in the sweep, `npm run payments -- capture|cancel`, and the dealer console.
+// the automatic capture (the worker's capture-due job, and right away when the delay is 0),
+// `npm run payments -- capture|cancel`, and the dealer console.
 // Each is idempotent: the Stripe call carries a key derived from our payment id, and the result goes
 // through the same sync as a webhook.
 import type { Payment } from "./ledger/payment-records";
 import type { Services } from "../server/services";
 import { syncPaymentIntent } from "./sync-payment-intent";
+import { paymentLogger } from "../logging/logger";
 
 export class PaymentActionError extends Error {
   constructor(message: string) {
@@ -68,4 +70,39 @@ async function synced(services: Services, paymentIntentId: string, source: strin
   const outcome = await syncPaymentIntent(services, paymentIntentId, source);
   if (outcome.kind !== "synced") throw new PaymentActionError(outcome.reason);
   return outcome.payment;
+}
+
+/** Whether an authorization is due for automatic capture (PAYMENT_AUTO_CAPTURE_AFTER; unset = never). */
+export function captureDue(services: Services, authorizedAt: Date | null, now = new Date()): boolean {
+  const after = services.config.payments.autoCaptureAfterMs;
+  if (after === null || services.config.payments.capture !== "manual") return false;
+  return (authorizedAt?.getTime() ?? 0) + after <= now.getTime();
+}
+
+const CAPTURE_BATCH = 50;
+
+/**
+ * The capture-due job: captures every authorization whose PAYMENT_AUTO_CAPTURE_AFTER has passed. Several
+ * workers doing it at once capture each once: the capture's Stripe call carries a key derived from our payment id.
+ */
+export async function captureDueAuthorizations(services: Services, now = new Date()): Promise<{ captured: number; errors: number }> {
+  const report = { captured: 0, errors: 0 };
+  const after = services.config.payments.autoCaptureAfterMs;
+  if (after === null || services.config.payments.capture !== "manual") return report;
+  const due = await services.db.payment.findMany({
+    where: { status: "authorized", OR: [{ authorizedAt: null }, { authorizedAt: { lte: new Date(now.getTime() - after) } }] },
+    orderBy: { authorizedAt: "asc" },
+    take: CAPTURE_BATCH,
+    select: { id: true },
+  });
+  for (const { id } of due) {
+    try {
+      await capturePayment(services, id, undefined, "auto_capture");
+      report.captured++;
+    } catch (error) {
+      report.errors++;
+      paymentLogger(id).error({ err: error }, "automatic capture failed; tried again on the next run");
+    }
+  }
+  return report;
 }

@@ -12,13 +12,12 @@ import { loadNavixyUser } from "./navixy-user";
 import { paymentStatusFromIntent } from "./ledger/states";
 import { paymentLogger, requestLogger } from "../logging/logger";
 import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
-import { autoTopUpInput, prepareEnrolment, recordEnrolment } from "../autotopup/enrol";
 
 const body = z.object({
   userId: z.number().int().positive().max(2_147_483_647),
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  /** The payer opted in to automatic top-up (lib/autotopup/enrol.ts): terms in minor units and the text shown. */
-  autoTopUp: autoTopUpInput.optional(),
+  /** The payer opted in to automatic top-up: checked by the feature that takes it (services.hooks.autoTopUp). */
+  autoTopUp: z.unknown().optional(),
 });
 
 export interface CreatedPayment {
@@ -40,7 +39,9 @@ export async function createPayment(services: Services, request: Request): Promi
   const limits = amountLimits(services.config.payments, currency);
   const problem = amountProblem(input.amount, limits);
   if (problem) throw new HttpError(400, "amount_out_of_range", problem);
-  const enrolment = input.autoTopUp ? await prepareEnrolment(services, { navixyUserId: user.id, currency, input: input.autoTopUp }) : null;
+  const optIn = input.autoTopUp === undefined ? undefined : services.hooks.autoTopUp;
+  if (input.autoTopUp !== undefined && !optIn) throw new HttpError(400, "auto_top_up_unavailable", "Automatic top-up is not available here.");
+  const enrolment = optIn ? await optIn.prepare(services, { navixyUserId: user.id, currency, input: input.autoTopUp }) : null;
 
   const { config, db, stripe } = services;
   const payment = await createPaymentRecord(db, {
@@ -54,7 +55,7 @@ export async function createPayment(services: Services, request: Request): Promi
   const log = paymentLogger(payment.id, requestLogger(request));
   log.info({ navixyUserId: user.id, amount: payment.amount, currency: payment.currency }, "payment created");
   // Automatic top-up: the rule waits for this payment; its PaymentIntent saves the card to the user's Customer.
-  const autoTopUp = enrolment ? await recordEnrolment(services, enrolment, payment) : null;
+  const autoTopUp = optIn ? await optIn.record(services, enrolment, payment) : null;
 
   let intent;
   try {
@@ -115,7 +116,6 @@ async function readInput(request: Request): Promise<z.infer<typeof body>> {
     const field = String(parsed.error.issues[0]?.path[0] ?? "");
     if (field === "userId") throw new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).");
     if (field === "amount") throw new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).");
-    if (field === "autoTopUp") throw new HttpError(400, "invalid_auto_top_up", "autoTopUp must be {amount, threshold, monthlyLimit} in minor units and the mandateText shown.");
     throw new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}.");
   }
   return parsed.data;

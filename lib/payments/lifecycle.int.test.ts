@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { cancelPayment, capturePayment } from "./capture";
 import { sweepPayments } from "./sweep";
+import { captureDueAuthorizations } from "./capture";
 import { needsAttention } from "./attention";
 import { resyncEvents } from "./intake/resync-events";
 import { retryMovement } from "./retry-movement";
@@ -213,14 +214,14 @@ describe.skipIf(skip)("delayed automatic capture (PAYMENT_AUTO_CAPTURE_AFTER=30m
   });
   afterAll(async () => gw?.close());
 
-  test("the authorization is held until the delay has passed, then captured by the sweep", async () => {
+  test("the authorization is held until the delay has passed, then captured by the capture-due job", async () => {
     const { paymentId } = await gw.pay(30040, 1300);
     await waitFor(async () => (await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).status === "authorized");
 
-    await sweepPayments(gw.services, new Date(Date.now() + 10 * 60_000));
+    await captureDueAuthorizations(gw.services, new Date(Date.now() + 10 * 60_000));
     expect((await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).status).toBe("authorized");
 
-    const report = await sweepPayments(gw.services, new Date(Date.now() + 31 * 60_000));
+    const report = await captureDueAuthorizations(gw.services, new Date(Date.now() + 31 * 60_000));
     expect(report.captured).toBe(1);
     await gw.waitCredited(paymentId);
     expect(gw.navixy.balanceCents(30040)).toBe(10000 + 1300);

@@ -1,13 +1,13 @@
 // The sweep, run by the worker on a timer: it re-reads from Stripe every payment that should have
-// moved on by now (a missed webhook never leaves a payment stuck), captures authorizations that are due,
-// and cancels PaymentIntents the payer abandoned. It also re-reads recently refunded payments, at a
+// moved on by now (a missed webhook never leaves a payment stuck), and cancels PaymentIntents the payer
+// abandoned. (Authorizations due for capture are a job of their own: captureDueAuthorizations in capture.ts.) It also re-reads recently refunded payments, at a
 // slower pace: Stripe can fail a refund days after it succeeded, and a missed refund.failed must not leave
 // the balance debited. Everything goes through the same idempotent paths as webhooks, so several workers
 // sweeping at once do no harm; a conditional update on lastSyncedAt keeps them from doing the same work twice.
 import type { Services } from "../server/services";
 import { transaction } from "../db/client";
 import { movePayment } from "./ledger/payment-records";
-import { cancelPayment, capturePayment } from "./capture";
+import { cancelPayment } from "./capture";
 import { syncPaymentIntent } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 
@@ -22,14 +22,13 @@ const REFUND_BATCH = 20;
 
 export interface SweepReport {
   resynced: number;
-  captured: number;
   abandoned: number;
   errors: number;
 }
 
 export async function sweepPayments(services: Services, now = new Date()): Promise<SweepReport> {
   const { db, config } = services;
-  const report: SweepReport = { resynced: 0, captured: 0, abandoned: 0, errors: 0 };
+  const report: SweepReport = { resynced: 0, abandoned: 0, errors: 0 };
   const staleBefore = new Date(now.getTime() - config.worker.sweepAfterMs);
   const candidates = await db.payment.findMany({
     where: {
@@ -78,9 +77,6 @@ export async function sweepPayments(services: Services, now = new Date()): Promi
       if ((current.status === "awaiting_payment" || current.status === "failed") && age > config.worker.abandonAfterMs) {
         await cancelPayment(services, current.id, "sweep", "abandoned");
         report.abandoned++;
-      } else if (current.status === "authorized" && captureDue(services, current.authorizedAt, now)) {
-        await capturePayment(services, current.id, undefined, "auto_capture");
-        report.captured++;
       }
     } catch (error) {
       report.errors++;
@@ -88,11 +84,4 @@ export async function sweepPayments(services: Services, now = new Date()): Promi
     }
   }
   return report;
-}
-
-/** Whether an authorization is due for automatic capture (PAYMENT_AUTO_CAPTURE_AFTER; unset = never). */
-export function captureDue(services: Services, authorizedAt: Date | null, now = new Date()): boolean {
-  const after = services.config.payments.autoCaptureAfterMs;
-  if (after === null || services.config.payments.capture !== "manual") return false;
-  return (authorizedAt?.getTime() ?? 0) + after <= now.getTime();
 }

@@ -13,7 +13,6 @@ import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
-import { afterPaymentSync } from "../autotopup/settle";
 
 export type SyncOutcome =
   /**
@@ -117,8 +116,8 @@ async function applyIntent(
         }
       }
     }
-    // Automatic top-up: activate a rule whose enrolment payment succeeded, settle a top-up that became final.
-    await afterPaymentSync(tx, services.config, payment, intent);
+    // Features plugged in at the composition root (automatic top-up: a rule's enrolment succeeded, a top-up became final).
+    await services.hooks.afterPaymentSync(tx, services.config, payment, intent);
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();

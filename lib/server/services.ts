@@ -9,6 +9,8 @@ import type { DatabaseTarget } from "../db/url";
 import { NavixyPanelClient } from "../navixy";
 import { createStripeClient } from "../stripe/client";
 import { DealerCurrency } from "../navixy/dealer-currency";
+import type { PaymentHooks } from "../payments/hooks";
+import { autoTopUpPaymentHooks } from "../autotopup/payment-hooks";
 
 export interface Services {
   config: Config;
@@ -17,6 +19,8 @@ export interface Services {
   stripe: Stripe;
   navixy: NavixyPanelClient;
   currency: DealerCurrency;
+  /** Features plugged into the money's path (automatic top-up). */
+  hooks: PaymentHooks;
   /** Tells the worker in this process that new work is waiting. */
   wakeWorker(): void;
 }
@@ -54,6 +58,7 @@ export function getServices(): Services {
     stripe: createStripeClient(config.stripe),
     navixy,
     currency: new DealerCurrency(config.payments.currency, navixy),
+    hooks: autoTopUpPaymentHooks,
     wakeWorker: () => processState.wake.emit("work"),
   };
   return services;

@@ -1,10 +1,13 @@
-// Processing of a stored Stripe event, run by the worker. Every handled event leads to the same
-// idempotent sync of its PaymentIntent, re-read from Stripe.
+// Stored Stripe events, worked on by the worker: which are due, and what each leads to. Each is claimed
+// (ledger/claims.ts) and handled once; every handled event leads to the same idempotent sync of its
+// PaymentIntent, re-read from Stripe. A failure Stripe will never answer differently (404, 400) ends the event
+// as failed; any other is retried with backoff.
 import type Stripe from "stripe";
 import type { StripeEvent } from "../../db/generated/sqlite/client";
+import { RELEASED, claimFields, leaseOn, type Candidate, type Claimant } from "../ledger/claims";
+import { backoffDelay } from "../outbox/backoff";
 import { syncPaymentIntent } from "../sync-payment-intent";
-import { capturePayment } from "../capture";
-import { captureDue } from "../sweep";
+import { captureDue, capturePayment } from "../capture";
 import type { Services } from "../../server/services";
 import { assertNever } from "../ledger/states";
 
@@ -79,4 +82,76 @@ async function paymentIntentOfRefund(services: Services, refund: Stripe.Refund):
   const chargeId = idOf(refund.charge);
   if (!chargeId) return null;
   return idOf((await services.stripe.charges.retrieve(chargeId)).payment_intent);
+}
+
+// ---- the queue: due events, claimed one at a time
+
+const BATCH = 16;
+
+/** Events due now (new, retry due, or abandoned by a worker whose lease ran out), oldest first. */
+export function dueStripeEvents(claimant: Claimant): Promise<Candidate[]> {
+  const now = new Date();
+  return claimant.services.db.stripeEvent.findMany({
+    where: {
+      OR: [
+        { status: "received", nextAttemptAt: { lte: now } },
+        { status: "processing", leaseUntil: { lt: now } },
+      ],
+    },
+    orderBy: { stripeCreatedAt: "asc" },
+    take: BATCH,
+    select: { id: true, version: true },
+  });
+}
+
+/** Claims the event and handles it. Returns false when another worker had claimed it first. */
+export async function workStripeEvent(claimant: Claimant, candidate: Candidate): Promise<boolean> {
+  // One conditional UPDATE ... RETURNING: the event if it is still as read, nothing if another worker took it.
+  const [row] = await claimant.services.db.stripeEvent.updateManyAndReturn({
+    where: { id: candidate.id, version: candidate.version },
+    data: { status: "processing", ...claimFields(claimant) },
+  });
+  if (!row) return false;
+  const lease = leaseOn(claimant, "stripeEvent", row);
+  try {
+    await handleClaimed(claimant, row, lease.where);
+  } finally {
+    lease.stop();
+  }
+  return true;
+}
+
+async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<void> {
+  const { db, config } = claimant.services;
+  try {
+    const result = await handleStripeEvent(claimant.services, row);
+    await db.stripeEvent.updateMany({
+      where: mine,
+      data: {
+        status: result.status,
+        paymentId: result.status === "processed" ? result.paymentId : null,
+        lastError: result.status === "ignored" ? result.reason : null,
+        processedAt: new Date(),
+        ...RELEASED,
+      },
+    });
+  } catch (error) {
+    const permanent = isPermanentStripeError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    claimant.log.warn({ eventId: row.id, eventType: row.type, attempt: row.attempts, permanent, err: error }, "Stripe event failed");
+    await db.stripeEvent.updateMany({
+      where: mine,
+      data: {
+        status: permanent ? "failed" : "received",
+        lastError: message.slice(0, 1000),
+        nextAttemptAt: new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs)),
+        ...RELEASED,
+      },
+    });
+  }
+}
+
+function isPermanentStripeError(error: unknown): boolean {
+  const e = error as { type?: string; statusCode?: number };
+  return e?.type === "StripeInvalidRequestError" && (e.statusCode === 404 || e.statusCode === 400);
 }

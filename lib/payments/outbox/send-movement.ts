@@ -1,12 +1,20 @@
-// Sends one balance movement to Navixy and says what became of it. Navixy's change_balance is not
-// idempotent, so the rule is: never send twice unless we know the first did not apply. When an attempt
-// may have applied (timeout after sending, connection lost, a crash while it was in flight, an answer we
-// cannot read) the next attempt first looks our reference up in the user's Navixy transactions, and an
-// outcome stays unknown until such a lookup settles it: only a certain refusal is "failed".
+// The outbox: balance movements owed to Navixy, sent one at a time under a claim (ledger/claims.ts), and
+// the outcome written back: applied, failed (a certain refusal, for a person), or retried with backoff
+// (pending when certainly not applied, unknown when it may have been).
+//
+// Navixy's change_balance is not idempotent, so the rule is: never send twice unless we know the first did
+// not apply. When an attempt may have applied (timeout after sending, connection lost, a crash while it was
+// in flight, an answer we cannot read) the next attempt first looks our reference up in the user's Navixy
+// transactions, and an outcome stays unknown until such a lookup settles it: only a certain refusal is "failed".
 import type { BalanceMovement } from "../../db/generated/sqlite/client";
+import { paymentLogger } from "../../logging/logger";
 import { isNavixyApiError, isNavixyTransportError } from "../../navixy";
 import type { Services } from "../../server/services";
-import { assertNever } from "../ledger/states";
+import { RELEASED, claimFields, leaseOn, type Candidate, type Claimant } from "../ledger/claims";
+import type { Lease } from "../ledger/lease";
+import { PAYMENT_CREDIT } from "../ledger/movement-keys";
+import { assertNever, type MovementState } from "../ledger/states";
+import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "./backoff";
 import { LookupIncomplete, lookupWindows, searchTransactions, type MoneyAttempt } from "./lookup";
 
 export type ApplyOutcome =
@@ -199,4 +207,145 @@ function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } |
     }
   }
   return { result: "retry", maybeApplied: true, error: error instanceof Error ? error.message : String(error), code: null };
+}
+
+// ---- the queue: due movements, claimed one at a time
+
+const BATCH = 16;
+
+/** Movements due now (pending, unknown, or abandoned mid-call by a worker whose lease ran out). */
+export function dueMovements(claimant: Claimant): Promise<(Candidate & { state: string })[]> {
+  const now = new Date();
+  return claimant.services.db.balanceMovement.findMany({
+    where: {
+      OR: [
+        { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: now } },
+        { state: "sending", leaseUntil: { lt: now } },
+      ],
+    },
+    orderBy: { nextAttemptAt: "asc" },
+    take: BATCH,
+    select: { id: true, version: true, state: true },
+  });
+}
+
+/** Claims the movement and sends it. Returns false when another worker had claimed it first. */
+export async function workMovement(claimant: Claimant, candidate: Candidate & { state: string }): Promise<boolean> {
+  const [row] = await claimant.services.db.balanceMovement.updateManyAndReturn({
+    where: { id: candidate.id, version: candidate.version },
+    data: { state: "sending", ...claimFields(claimant) },
+  });
+  if (!row) return false;
+  const lease = leaseOn(claimant, "balanceMovement", row);
+  try {
+    await sendClaimed(claimant, row, candidate.state as MovementState, lease);
+  } finally {
+    lease.stop();
+  }
+  return true;
+}
+
+/** The call log of one movement (NavixyCall rows): money calls are written as in flight before they are sent. */
+function callLogOf(claimant: Claimant, movementId: string): CallLog {
+  const { db } = claimant.services;
+  return {
+    record: async (call) => {
+      await db.navixyCall.create({ data: { movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
+    },
+    begin: async ({ method, startedAt }) => {
+      const { id } = await db.navixyCall.create({
+        data: { movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0 },
+        select: { id: true },
+      });
+      return async (end) => {
+        await db.navixyCall.update({ where: { id }, data: { ...end, detail: end.detail?.slice(0, 1000) ?? null } });
+      };
+    },
+  };
+}
+
+/**
+ * A refund's debit goes to Navixy only after the payment's credit did: otherwise a refund processed
+ * first would debit money that was never credited. Returns the update that holds it back, or null.
+ */
+async function debitMustWait(claimant: Claimant, debit: BalanceMovement) {
+  const { db, config } = claimant.services;
+  const credit = await db.balanceMovement.findFirst({
+    // The payment's own credit: a failed refund's reversal (refund-reversal:<refund id>) is a credit too.
+    where: { paymentId: debit.paymentId, ...PAYMENT_CREDIT },
+    select: { state: true },
+  });
+  if (credit?.state === "applied") return null;
+  if (!credit || credit.state === "canceled") {
+    return { state: "canceled", lastError: "not debited: the payment's credit was never applied" };
+  }
+  return {
+    state: "pending",
+    nextAttemptAt: new Date(Date.now() + backoffDelay(debit.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs)),
+    lastError: "waiting for the payment's credit to reach Navixy first",
+  };
+}
+
+async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousState: MovementState, lease: Lease): Promise<void> {
+  const { db, config } = claimant.services;
+  const mine = lease.where;
+  if (row.kind === "debit") {
+    const held = await debitMustWait(claimant, row);
+    if (held) {
+      await db.balanceMovement.updateMany({ where: mine, data: { ...held, ...RELEASED } });
+      return;
+    }
+  }
+  // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
+  // have applied, exactly like "unknown".
+  const lookupFirst = previousState === "unknown" || previousState === "sending";
+  const log = paymentLogger(row.paymentId, claimant.log).child({ movementId: row.id, kind: row.kind, attempt: row.attempts });
+  let outcome;
+  try {
+    outcome = await sendMovement(claimant.services, row, { lookupFirst, claim: lease }, callLogOf(claimant, row.id));
+  } catch (error) {
+    // Our own failure (e.g. the database while recording): the call's outcome is not known.
+    outcome = { result: "retry" as const, maybeApplied: true, error: (error as Error).message, code: null };
+  }
+
+  switch (outcome.result) {
+    case "lost":
+      // Another worker holds the row now (this one stalled past its lease): it owns the outcome. Nothing was sent.
+      log.warn("claim lost before sending: left to the worker that holds the row");
+      return;
+    case "applied":
+      log.info({ navixyUserId: row.navixyUserId, amount: row.amount, currency: row.currency }, "balance movement applied");
+      await db.balanceMovement.updateMany({
+        where: mine,
+        data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, ...RELEASED },
+      });
+      return;
+    case "failed":
+      log.error({ code: outcome.code, error: outcome.error }, "balance movement failed: needs a person");
+      await db.balanceMovement.updateMany({
+        where: mine,
+        data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, ...RELEASED },
+      });
+      return;
+    case "retry": {
+      let delay = backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs);
+      // A call that may still be in flight at Navixy gets time to land before we look for it.
+      if (outcome.maybeApplied) delay = Math.max(delay, config.navixy.timeoutMs);
+      if (outcome.notBefore) delay = Math.max(delay, outcome.notBefore.getTime() - Date.now());
+      log.warn({ code: outcome.code, error: outcome.error, maybeApplied: outcome.maybeApplied, retryInMs: delay }, "balance movement will be retried");
+      await db.balanceMovement.updateMany({
+        where: mine,
+        data: {
+          // Unknown stays unknown until a lookup settles it; pending means certainly not applied.
+          state: outcome.maybeApplied ? "unknown" : "pending",
+          nextAttemptAt: new Date(Date.now() + delay),
+          needsAttention: outcome.attention === true || row.attempts >= ATTENTION_AFTER_ATTEMPTS,
+          lastError: outcome.error.slice(0, 1000),
+          lastErrorCode: outcome.code,
+          ...RELEASED,
+        },
+      });
+      return;
+    }
+  }
 }

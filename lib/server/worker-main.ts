@@ -2,7 +2,7 @@
 // (set WORKER_IN_SERVER=false there). Stops cleanly on SIGINT/SIGTERM; a hard kill is safe too: a
 // claimed row is taken over when its lease runs out, and looked up in Navixy before it is sent again.
 import { bootstrap, startWorker } from "./start";
-import { logger } from "../../logging/logger";
+import { logger } from "../logging/logger";
 
 async function main() {
   await bootstrap();

@@ -1,0 +1,45 @@
+// Claiming ledger rows. A claim is a conditional update on the row's version: of several workers that saw
+// the same row, exactly one update matches. The claim then holds a lease that a heartbeat renews while the
+// row is worked on (lease.ts), so any number of workers, in app instances or alone, can share one database.
+import type { Services } from "../../server/services";
+import type { Logger } from "../../logging/logger";
+import { Lease } from "./lease";
+
+/** A row found due, not yet claimed. */
+export type Candidate = { id: string; version: number };
+
+/** Clears the lease when a worker is done with a row. */
+export const RELEASED = { leaseOwner: null, leaseUntil: null };
+
+/** Who is claiming, for how long, and where it logs: shared by the queues of one worker. */
+export interface Claimant {
+  services: Services;
+  /** The worker's id, written as leaseOwner. */
+  id: string;
+  leaseMs: number;
+  log: Logger;
+}
+
+/** What a claim writes; the caller's WHERE names the version it read. */
+export function claimFields(claimant: Claimant) {
+  return {
+    version: { increment: 1 },
+    leaseOwner: claimant.id,
+    leaseUntil: new Date(Date.now() + claimant.leaseMs),
+    attempts: { increment: 1 },
+  };
+}
+
+/** The lease on a row just claimed, with its heartbeat running: `stop()` it when done. */
+export function leaseOn(claimant: Claimant, model: "stripeEvent" | "balanceMovement", row: { id: string; version: number }): Lease {
+  const { db } = claimant.services;
+  const renew = async (where: { id: string; leaseOwner: string; version: number }, leaseUntil: Date) =>
+    model === "stripeEvent"
+      ? (await db.stripeEvent.updateMany({ where: { ...where, status: "processing" }, data: { leaseUntil } })).count
+      : (await db.balanceMovement.updateMany({ where: { ...where, state: "sending" }, data: { leaseUntil } })).count;
+  const lease = new Lease(renew, { id: row.id, leaseOwner: claimant.id, version: row.version }, claimant.leaseMs, (lost) =>
+    claimant.log.warn({ [model === "stripeEvent" ? "eventId" : "movementId"]: lost.id }, "claim lost to another worker"),
+  );
+  lease.startHeartbeat();
+  return lease;
+}

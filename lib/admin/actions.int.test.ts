@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { needsAttention } from "../payments/attention";
 import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refundPayment, resolveMovement } from "./actions";
+import { attentionView } from "./attention";
 import { paymentDetail, stripeDashboardUrl } from "./detail";
 import { WEBHOOK_EVENTS, createWebhookEndpoint, runSetupChecks } from "./setup";
 import { ADMIN_PASSWORD, WHO, creditOf, pay, waitForCredit } from "../../dev/testing/admin-support";
@@ -28,6 +29,8 @@ describe.skipIf(skip)("console actions (automatic capture)", () => {
     const failed = await waitForCredit(gw, paymentId, "failed");
     expect(failed.needsAttention).toBe(true);
     expect((await needsAttention(gw.services)).some((i) => i.movementId === failed.id)).toBe(true);
+    // The console's list carries what its advice and forms need about the movement.
+    expect((await attentionView(gw.services)).find((i) => i.movementId === failed.id)).toMatchObject({ kind: "movement_failed", paymentId, lastErrorCode: 13, movementState: "failed" });
 
     await adminRetryMovement(gw.services, WHO, failed.id);
     await waitForCredit(gw, paymentId, "applied");

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { AdminActionError } from "./actions";
-import { changeRule } from "./autotopup";
+import { autoTopUpRulesView, changeRule } from "./autotopup";
 
 let gw: Gateway;
 const skip = databaseUnavailable();
@@ -42,4 +42,10 @@ test.skipIf(skip)("pause, resume and turn off, each in the rule's timeline and t
   expect(JSON.parse(audit[0]!.after!)).toMatchObject({ state: "paused" });
   const events = await gw.services.db.autoTopUpEvent.findMany({ where: { ruleId: "atr_console_test" }, orderBy: { id: "asc" } });
   expect(events.map((e) => e.kind)).toEqual(["paused", "resumed", "disabled"]);
+
+  // The console's page: the rule with its latest decisions, newest first.
+  const view = await autoTopUpRulesView(gw.services, { navixyUserId: 10001 });
+  expect(view.nextCursor).toBeNull();
+  expect(view.rules.map((r) => [r.id, r.state, r.decisions.map((e) => e.kind)])).toEqual([["atr_console_test", "disabled_by_dealer", ["disabled", "resumed", "paused"]]]);
+  expect((await autoTopUpRulesView(gw.services, { navixyUserId: 10002 })).rules).toEqual([]);
 });

@@ -1,8 +1,24 @@
-// Console actions on automatic top-up rules: pause, resume, turn off. Audited like every console action.
-import { disableRule, pauseRule, resumeRule, type RuleChange } from "../autotopup/queries";
+// The console's automatic top-up page: the rules payers set up with their latest decisions, and the actions on
+// them (pause, resume, turn off), audited like every console action.
+import { disableRule, listRules, pauseRule, resumeRule, ruleTimeline, type AutoTopUpEvent, type RuleChange, type RuleSummary } from "../autotopup/queries";
 import type { Services } from "../server/services";
 import { AdminActionError } from "./actions";
 import { audit, type Actor } from "./audit";
+
+export interface RuleWithDecisions extends RuleSummary {
+  /** The rule's latest timeline events, newest first. */
+  decisions: AutoTopUpEvent[];
+}
+
+/** One page of rules (25, newest first), of one Navixy user if given; `after` is the previous page's `nextCursor`. */
+export async function autoTopUpRulesView(
+  services: Services,
+  options: { navixyUserId?: number; after?: string } = {},
+): Promise<{ rules: RuleWithDecisions[]; nextCursor: string | null }> {
+  const page = await listRules(services.db, { cursor: options.after, navixyUserId: options.navixyUserId, limit: 25 });
+  const timelines = await Promise.all(page.rules.map((r) => ruleTimeline(services.db, r.id, { events: 8, charges: 0 })));
+  return { rules: page.rules.map((rule, i) => ({ ...rule, decisions: timelines[i]?.events ?? [] })), nextCursor: page.nextCursor };
+}
 
 const CHANGES = {
   "rule.pause": pauseRule,

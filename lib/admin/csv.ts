@@ -2,7 +2,9 @@
 // cursor as the client reads, so a year of payments never sits in memory at once.
 import { toMajorString } from "../money";
 import type { Services } from "../server/services";
-import { listPayments, type PaymentFilters, type PaymentRow } from "./payments-query";
+import { audit, type Actor } from "./audit";
+import { amountCurrency } from "./currency";
+import { listPayments, parseFilters, type FilterParams, type PaymentFilters, type PaymentRow } from "./payments-query";
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF or starts/ends with a space;
@@ -88,4 +90,15 @@ export function paymentsCsvStream(services: Services, filters: PaymentFilters, p
     },
     { highWaterMark: 1 },
   );
+}
+
+export type PaymentsExport = { kind: "refused"; problems: string[] } | { kind: "csv"; filename: string; body: ReadableStream<Uint8Array> };
+
+/** GET /admin/export: the filters checked, the export audited (who took which payments), then the rows. */
+export async function exportPayments(services: Services, who: Actor, params: FilterParams, now = new Date()): Promise<PaymentsExport> {
+  const { filters, problems } = parseFilters(params, await amountCurrency(services));
+  if (problems.length > 0) return { kind: "refused", problems };
+  await audit(services.db, { ...who, action: "payments.export", after: { filters: params } });
+  const stamp = now.toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  return { kind: "csv", filename: `payments-${stamp}.csv`, body: paymentsCsvStream(services, filters) };
 }

@@ -4,14 +4,14 @@ import { AuthorizationForms, ResolveForm, RetryForm } from "@/components/admin/A
 import { Badge } from "@/components/admin/Badge";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { Flash } from "@/components/admin/Flash";
+import { attentionView, type AttentionEntry } from "@/lib/admin/attention";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
-import { needsAttention, type AttentionItem } from "@/lib/payments/attention";
 import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Needs attention" };
 
-const TITLES: Record<AttentionItem["kind"], string> = {
+const TITLES: Record<AttentionEntry["kind"], string> = {
   movement_failed: "Balance movement failed",
   movement_unknown: "Balance movement: outcome unknown",
   movement_stuck: "Balance movement keeps failing",
@@ -22,10 +22,10 @@ const TITLES: Record<AttentionItem["kind"], string> = {
 };
 
 /** What a person should do, in the console's words (the CLI's own text names commands). */
-function advice(item: AttentionItem, lastErrorCode: number | null | undefined): string {
+function advice(item: AttentionEntry): string {
   switch (item.kind) {
     case "movement_failed":
-      return lastErrorCode === 251
+      return item.lastErrorCode === 251
         ? "The user's Navixy balance is too low for this debit. Retry once the balance allows it, or resolve it by hand."
         : "Fix the cause in Navixy (permissions, the user), then retry. If you changed the balance by hand, resolve it instead.";
     case "movement_unknown":
@@ -47,11 +47,7 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
   const session = await requireAdminPage();
   const services = getServices();
   const params = await searchParams;
-  const items = await needsAttention(services);
-  const movementIds = items.map((i) => i.movementId).filter((x): x is string => !!x);
-  const found = await services.db.balanceMovement.findMany({ where: { id: { in: movementIds } }, select: { id: true, lastErrorCode: true, state: true } });
-  const codes = new Map(found.map((m) => [m.id, m.lastErrorCode]));
-  const states = new Map(found.map((m) => [m.id, m.state]));
+  const items = await attentionView(services);
   const back = "/admin/attention";
   return (
     <>
@@ -80,10 +76,10 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
               <strong>Why:</strong> {item.reason}
             </p>
             <p>
-              <strong>What to do:</strong> {advice(item, item.movementId ? codes.get(item.movementId) : null)}
+              <strong>What to do:</strong> {advice(item)}
             </p>
             {item.kind === "currency_mismatch" ? null : item.kind === "refund_failed" && item.movementId ? (
-              <HandledForm csrf={session.csrfToken} back={back} movementId={item.movementId} applied={states.get(item.movementId) === "applied"} />
+              <HandledForm csrf={session.csrfToken} back={back} movementId={item.movementId} applied={item.movementState === "applied"} />
             ) : item.movementId ? (
               <div className="actions-row">
                 <RetryForm csrf={session.csrfToken} back={back} movementId={item.movementId} />

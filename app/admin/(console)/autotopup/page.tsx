@@ -3,8 +3,8 @@ import Link from "next/link";
 import { RuleStateForm } from "@/components/admin/ActionForms";
 import { Flash } from "@/components/admin/Flash";
 import { fmtTime } from "@/components/admin/format";
+import { autoTopUpRulesView } from "@/lib/admin/autotopup";
 import { requireAdminPage } from "@/lib/admin/page-session";
-import { listRules, ruleTimeline } from "@/lib/autotopup/queries";
 import { formatMoney } from "@/lib/money";
 import { getServices } from "@/lib/server/services";
 
@@ -19,8 +19,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
   const services = getServices();
   const params = await searchParams;
   const user = /^\d{1,10}$/.test(str(params.user)) ? Number(str(params.user)) : undefined;
-  const page = await listRules(services.db, { cursor: str(params.after) || undefined, navixyUserId: user, limit: 25 });
-  const timelines = await Promise.all(page.rules.map((r) => ruleTimeline(services.db, r.id, { events: 8, charges: 0 })));
+  const page = await autoTopUpRulesView(services, { navixyUserId: user, after: str(params.after) || undefined });
   const back = `/admin/autotopup${user ? `?user=${user}` : ""}`;
   return (
     <>
@@ -37,7 +36,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
       </form>
       {page.rules.length === 0 && <p className="panel">No automatic top-up rules{user ? ` for user ${user}` : ""}.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="rules">
-        {page.rules.map((rule, i) => (
+        {page.rules.map((rule) => (
           <li key={rule.id} className="panel" data-rule-id={rule.id} data-state={rule.state}>
             <h2 style={{ marginTop: 0 }}>
               User {rule.navixyUserId}: {rule.stateLabel}
@@ -64,7 +63,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
             <details>
               <summary>Latest decisions</summary>
               <ol>
-                {(timelines[i]?.events ?? []).map((e) => (
+                {rule.decisions.map((e) => (
                   <li key={e.id}>
                     {fmtTime(e.at)} · {e.kind}
                     {e.detail ? `: ${e.detail}` : ""}

@@ -8,7 +8,7 @@ export function customerIdempotencyKey(navixyUserId: number): string {
   return `customer:navixy-user:${navixyUserId}`;
 }
 
-export async function ensureStripeCustomer(services: Services, navixyUserId: number): Promise<string> {
+export async function ensureStripeCustomer(services: Pick<Services, "db" | "stripe">, navixyUserId: number): Promise<string> {
   const { db, stripe } = services;
   const existing = await db.stripeCustomer.findUnique({ where: { navixyUserId } });
   if (existing) return existing.stripeCustomerId;

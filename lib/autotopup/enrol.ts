@@ -10,11 +10,12 @@ import { isUniqueViolation, transaction } from "../db/client";
 import { HttpError } from "../http/responses";
 import type { Payment } from "../payments/ledger/payment-records";
 import { amountLimits } from "../payments/limits";
-import type { Services } from "../server/services";
 import { ensureStripeCustomer } from "./customers";
 import { newId } from "../ids";
 import { mayReEnrol } from "./states";
-import { mandateText, termsProblem, type AutoTopUpTerms } from "./terms";
+import { termsProblem, type AutoTopUpTerms } from "./terms";
+import { acceptedMandateText } from "./mandate";
+import type { OptInDeps } from "../payments/hooks";
 
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -39,7 +40,7 @@ export const RULE_EXISTS_MESSAGE =
   "Automatic top-up is already set up for this account. Use the link you received after setting it up to change it or turn it off.";
 
 export async function prepareEnrolment(
-  services: Services,
+  services: OptInDeps,
   args: { navixyUserId: number; currency: string; input: AutoTopUpInput },
 ): Promise<PreparedEnrolment> {
   const { config, db } = services;
@@ -48,8 +49,9 @@ export async function prepareEnrolment(
   const terms: AutoTopUpTerms = { amount, threshold, monthlyLimit };
   const problem = termsProblem(terms, amountLimits(config.payments, args.currency.toUpperCase()));
   if (problem) throw new HttpError(400, "invalid_auto_top_up", problem);
-  const text = mandateText(terms, args.currency);
-  if (args.input.mandateText !== text) {
+  // The mandate as the payer read it, in their language: it must be ours for these terms, word for word.
+  const text = acceptedMandateText(terms, args.currency, args.input.mandateText);
+  if (text === null) {
     throw new HttpError(409, "auto_top_up_terms_changed", "The automatic top-up terms have changed. Please reload the page and check them again.");
   }
   const existing = await db.autoTopUpRule.findUnique({ where: { navixyUserId: args.navixyUserId }, select: { state: true } });
@@ -70,7 +72,7 @@ export interface RecordedEnrolment {
   metadata: { auto_top_up_rule_id: string };
 }
 
-export async function recordEnrolment(services: Services, prepared: PreparedEnrolment, payment: Payment): Promise<RecordedEnrolment> {
+export async function recordEnrolment(services: OptInDeps, prepared: PreparedEnrolment, payment: Payment): Promise<RecordedEnrolment> {
   const now = new Date();
   const ruleId = await transaction(services.db, async (tx): Promise<string> => {
     const existing = await tx.autoTopUpRule.findUnique({ where: { navixyUserId: prepared.navixyUserId } });

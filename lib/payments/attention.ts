@@ -27,7 +27,7 @@ export interface AttentionItem {
   action: string;
 }
 
-export async function needsAttention(services: Services, now = new Date()): Promise<AttentionItem[]> {
+export async function needsAttention(services: Pick<Services, "db">, now = new Date()): Promise<AttentionItem[]> {
   const { db } = services;
   const items: AttentionItem[] = [];
   const movements = await db.balanceMovement.findMany({

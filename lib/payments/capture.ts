@@ -4,8 +4,7 @@
 // Each is idempotent: the Stripe call carries a key derived from our payment id, and the result goes
 // through the same sync as a webhook.
 import type { Payment } from "./ledger/payment-records";
-import type { Services } from "../server/services";
-import { syncPaymentIntent } from "./sync-payment-intent";
+import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 
 export class PaymentActionError extends Error {
@@ -15,7 +14,7 @@ export class PaymentActionError extends Error {
   }
 }
 
-async function authorizedPayment(services: Services, paymentId: string): Promise<Payment & { stripePaymentIntentId: string }> {
+async function authorizedPayment(services: SyncDeps, paymentId: string): Promise<Payment & { stripePaymentIntentId: string }> {
   const payment = await services.db.payment.findUnique({ where: { id: paymentId } });
   if (!payment) throw new PaymentActionError(`No payment ${paymentId}.`);
   if (!payment.stripePaymentIntentId) throw new PaymentActionError(`Payment ${paymentId} has no PaymentIntent.`);
@@ -23,7 +22,7 @@ async function authorizedPayment(services: Services, paymentId: string): Promise
 }
 
 /** Captures an authorized payment; `amount` (minor units) may be lower than authorized. */
-export async function capturePayment(services: Services, paymentId: string, amount?: number, source = "capture"): Promise<Payment> {
+export async function capturePayment(services: SyncDeps, paymentId: string, amount?: number, source = "capture"): Promise<Payment> {
   const payment = await authorizedPayment(services, paymentId);
   if (payment.status === "succeeded" || payment.status === "partially_refunded" || payment.status === "refunded") return payment;
   if (payment.status !== "authorized") {
@@ -47,7 +46,7 @@ export async function capturePayment(services: Services, paymentId: string, amou
 }
 
 /** Releases an authorization (or cancels a PaymentIntent the payer never completed). */
-export async function cancelPayment(services: Services, paymentId: string, source = "cancel", reason: "requested_by_customer" | "abandoned" = "requested_by_customer"): Promise<Payment> {
+export async function cancelPayment(services: SyncDeps, paymentId: string, source = "cancel", reason: "requested_by_customer" | "abandoned" = "requested_by_customer"): Promise<Payment> {
   const payment = await authorizedPayment(services, paymentId);
   const cancelable = ["created", "awaiting_payment", "failed", "authorized"];
   if (payment.status === "canceled" || payment.status === "abandoned") return payment;
@@ -66,14 +65,14 @@ export async function cancelPayment(services: Services, paymentId: string, sourc
   return synced(services, payment.stripePaymentIntentId, source);
 }
 
-async function synced(services: Services, paymentIntentId: string, source: string): Promise<Payment> {
+async function synced(services: SyncDeps, paymentIntentId: string, source: string): Promise<Payment> {
   const outcome = await syncPaymentIntent(services, paymentIntentId, source);
   if (outcome.kind !== "synced") throw new PaymentActionError(outcome.reason);
   return outcome.payment;
 }
 
 /** Whether an authorization is due for automatic capture (PAYMENT_AUTO_CAPTURE_AFTER; unset = never). */
-export function captureDue(services: Services, authorizedAt: Date | null, now = new Date()): boolean {
+export function captureDue(services: SyncDeps, authorizedAt: Date | null, now = new Date()): boolean {
   const after = services.config.payments.autoCaptureAfterMs;
   if (after === null || services.config.payments.capture !== "manual") return false;
   return (authorizedAt?.getTime() ?? 0) + after <= now.getTime();
@@ -85,7 +84,7 @@ const CAPTURE_BATCH = 50;
  * The capture-due job: captures every authorization whose PAYMENT_AUTO_CAPTURE_AFTER has passed. Several
  * workers doing it at once capture each once: the capture's Stripe call carries a key derived from our payment id.
  */
-export async function captureDueAuthorizations(services: Services, now = new Date()): Promise<{ captured: number; errors: number }> {
+export async function captureDueAuthorizations(services: SyncDeps, now = new Date()): Promise<{ captured: number; errors: number }> {
   const report = { captured: 0, errors: 0 };
   const after = services.config.payments.autoCaptureAfterMs;
   if (after === null || services.config.payments.capture !== "manual") return report;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { transaction } from "../db/client";
 import type { Services } from "../server/services";
 import { HttpError, json } from "../http/responses";
+import { readJsonBody } from "../http/json-body";
 import { newId } from "../ids";
 import { createPaymentRecord, movePayment } from "./ledger/payment-records";
 import { amountLimits, amountProblem } from "./limits";
@@ -27,7 +28,10 @@ export interface CreatedPayment {
   currency: string;
 }
 
-export async function createPayment(services: Services, request: Request): Promise<Response> {
+/** What creating a payment needs: the Navixy user and dealer currency, the ledger, Stripe, and the opt-ins. */
+export type CreatePaymentDeps = Pick<Services, "config" | "currency" | "db" | "hooks" | "navixy" | "stripe">;
+
+export async function createPayment(services: CreatePaymentDeps, request: Request): Promise<Response> {
   // Card-testing defence: counted before anything is parsed or anyone is called (limits shared by all instances).
   await enforcePaymentsPerIp(services.db, services.config.security.paymentsPerIp, request.headers);
   const input = await readInput(request);
@@ -100,23 +104,16 @@ export async function createPayment(services: Services, request: Request): Promi
   return json(created, 201);
 }
 
-async function readInput(request: Request): Promise<z.infer<typeof body>> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.includes("application/json")) {
-    throw new HttpError(415, "unsupported_media_type", "Send the payment as JSON (Content-Type: application/json).");
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await request.text());
-  } catch {
-    throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
-  }
-  const parsed = body.safeParse(raw);
-  if (!parsed.success) {
-    const field = String(parsed.error.issues[0]?.path[0] ?? "");
-    if (field === "userId") throw new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).");
-    if (field === "amount") throw new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).");
-    throw new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}.");
-  }
-  return parsed.data;
+function readInput(request: Request): Promise<z.infer<typeof body>> {
+  return readJsonBody(
+    request,
+    body,
+    (field) =>
+      field === "userId"
+        ? new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).")
+        : field === "amount"
+          ? new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).")
+          : new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}."),
+    "the payment",
+  );
 }

@@ -13,12 +13,15 @@ export interface OptInIntent {
   intentParams: Partial<Stripe.PaymentIntentCreateParams>;
 }
 
+/** What an opt-in may use. */
+export type OptInDeps = Pick<Services, "config" | "db" | "stripe">;
+
 /** An opt-in the payer may send with POST /api/payments: checked before anything is written. */
 export interface CheckoutOptIn {
   /** Validates the request's field and prepares what it needs; throws an HttpError (4xx) for bad input. */
-  prepare(services: Services, args: { navixyUserId: number; currency: string; input: unknown }): Promise<unknown>;
+  prepare(services: OptInDeps, args: { navixyUserId: number; currency: string; input: unknown }): Promise<unknown>;
   /** Once the payment row exists: records the opt-in and says what its PaymentIntent must carry. */
-  record(services: Services, prepared: unknown, payment: Payment): Promise<OptInIntent>;
+  record(services: OptInDeps, prepared: unknown, payment: Payment): Promise<OptInIntent>;
 }
 
 export interface PaymentHooks {

@@ -14,7 +14,7 @@ export function parseNavixyUserId(raw: string | string[] | undefined | null): nu
   return id <= MAX_NAVIXY_USER_ID ? id : null;
 }
 
-export async function loadNavixyUser(services: Services, userId: number): Promise<NavixyUser> {
+export async function loadNavixyUser(services: Pick<Services, "navixy">, userId: number): Promise<NavixyUser> {
   try {
     return await services.navixy.readUser(userId);
   } catch (error) {

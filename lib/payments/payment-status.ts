@@ -3,9 +3,8 @@
 import { HttpError, json } from "../http/responses";
 import { isPaymentId } from "../ids";
 import { creditStateOf, type CreditState, type PaymentStatus } from "./ledger/states";
-import type { Services } from "../server/services";
 import { PAYMENT_CREDIT } from "./ledger/movement-keys";
-import { CURRENCY_MISMATCH, syncPaymentIntent } from "./sync-payment-intent";
+import { CURRENCY_MISMATCH, syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 
 export interface PaymentStatusView {
@@ -20,7 +19,7 @@ export interface PaymentStatusView {
   failureMessage: string | null;
 }
 
-export async function readPaymentStatus(services: Services, where: { id: string } | { stripePaymentIntentId: string }): Promise<PaymentStatusView | null> {
+export async function readPaymentStatus(services: SyncDeps, where: { id: string } | { stripePaymentIntentId: string }): Promise<PaymentStatusView | null> {
   const payment = await services.db.payment.findUnique({
     where,
     include: { movements: { where: PAYMENT_CREDIT, take: 1 } },
@@ -42,7 +41,7 @@ export async function readPaymentStatus(services: Services, where: { id: string 
 }
 
 /** GET /api/payments/<paymentId> */
-export async function getPaymentStatus(services: Services, paymentId: string): Promise<Response> {
+export async function getPaymentStatus(services: SyncDeps, paymentId: string): Promise<Response> {
   if (!isPaymentId(paymentId)) throw new HttpError(404, "payment_not_found", "No payment with this id.");
   const view = await readPaymentStatus(services, { id: paymentId });
   if (!view) throw new HttpError(404, "payment_not_found", "No payment with this id.");
@@ -54,7 +53,7 @@ export async function getPaymentStatus(services: Services, paymentId: string): P
  * as the webhook, so a late or lost webhook never leaves a paid user waiting.
  */
 export async function completePayment(
-  services: Services,
+  services: SyncDeps,
   paymentIntentId: string | undefined,
 ): Promise<{ view: PaymentStatusView; retryPath: string } | null> {
   if (!paymentIntentId || !/^pi_[A-Za-z0-9_]{8,128}$/.test(paymentIntentId)) return null;

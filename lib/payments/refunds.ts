@@ -41,7 +41,7 @@ export function refundEffect(status: string | null): "debit" | "wait" | "void" {
 }
 
 /** Every refund of a PaymentIntent, re-read from Stripe (never from an event's copy). */
-export async function listRefunds(services: Services, paymentIntentId: string): Promise<Stripe.Refund[]> {
+export async function listRefunds(services: Pick<Services, "stripe">, paymentIntentId: string): Promise<Stripe.Refund[]> {
   const refunds: Stripe.Refund[] = [];
   for await (const refund of services.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
     refunds.push(refund);

@@ -3,7 +3,7 @@
 // apply it twice, whatever happened before.
 import type { Services } from "../server/services";
 
-export async function retryMovement(services: Services, movementId: string): Promise<{ state: string }> {
+export async function retryMovement(services: Pick<Services, "db" | "wakeWorker">, movementId: string): Promise<{ state: string }> {
   const movement = await services.db.balanceMovement.findUnique({ where: { id: movementId } });
   if (!movement) throw new Error(`No movement ${movementId}.`);
   if (movement.state === "applied" || movement.state === "canceled") return { state: movement.state };

@@ -4,11 +4,10 @@
 // slower pace: Stripe can fail a refund days after it succeeded, and a missed refund.failed must not leave
 // the balance debited. Everything goes through the same idempotent paths as webhooks, so several workers
 // sweeping at once do no harm; a conditional update on lastSyncedAt keeps them from doing the same work twice.
-import type { Services } from "../server/services";
 import { transaction } from "../db/client";
 import { movePayment } from "./ledger/payment-records";
 import { cancelPayment } from "./capture";
-import { syncPaymentIntent } from "./sync-payment-intent";
+import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 
 const NOT_FINAL = ["created", "awaiting_payment", "failed", "processing", "authorized"];
@@ -26,7 +25,7 @@ export interface SweepReport {
   errors: number;
 }
 
-export async function sweepPayments(services: Services, now = new Date()): Promise<SweepReport> {
+export async function sweepPayments(services: SyncDeps, now = new Date()): Promise<SweepReport> {
   const { db, config } = services;
   const report: SweepReport = { resynced: 0, abandoned: 0, errors: 0 };
   const staleBefore = new Date(now.getTime() - config.worker.sweepAfterMs);

@@ -14,6 +14,9 @@ import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
 
+/** What a sync needs: the ledger, Stripe, the hooks features plug in, and a way to wake the worker. */
+export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "hooks" | "wakeWorker">;
+
 export type SyncOutcome =
   /**
    * movementsChanged: a credit or debit was recorded or changed, so the worker has work.
@@ -31,7 +34,7 @@ export interface SyncOptions {
 }
 
 export async function syncPaymentIntent(
-  services: Services,
+  services: SyncDeps,
   paymentIntentId: string,
   source: string,
   options: SyncOptions = {},
@@ -56,7 +59,7 @@ export async function syncPaymentIntent(
 }
 
 async function applyIntent(
-  services: Services,
+  services: SyncDeps,
   intent: Stripe.PaymentIntent,
   refunds: Stripe.Refund[] | undefined,
   source: string,

@@ -6,9 +6,8 @@ import type Stripe from "stripe";
 import type { StripeEvent } from "../../db/generated/sqlite/client";
 import { RELEASED, claimFields, leaseOn, type Candidate, type Claimant } from "../ledger/claims";
 import { backoffDelay } from "../outbox/backoff";
-import { syncPaymentIntent } from "../sync-payment-intent";
+import { syncPaymentIntent, type SyncDeps } from "../sync-payment-intent";
 import { captureDue, capturePayment } from "../capture";
-import type { Services } from "../../server/services";
 import { assertNever } from "../ledger/states";
 
 /**
@@ -38,7 +37,7 @@ export class RefundNotSettledYet extends Error {
 
 export type EventResult = { status: "processed"; paymentId: string | null } | { status: "ignored"; reason: string };
 
-export async function handleStripeEvent(services: Services, row: StripeEvent): Promise<EventResult> {
+export async function handleStripeEvent(services: SyncDeps, row: StripeEvent): Promise<EventResult> {
   const event = JSON.parse(row.payload) as Stripe.Event;
   const type = event.type as HandledEventType;
   let paymentIntentId: string | null;
@@ -75,7 +74,7 @@ export async function handleStripeEvent(services: Services, row: StripeEvent): P
 }
 
 /** A refund names its PaymentIntent; one made on a bare charge is traced through that charge. */
-async function paymentIntentOfRefund(services: Services, refund: Stripe.Refund): Promise<string | null> {
+async function paymentIntentOfRefund(services: SyncDeps, refund: Stripe.Refund): Promise<string | null> {
   const idOf = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : (x?.id ?? null));
   const direct = idOf(refund.payment_intent);
   if (direct) return direct;

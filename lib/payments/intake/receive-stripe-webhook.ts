@@ -7,9 +7,12 @@ import type { Services } from "../../server/services";
 import { requestLogger } from "../../logging/logger";
 import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
 
+/** What receiving an event needs: where to store it, how to verify it, and a way to wake the worker. */
+export type IntakeDeps = Pick<Services, "config" | "db" | "stripe" | "wakeWorker">;
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function receiveStripeWebhook(services: Services, request: Request): Promise<Response> {
+export async function receiveStripeWebhook(services: IntakeDeps, request: Request): Promise<Response> {
   const signature = request.headers.get("stripe-signature");
   if (!signature) throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -42,7 +45,7 @@ export async function receiveStripeWebhook(services: Services, request: Request)
  * Stores a verified event once (Stripe's event id is the primary key) and wakes the worker. Used by the
  * webhook and by the resync of events Stripe still lists.
  */
-export async function storeVerifiedEvent(services: Services, event: Stripe.Event, payload: string): Promise<"stored" | "duplicate"> {
+export async function storeVerifiedEvent(services: IntakeDeps, event: Stripe.Event, payload: string): Promise<"stored" | "duplicate"> {
   const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
   const wrongMode = event.livemode !== services.config.stripe.livemode;
   const object = (event.data?.object ?? {}) as { id?: unknown };

@@ -1,10 +1,9 @@
 // Recovery after an outage of our webhook endpoint: list the events Stripe still keeps (about 30 days)
 // and feed the ones we never stored through the normal path. Already stored ones are skipped by their id.
-import type { Services } from "../../server/services";
 import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
-import { storeVerifiedEvent } from "./receive-stripe-webhook";
+import { storeVerifiedEvent, type IntakeDeps } from "./receive-stripe-webhook";
 
-export async function resyncEvents(services: Services, since: Date): Promise<{ listed: number; stored: number }> {
+export async function resyncEvents(services: IntakeDeps, since: Date): Promise<{ listed: number; stored: number }> {
   let listed = 0;
   let stored = 0;
   const events = services.stripe.events.list({

@@ -17,6 +17,9 @@ import { assertNever, type MovementState } from "../ledger/states";
 import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "./backoff";
 import { LookupIncomplete, lookupWindows, searchTransactions, type MoneyAttempt } from "./lookup";
 
+/** What sending a movement needs: the ledger, the Navixy client and its timeout. */
+export type OutboxDeps = Pick<Services, "config" | "db" | "navixy">;
+
 export type ApplyOutcome =
   | { result: "applied"; via: "call" | "lookup" }
   | {
@@ -70,7 +73,7 @@ const MONEY_METHODS: NavixyCallMethod[] = ["change_balance", "refill"];
 export const inFlightSpanMs = (timeoutMs: number) => 2 * timeoutMs;
 
 export async function sendMovement(
-  services: Services,
+  services: OutboxDeps,
   movement: BalanceMovement,
   opts: { lookupFirst: boolean; claim: Claim },
   log: CallLog,
@@ -106,7 +109,7 @@ export async function sendMovement(
 }
 
 /** The money calls made for this movement, each with how long it may have been in flight. */
-async function moneyAttempts(services: Services, movementId: string): Promise<(MoneyAttempt & { inFlight: boolean })[]> {
+async function moneyAttempts(services: OutboxDeps, movementId: string): Promise<(MoneyAttempt & { inFlight: boolean })[]> {
   const calls = await services.db.navixyCall.findMany({
     where: { movementId, method: { in: MONEY_METHODS } },
     select: { startedAt: true, durationMs: true, outcome: true },
@@ -121,7 +124,7 @@ async function moneyAttempts(services: Services, movementId: string): Promise<(M
   }));
 }
 
-async function lookUp(services: Services, movement: BalanceMovement, log: CallLog): Promise<ApplyOutcome | "not_found"> {
+async function lookUp(services: OutboxDeps, movement: BalanceMovement, log: CallLog): Promise<ApplyOutcome | "not_found"> {
   const now = new Date();
   const attempts = await moneyAttempts(services, movement.id);
   // A dead worker's call may still be on its way to Navixy: looking before it could have landed proves nothing.

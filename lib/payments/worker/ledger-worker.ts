@@ -27,7 +27,7 @@ export class LedgerWorker {
   private readonly scheduler: Scheduler;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Claimant["services"],
     opts: { leaseMs?: number; jobs?: readonly PeriodicJob[] } = {},
   ) {
     this.claimant = { services, id: this.id, leaseMs: opts.leaseMs ?? services.config.worker.leaseMs, log: this.log };

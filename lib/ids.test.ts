@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { isPaymentId, isRuleId, newId } from "./ids";
+import {
+  asPaymentId,
+  asPaymentIntentId,
+  isMovementId,
+  isNavixyUserId,
+  isPaymentId,
+  isPaymentIntentId,
+  isRuleId,
+  newId,
+  newMovementId,
+  newPaymentId,
+  type MovementId,
+  type NavixyUserId,
+  type PaymentId,
+  type PaymentIntentId,
+} from "./ids";
 
 describe("newId", () => {
   it("is a prefix and 26 Crockford base32 characters", () => {
@@ -30,5 +45,38 @@ describe("newId", () => {
     expect(newId("pay", 0).slice(4, 14)).toBe("0000000000");
     expect(newId("pay", 32).slice(4, 14)).toBe("0000000010");
     expect(newId("pay", 2 ** 50 - 1).slice(4, 14)).toBe("zzzzzzzzzz");
+  });
+});
+
+describe("ids the compiler tells apart", () => {
+  // The @ts-expect-error lines are the test: `npm run typecheck` (and CI) fails if any of them compiles.
+  it("a payment id, a PaymentIntent id, a movement id and a Navixy user id do not mix", () => {
+    const payment: PaymentId = newPaymentId();
+    const movement: MovementId = newMovementId();
+    const intent: PaymentIntentId = asPaymentIntentId("pi_3Abc");
+    // @ts-expect-error a PaymentIntent id is not a payment id
+    const notPayment: PaymentId = intent;
+    // @ts-expect-error a movement id is not a payment id
+    const notPayment2: PaymentId = movement;
+    // @ts-expect-error a payment id is not a PaymentIntent id
+    const notIntent: PaymentIntentId = payment;
+    // @ts-expect-error any string is not a payment id until it is checked
+    const unchecked: PaymentId = "pay_123";
+    // @ts-expect-error any number is not a Navixy user id until it is checked
+    const user: NavixyUserId = 12345;
+    expect([notPayment, notPayment2, notIntent, unchecked, user]).toHaveLength(5);
+    // At run time they are the plain values.
+    expect(typeof payment).toBe("string");
+    expect(asPaymentId(payment)).toBe(payment);
+  });
+
+  it("checks each kind's shape where it enters", () => {
+    expect(isPaymentId(newPaymentId())).toBe(true);
+    expect(isMovementId(newMovementId())).toBe(true);
+    expect(isMovementId(newPaymentId())).toBe(false);
+    expect(isPaymentIntentId("pi_3NqA2b")).toBe(true);
+    expect(isPaymentIntentId("pay_0000000000000000000000000a")).toBe(false);
+    expect(isNavixyUserId(10001)).toBe(true);
+    for (const bad of [0, -1, 1.5, 2 ** 31, Number.NaN]) expect(isNavixyUserId(bad)).toBe(false);
   });
 });

@@ -25,10 +25,48 @@ export function newId(prefix: "pay" | "mv" | "atr" | "atc", at: number = Date.no
   return `${prefix}_${time}${random}`;
 }
 
-export function isPaymentId(value: string): boolean {
+export function isPaymentId(value: string): value is PaymentId {
   return /^pay_[0-9a-hjkmnp-tv-z]{26}$/.test(value);
 }
 
 export function isRuleId(value: string): boolean {
   return /^atr_[0-9a-hjkmnp-tv-z]{26}$/.test(value);
 }
+
+// ---- ids the compiler tells apart
+// Each id is a plain string or number at run time; the brand makes passing a PaymentIntent id where a payment
+// id is expected (or a movement id, or any number for a Navixy user) a compile error. Values get a brand where
+// they enter: parsed from a request or a command line, read from the ledger, or received from Stripe.
+
+declare const BRAND: unique symbol;
+export type Branded<T, Name extends string> = T & { readonly [BRAND]: Name };
+
+/** Our payment: "pay_" + 26 characters (newId). */
+export type PaymentId = Branded<string, "PaymentId">;
+/** A balance movement owed to Navixy: "mv_" + 26 characters. */
+export type MovementId = Branded<string, "MovementId">;
+/** Stripe's PaymentIntent: "pi_...". */
+export type PaymentIntentId = Branded<string, "PaymentIntentId">;
+/** The end user's id in Navixy (unsigned: never proof of identity). */
+export type NavixyUserId = Branded<number, "NavixyUserId">;
+
+/** Ids read from our own ledger rows or Stripe's objects: already valid, now named. */
+export const asPaymentId = (id: string) => id as PaymentId;
+export const asMovementId = (id: string) => id as MovementId;
+export const asPaymentIntentId = (id: string) => id as PaymentIntentId;
+export const asNavixyUserId = (id: number) => id as NavixyUserId;
+
+export function isMovementId(value: string): value is MovementId {
+  return /^mv_[0-9a-hjkmnp-tv-z]{26}$/.test(value);
+}
+
+export function isPaymentIntentId(value: string): value is PaymentIntentId {
+  return /^pi_[A-Za-z0-9]{1,250}$/.test(value);
+}
+
+export function isNavixyUserId(value: number): value is NavixyUserId {
+  return Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
+}
+
+export const newPaymentId = (at?: number) => newId("pay", at) as PaymentId;
+export const newMovementId = (at?: number) => newId("mv", at) as MovementId;

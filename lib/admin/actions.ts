@@ -9,6 +9,7 @@ import { cancelPayment, capturePayment, PaymentActionError } from "../payments/c
 import { syncPaymentIntent } from "../payments/sync-payment-intent";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
+import { asMovementId, asPaymentId, asPaymentIntentId } from "../ids";
 
 /** A refusal meant for the person (shown as is), as opposed to a failure of ours. */
 export class AdminActionError extends Error {
@@ -45,7 +46,7 @@ export async function adminRetryMovement(services: Services, who: Actor, movemen
   if (!before) throw new AdminActionError(`No movement ${movementId}.`);
   let result: { state: string };
   try {
-    result = await retryMovement(services, movementId);
+    result = await retryMovement(services, asMovementId(movementId)); // it exists: read just above
   } catch (error) {
     throw new AdminActionError((error as Error).message);
   }
@@ -136,7 +137,7 @@ export async function refundPayment(
     if (e.type === "StripeInvalidRequestError" || e.type === "StripeCardError") throw new AdminActionError(`Stripe refused the refund: ${e.message}`);
     throw error;
   }
-  const outcome = await syncPaymentIntent(services, payment.stripePaymentIntentId, "console_refund", { refunds: true });
+  const outcome = await syncPaymentIntent(services, asPaymentIntentId(payment.stripePaymentIntentId), "console_refund", { refunds: true });
   const after = outcome.kind === "synced" ? outcome.payment : await loadPayment(services, payment.id);
   services.wakeWorker();
   await audit(services.db, {
@@ -155,7 +156,7 @@ export async function adminCapture(services: Services, who: Actor, args: { payme
   const before = await loadPayment(services, args.paymentId);
   let after: Payment;
   try {
-    after = await capturePayment(services, args.paymentId, args.amount, "console_capture");
+    after = await capturePayment(services, asPaymentId(before.id), args.amount, "console_capture");
   } catch (error) {
     if (error instanceof PaymentActionError) throw new AdminActionError(error.message);
     throw error;
@@ -169,7 +170,7 @@ export async function adminRelease(services: Services, who: Actor, args: { payme
   const before = await loadPayment(services, args.paymentId);
   let after: Payment;
   try {
-    after = await cancelPayment(services, args.paymentId, "console_cancel");
+    after = await cancelPayment(services, asPaymentId(before.id), "console_cancel");
   } catch (error) {
     if (error instanceof PaymentActionError) throw new AdminActionError(error.message);
     throw error;

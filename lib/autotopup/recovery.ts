@@ -20,6 +20,7 @@ import type { Services } from "../server/services";
 import { chargedThisMonth, recordCharge } from "./scheduler";
 import { isRecoveryCharge } from "./settle";
 import { mayReEnrol } from "./states";
+import { asPaymentIntentId } from "../ids";
 
 export interface CheckoutAutoTopUp {
   /** Show the opt-in (the feature is on and no rule is running for this user). */
@@ -68,7 +69,7 @@ export async function startConfirmation(services: Services, navixyUserId: number
       return { paymentId: payment.id, clientSecret: intent.client_secret ?? "" };
     }
     // Paid or ended meanwhile: bring the ledger up to date (settle.ts resumes or releases the rule).
-    await syncPaymentIntent(services, intent.id, "auto_top_up_confirmation");
+    await syncPaymentIntent(services, asPaymentIntentId(intent.id), "auto_top_up_confirmation");
     if (intent.status !== "canceled") throw NOTHING_TO_CONFIRM;
   }
 

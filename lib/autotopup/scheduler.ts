@@ -29,6 +29,7 @@ import { syncPaymentIntent } from "../payments/sync-payment-intent";
 import type { Services } from "../server/services";
 import { jitterMs, monthStart, nextCheckAfter, nextMonthStart, windowIndex } from "./schedule";
 import { termAmount } from "./terms";
+import { asPaymentIntentId } from "../ids";
 
 export interface AutoTopUpReport {
   /** Rules this pass took (due and claimed). */
@@ -266,7 +267,7 @@ async function resolveInFlight(services: Services, rule: AutoTopUpRule, charge: 
   if (!payment) return undefined;
   if (payment.stripePaymentIntentId) {
     // A lost webhook must not hold the rule forever: read the PaymentIntent (settle.ts acts if it is final).
-    await syncPaymentIntent(services, payment.stripePaymentIntentId, "auto_top_up").catch((error: unknown) => {
+    await syncPaymentIntent(services, asPaymentIntentId(payment.stripePaymentIntentId), "auto_top_up").catch((error: unknown) => {
       log().warn({ ruleId: rule.id, paymentId: payment.id, err: error }, "could not sync the top-up in flight");
     });
     const after = await db.autoTopUpCharge.findUnique({ where: { id: charge.id }, select: { settledAt: true } });
@@ -330,7 +331,7 @@ async function createOffSessionIntent(services: Services, rule: AutoTopUpRule, c
       return;
     }
   }
-  await syncPaymentIntent(services, paymentIntentId, "auto_top_up");
+  await syncPaymentIntent(services, asPaymentIntentId(paymentIntentId), "auto_top_up");
 }
 
 /** Stripe refused the request itself (saved card detached, customer deleted...): the rule cannot work any more. */

@@ -10,6 +10,7 @@
 //   attention                      list what needs a person
 //   show <paymentId>               a payment with its timeline and movements
 import { parseDuration } from "../config";
+import { isMovementId, isPaymentId } from "../ids";
 import { needsAttention } from "../payments/attention";
 import { cancelPayment, captureDueAuthorizations, capturePayment } from "../payments/capture";
 import { sweepPayments } from "../payments/sweep";
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "capture": {
       const [paymentId, amountText] = args;
-      if (!paymentId) throw new UsageError("capture needs a payment id");
+      if (!paymentId || !isPaymentId(paymentId)) throw new UsageError("capture needs a payment id (pay_...)");
       let amount: number | undefined;
       if (amountText) {
         const payment = await services.db.payment.findUnique({ where: { id: paymentId } });
@@ -62,8 +63,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "cancel": {
-      if (!args[0]) throw new UsageError("cancel needs a payment id");
-      const payment = await cancelPayment(services, args[0]);
+      const paymentId = args[0];
+      if (!paymentId || !isPaymentId(paymentId)) throw new UsageError("cancel needs a payment id (pay_...)");
+      const payment = await cancelPayment(services, paymentId);
       console.log(`${payment.id}: ${payment.status}`);
       return 0;
     }
@@ -85,8 +87,9 @@ async function main(argv: string[]): Promise<number> {
       return sweep.errors + capture.errors > 0 ? 1 : 0;
     }
     case "retry": {
-      if (!args[0]) throw new UsageError("retry needs a movement id");
-      await retryMovement(services, args[0]);
+      const movementId = args[0];
+      if (!movementId || !isMovementId(movementId)) throw new UsageError("retry needs a movement id (mv_...)");
+      await retryMovement(services, movementId);
       await finish();
       const movement = await services.db.balanceMovement.findUniqueOrThrow({ where: { id: args[0] } });
       console.log(`${movement.id}: ${movement.state}${movement.lastError ? ` (${movement.lastError})` : ""}`);

@@ -6,6 +6,7 @@
 import type { Payment } from "./ledger/payment-records";
 import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
+import { asPaymentId, asPaymentIntentId, type PaymentId, type PaymentIntentId } from "../ids";
 
 export class PaymentActionError extends Error {
   constructor(message: string) {
@@ -22,7 +23,7 @@ async function authorizedPayment(services: SyncDeps, paymentId: string): Promise
 }
 
 /** Captures an authorized payment; `amount` (minor units) may be lower than authorized. */
-export async function capturePayment(services: SyncDeps, paymentId: string, amount?: number, source = "capture"): Promise<Payment> {
+export async function capturePayment(services: SyncDeps, paymentId: PaymentId, amount?: number, source = "capture"): Promise<Payment> {
   const payment = await authorizedPayment(services, paymentId);
   if (payment.status === "succeeded" || payment.status === "partially_refunded" || payment.status === "refunded") return payment;
   if (payment.status !== "authorized") {
@@ -42,11 +43,11 @@ export async function capturePayment(services: SyncDeps, paymentId: string, amou
     // Captured meanwhile (another instance, the dashboard): the sync below records the truth.
     if ((error as { code?: string }).code !== "payment_intent_unexpected_state") throw error;
   }
-  return synced(services, payment.stripePaymentIntentId, source);
+  return synced(services, asPaymentIntentId(payment.stripePaymentIntentId), source);
 }
 
 /** Releases an authorization (or cancels a PaymentIntent the payer never completed). */
-export async function cancelPayment(services: SyncDeps, paymentId: string, source = "cancel", reason: "requested_by_customer" | "abandoned" = "requested_by_customer"): Promise<Payment> {
+export async function cancelPayment(services: SyncDeps, paymentId: PaymentId, source = "cancel", reason: "requested_by_customer" | "abandoned" = "requested_by_customer"): Promise<Payment> {
   const payment = await authorizedPayment(services, paymentId);
   const cancelable = ["created", "awaiting_payment", "failed", "authorized"];
   if (payment.status === "canceled" || payment.status === "abandoned") return payment;
@@ -62,10 +63,10 @@ export async function cancelPayment(services: SyncDeps, paymentId: string, sourc
   } catch (error) {
     if ((error as { code?: string }).code !== "payment_intent_unexpected_state") throw error;
   }
-  return synced(services, payment.stripePaymentIntentId, source);
+  return synced(services, asPaymentIntentId(payment.stripePaymentIntentId), source);
 }
 
-async function synced(services: SyncDeps, paymentIntentId: string, source: string): Promise<Payment> {
+async function synced(services: SyncDeps, paymentIntentId: PaymentIntentId, source: string): Promise<Payment> {
   const outcome = await syncPaymentIntent(services, paymentIntentId, source);
   if (outcome.kind !== "synced") throw new PaymentActionError(outcome.reason);
   return outcome.payment;
@@ -96,7 +97,7 @@ export async function captureDueAuthorizations(services: SyncDeps, now = new Dat
   });
   for (const { id } of due) {
     try {
-      await capturePayment(services, id, undefined, "auto_capture");
+      await capturePayment(services, asPaymentId(id), undefined, "auto_capture");
       report.captured++;
     } catch (error) {
       report.errors++;

@@ -6,7 +6,7 @@ import { transaction } from "../db/client";
 import type { Services } from "../server/services";
 import { HttpError, json } from "../http/responses";
 import { readJsonBody } from "../http/json-body";
-import { newId } from "../ids";
+import { asNavixyUserId, newId } from "../ids";
 import { createPaymentRecord, movePayment } from "./ledger/payment-records";
 import { amountLimits, amountProblem } from "./limits";
 import { loadNavixyUser } from "./navixy-user";
@@ -15,7 +15,7 @@ import { paymentLogger, requestLogger } from "../logging/logger";
 import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
 
 const body = z.object({
-  userId: z.number().int().positive().max(2_147_483_647),
+  userId: z.number().int().positive().max(2_147_483_647).transform(asNavixyUserId),
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** The payer opted in to automatic top-up: checked by the feature that takes it (services.hooks.autoTopUp). */
   autoTopUp: z.unknown().optional(),

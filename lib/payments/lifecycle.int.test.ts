@@ -11,6 +11,7 @@ import { captureDueAuthorizations } from "./capture";
 import { needsAttention } from "./attention";
 import { resyncEvents } from "./intake/resync-events";
 import { retryMovement } from "./retry-movement";
+import { asPaymentId, asMovementId } from "../ids";
 
 const skip = databaseUnavailable();
 const USERS = Array.from({ length: 40 }, (_, i) => ({ id: 30001 + i, firstName: "Test", lastName: `User${i}`, balance: "100.00" }));
@@ -44,8 +45,8 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
     const intent = gw.stripeEmulator.paymentIntents().find((p) => p.metadata?.payment_id === paymentId);
     expect(intent?.capture_method).toBe("manual");
 
-    await capturePayment(gw.services, paymentId, 3000);
-    await capturePayment(gw.services, paymentId, 3000); // idempotent: already captured
+    await capturePayment(gw.services, asPaymentId(paymentId), 3000);
+    await capturePayment(gw.services, asPaymentId(paymentId), 3000); // idempotent: already captured
     await waitFor(async () => (await paymentOf(paymentId)).movements[0]?.state === "applied", { what: "credit applied" });
     const captured = await paymentOf(paymentId);
     expect(captured).toMatchObject({ status: "succeeded", amountReceived: 3000 });
@@ -56,9 +57,9 @@ describe.skipIf(skip)("authorize, then capture (PAYMENT_CAPTURE=manual)", () => 
   test("releasing an authorization cancels it and credits nothing", async () => {
     const { paymentId } = await authorize(30002, 2000);
     await waitFor(async () => (await paymentOf(paymentId)).status === "authorized");
-    const canceled = await cancelPayment(gw.services, paymentId);
+    const canceled = await cancelPayment(gw.services, asPaymentId(paymentId));
     expect(canceled.status).toBe("canceled");
-    await expect(capturePayment(gw.services, paymentId)).rejects.toThrow(/canceled, not authorized/);
+    await expect(capturePayment(gw.services, asPaymentId(paymentId))).rejects.toThrow(/canceled, not authorized/);
     await gw.worker!.drain();
     expect((await paymentOf(paymentId)).movements).toHaveLength(0);
     expect(gw.navixy.changeBalanceCalls(30002)).toBe(0);
@@ -191,7 +192,7 @@ describe.skipIf(skip)("missed webhooks", () => {
     const { paymentId } = await gw.pay(30009, 700);
     const failed = await waitFor(() => gw.services.db.balanceMovement.findFirst({ where: { paymentId, state: "failed" } }), { what: "credit refused" });
     expect((await needsAttention(gw.services)).some((i) => i.movementId === failed.id && i.kind === "movement_failed")).toBe(true);
-    await retryMovement(gw.services, failed.id);
+    await retryMovement(gw.services, asMovementId(failed.id));
     await gw.worker!.drain();
     const after = await gw.services.db.balanceMovement.findUniqueOrThrow({ where: { id: failed.id }, include: { calls: { orderBy: { id: "asc" } } } });
     expect(after.state).toBe("applied");

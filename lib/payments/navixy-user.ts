@@ -4,17 +4,18 @@ import { HttpError } from "../http/responses";
 import { isNavixyApiError, maskName, type NavixyUser } from "../navixy";
 import type { Services } from "../server/services";
 import { logger } from "../logging/logger";
+import { isNavixyUserId, type NavixyUserId } from "../ids";
 
 export const MAX_NAVIXY_USER_ID = 2_147_483_647;
 
 /** "12345" → 12345; anything but a positive whole number → null. */
-export function parseNavixyUserId(raw: string | string[] | undefined | null): number | null {
+export function parseNavixyUserId(raw: string | string[] | undefined | null): NavixyUserId | null {
   if (typeof raw !== "string" || !/^[1-9]\d{0,9}$/.test(raw.trim())) return null;
   const id = Number(raw.trim());
-  return id <= MAX_NAVIXY_USER_ID ? id : null;
+  return isNavixyUserId(id) ? id : null;
 }
 
-export async function loadNavixyUser(services: Pick<Services, "navixy">, userId: number): Promise<NavixyUser> {
+export async function loadNavixyUser(services: Pick<Services, "navixy">, userId: NavixyUserId): Promise<NavixyUser> {
   try {
     return await services.navixy.readUser(userId);
   } catch (error) {

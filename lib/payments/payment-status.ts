@@ -1,7 +1,7 @@
 // What the payer (and the checkout's polling) may know about a payment: its state and amount, nothing
 // personal. Payment ids are unguessable, so knowing one is knowing your own payment.
 import { HttpError, json } from "../http/responses";
-import { isPaymentId } from "../ids";
+import { asPaymentIntentId, isPaymentId } from "../ids";
 import { creditStateOf, type CreditState, type PaymentStatus } from "./ledger/states";
 import { PAYMENT_CREDIT } from "./ledger/movement-keys";
 import { CURRENCY_MISMATCH, syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
@@ -57,13 +57,14 @@ export async function completePayment(
   paymentIntentId: string | undefined,
 ): Promise<{ view: PaymentStatusView; retryPath: string } | null> {
   if (!paymentIntentId || !/^pi_[A-Za-z0-9_]{8,128}$/.test(paymentIntentId)) return null;
+  const intentId = asPaymentIntentId(paymentIntentId); // shaped like one; only ours are looked up below
   const known = await services.db.payment.findUnique({
     where: { stripePaymentIntentId: paymentIntentId },
     select: { id: true, navixyUserId: true },
   });
   if (!known) return null; // only PaymentIntents this gateway created are ever looked up
   try {
-    await syncPaymentIntent(services, paymentIntentId, "return_page");
+    await syncPaymentIntent(services, intentId, "return_page");
   } catch (error) {
     paymentLogger(known.id).warn({ paymentIntentId, err: error }, "return page could not sync the PaymentIntent");
   }

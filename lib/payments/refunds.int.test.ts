@@ -10,6 +10,7 @@ import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../
 import { needsAttention } from "./attention";
 import { retryMovement } from "./retry-movement";
 import { REFUND_RECHECK_MS, REFUND_WATCH_MS, sweepPayments } from "./sweep";
+import { asMovementId } from "../ids";
 
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
 const TRANSACTION_LIST = "panel/user/transaction/list";
@@ -357,8 +358,8 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
     const [, , back] = await settled(paymentId, 3);
     expect(back).toMatchObject({ kind: "credit", amount: 1000, idempotencyKey: `refund-reversal:${refund.id}`, state: "failed" }); // Navixy still refuses
     gw.navixy.clearFaults();
-    await retryMovement(gw.services, reduced!.id);
-    await retryMovement(gw.services, back!.id);
+    await retryMovement(gw.services, asMovementId(reduced!.id));
+    await retryMovement(gw.services, asMovementId(back!.id));
     await gw.worker!.drain();
     expect((await movements(paymentId)).map((m) => [m.kind, m.amount, m.state])).toEqual([
       ["credit", 2000, "applied"],

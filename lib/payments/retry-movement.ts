@@ -2,8 +2,9 @@
 // It goes back as "unknown": the worker looks its reference up in Navixy first, so a retry can never
 // apply it twice, whatever happened before.
 import type { Services } from "../server/services";
+import type { MovementId } from "../ids";
 
-export async function retryMovement(services: Pick<Services, "db" | "wakeWorker">, movementId: string): Promise<{ state: string }> {
+export async function retryMovement(services: Pick<Services, "db" | "wakeWorker">, movementId: MovementId): Promise<{ state: string }> {
   const movement = await services.db.balanceMovement.findUnique({ where: { id: movementId } });
   if (!movement) throw new Error(`No movement ${movementId}.`);
   if (movement.state === "applied" || movement.state === "canceled") return { state: movement.state };

@@ -9,6 +9,7 @@ import { movePayment } from "./ledger/payment-records";
 import { cancelPayment } from "./capture";
 import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
+import { asPaymentId, asPaymentIntentId } from "../ids";
 
 const NOT_FINAL = ["created", "awaiting_payment", "failed", "processing", "authorized"];
 const BATCH = 50;
@@ -69,12 +70,12 @@ export async function sweepPayments(services: SyncDeps, now = new Date()): Promi
         }
         continue;
       }
-      const outcome = await syncPaymentIntent(services, payment.stripePaymentIntentId, "sweep", { refunds: true });
+      const outcome = await syncPaymentIntent(services, asPaymentIntentId(payment.stripePaymentIntentId), "sweep", { refunds: true });
       report.resynced++;
       if (outcome.kind !== "synced") continue;
       const current = outcome.payment;
       if ((current.status === "awaiting_payment" || current.status === "failed") && age > config.worker.abandonAfterMs) {
-        await cancelPayment(services, current.id, "sweep", "abandoned");
+        await cancelPayment(services, asPaymentId(current.id), "sweep", "abandoned");
         report.abandoned++;
       }
     } catch (error) {

@@ -13,6 +13,7 @@ import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
+import type { PaymentIntentId } from "../ids";
 
 /** What a sync needs: the ledger, Stripe, the hooks features plug in, and a way to wake the worker. */
 export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "hooks" | "wakeWorker">;
@@ -35,7 +36,7 @@ export interface SyncOptions {
 
 export async function syncPaymentIntent(
   services: SyncDeps,
-  paymentIntentId: string,
+  paymentIntentId: PaymentIntentId,
   source: string,
   options: SyncOptions = {},
 ): Promise<SyncOutcome> {

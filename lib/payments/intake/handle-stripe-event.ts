@@ -9,6 +9,7 @@ import { backoffDelay } from "../outbox/backoff";
 import { syncPaymentIntent, type SyncDeps } from "../sync-payment-intent";
 import { captureDue, capturePayment } from "../capture";
 import { assertNever } from "../ledger/states";
+import { asPaymentId, asPaymentIntentId } from "../../ids";
 
 /**
  * The events this gateway handles: the four Navixy's own Stripe integration listens to, and the two that
@@ -64,11 +65,11 @@ export async function handleStripeEvent(services: SyncDeps, row: StripeEvent): P
       return assertNever(type);
   }
   if (!paymentIntentId) return { status: "ignored", reason: "the event names no PaymentIntent" };
-  const outcome = await syncPaymentIntent(services, paymentIntentId, `webhook:${row.id}`, { refunds });
+  const outcome = await syncPaymentIntent(services, asPaymentIntentId(paymentIntentId), `webhook:${row.id}`, { refunds });
   if (outcome.kind === "not_ours") return { status: "ignored", reason: outcome.reason };
   if (outcome.refundsWaiting.length > 0) throw new RefundNotSettledYet(outcome.refundsWaiting);
   if (outcome.payment.status === "authorized" && captureDue(services, outcome.payment.authorizedAt)) {
-    await capturePayment(services, outcome.payment.id, undefined, "auto_capture");
+    await capturePayment(services, asPaymentId(outcome.payment.id), undefined, "auto_capture");
   }
   return { status: "processed", paymentId: outcome.payment.id };
 }

@@ -3,7 +3,7 @@
 import { toMajorString } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
-import { amountCurrency } from "./currency";
+import { amountCurrency } from "./amount-currency";
 import { listPayments, parseFilters, type FilterParams, type PaymentFilters, type PaymentRow } from "./payments-query";
 
 /**

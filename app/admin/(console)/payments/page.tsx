@@ -5,7 +5,7 @@ import { Flash } from "@/components/admin/Flash";
 import { InputField, SelectField } from "@/components/admin/FilterField";
 import { FilterButtons, Pager } from "@/components/admin/Pager";
 import { fmtTime, label } from "@/components/admin/format";
-import { amountCurrency } from "@/lib/admin/currency";
+import { amountCurrency } from "@/lib/admin/amount-currency";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { CREDIT_STATES, filtersToParams, listPayments, parseFilters } from "@/lib/admin/payments-query";
 import { PAYMENT_STATUSES } from "@/lib/payments/ledger/states";

@@ -110,21 +110,25 @@ async function recordDebit(tx: Tx, payment: Payment, intent: Stripe.PaymentInten
   if (await tx.balanceMovement.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return false;
   const absorbed = await absorbIntoOwedCredit(tx, intent.id, refund);
   await tx.balanceMovement.create({
-    data: {
-      id: newId("mv"),
-      paymentId: payment.id,
-      kind: "debit",
-      navixyUserId: payment.navixyUserId,
-      amount: refund.amount,
-      currency: refund.currency,
-      navixyAmount: toNavixyAmount(refund.amount, refund.currency, -1),
-      reference: refund.id,
-      text: refundText(refund.id, intent.id),
-      idempotencyKey: key,
-      ...(absorbed ? { state: "canceled", lastError: `${ABSORBED_NOTE} ${absorbed} instead` } : {}),
-    },
+    data: { ...debitOf(payment, intent, refund), ...(absorbed ? { state: "canceled", lastError: `${ABSORBED_NOTE} ${absorbed} instead` } : {}) },
   });
   return true;
+}
+
+/** The debit row of a refund (key debit:<refund id>), owed unless the caller says otherwise. */
+function debitOf(payment: Payment, intent: Stripe.PaymentIntent, refund: Stripe.Refund) {
+  return {
+    id: newId("mv"),
+    paymentId: payment.id,
+    kind: "debit",
+    navixyUserId: payment.navixyUserId,
+    amount: refund.amount,
+    currency: refund.currency,
+    navixyAmount: toNavixyAmount(refund.amount, refund.currency, -1),
+    reference: refund.id,
+    text: refundText(refund.id, intent.id),
+    idempotencyKey: debitKey(refund.id),
+  };
 }
 
 /**
@@ -141,21 +145,7 @@ async function voidRefund(tx: Tx, payment: Payment, intent: Stripe.PaymentIntent
     // Seen void before its debit was recorded (refund.failed before charge.refunded): record the debit as
     // never owed, so an older read of the same refund as succeeded finds it and debits nothing.
     await tx.balanceMovement.create({
-      data: {
-        id: newId("mv"),
-        paymentId: payment.id,
-        kind: "debit",
-        navixyUserId: payment.navixyUserId,
-        amount: refund.amount,
-        currency: refund.currency,
-        navixyAmount: toNavixyAmount(refund.amount, refund.currency, -1),
-        reference: refund.id,
-        text: refundText(refund.id, intent.id),
-        idempotencyKey: debitKey(refund.id),
-        state: "canceled",
-        needsAttention: failed,
-        lastError: `${note}; nothing was debited`.slice(0, 1000),
-      },
+      data: { ...debitOf(payment, intent, refund), state: "canceled", needsAttention: failed, lastError: `${note}; nothing was debited`.slice(0, 1000) },
     });
     return "changed";
   }

@@ -9,14 +9,36 @@
 //    503 Navixy unreachable), which a page cannot set. So the proxy loads the checkout first: on failure it
 //    answers with a small HTML page itself; on success it passes the loaded checkout to app/page.tsx in a
 //    request header, so the page does not ask Navixy a second time.
+// 4. The payer's language (lib/checkout/page-locale.ts) for every payer's page, passed on in a request header
+//    (lib/i18n/request.ts); the error pages above are written in it. The dealer console stays in English.
 import { NextResponse, type NextRequest } from "next/server";
 import { loadCheckout, type CheckoutResult } from "@/lib/checkout/load-checkout";
-import { CHECKOUT_ERRORS, errorPageResponse } from "@/lib/checkout/error-page";
+import { checkoutError, errorPageResponse, type ErrorPageOptions } from "@/lib/checkout/error-page";
+import { choosePageLocale } from "@/lib/checkout/page-locale";
+import { chooseLocale } from "@/lib/i18n/negotiate";
+import { translatorFor } from "@/lib/i18n/messages";
+import { LOCALE_HEADER } from "@/lib/i18n/request";
+import type { Locale } from "@/lib/i18n/locales";
 import { getServices } from "@/lib/server/services";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
 import { headerSettings, withHeaders } from "@/lib/security/api-headers";
 import { newNonce, securityHeaders } from "@/lib/security/headers";
 import { REQUEST_ID_HEADER, logger, requestIdFrom } from "@/lib/logging/logger";
+
+/** The dealer console and the sandbox overview are not the payer's: they stay in English. */
+function isPayerPage(pathname: string): boolean {
+  return !["/admin", "/sandbox"].some((p) => pathname === p || pathname.startsWith(`${p}/`));
+}
+
+async function pageLocale(request: NextRequest): Promise<Locale> {
+  const choice = { query: request.nextUrl.searchParams.get("lang"), acceptLanguage: request.headers.get("accept-language") };
+  try {
+    return await choosePageLocale(getServices(), choice);
+  } catch {
+    // No configuration to read: the request's own choice, else English.
+    return chooseLocale(choice).locale;
+  }
+}
 
 function isApi(pathname: string): boolean {
   return pathname.startsWith("/api/") || pathname === "/api" || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
@@ -27,6 +49,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const headers = new Headers(request.headers);
   // Whatever the browser sent under this name never reaches the page.
   headers.delete(CHECKOUT_HEADER);
+  headers.delete(LOCALE_HEADER);
   const requestId = requestIdFrom(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
 
@@ -40,6 +63,9 @@ export async function proxy(request: NextRequest): Promise<Response> {
 
   const pass = (): Response => withHeaders(NextResponse.next({ request: { headers } }), responseHeaders);
 
+  const locale = kind === "page" && isPayerPage(pathname) ? await pageLocale(request) : null;
+  if (locale) headers.set(LOCALE_HEADER, locale);
+
   if (pathname !== "/" || (request.method !== "GET" && request.method !== "HEAD")) return pass();
 
   let result: CheckoutResult;
@@ -51,17 +77,22 @@ export async function proxy(request: NextRequest): Promise<Response> {
     result = { kind: "unavailable" };
   }
 
-  const page = { sandbox: settings.sandbox };
+  const translator = translatorFor(locale ?? "en");
+  const page: ErrorPageOptions = {
+    sandbox: settings.sandbox,
+    translator,
+    languages: { action: "/", keep: request.nextUrl.searchParams },
+  };
   switch (result.kind) {
     case "ok":
       headers.set(CHECKOUT_HEADER, encodeCheckoutHeader(result.checkout));
       return pass();
     case "invalid_id":
-      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.invalid_id, {}, page), responseHeaders);
+      return withHeaders(errorPageResponse(checkoutError("invalid_id", translator), {}, page), responseHeaders);
     case "not_found":
-      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.not_found, {}, page), responseHeaders);
+      return withHeaders(errorPageResponse(checkoutError("not_found", translator), {}, page), responseHeaders);
     case "unavailable":
-      return withHeaders(errorPageResponse(CHECKOUT_ERRORS.unavailable, { "retry-after": "60" }, page), responseHeaders);
+      return withHeaders(errorPageResponse(checkoutError("unavailable", translator), { "retry-after": "60" }, page), responseHeaders);
   }
 }
 

@@ -1,17 +1,26 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { isSandboxMode } from "@/lib/sandbox/mode";
+import { clientMessages, translatorFor } from "@/lib/i18n/messages";
+import { SANDBOX_WORDS } from "@/lib/sandbox/words";
+import { localeFromHeaders } from "@/lib/i18n/request";
 import { SandboxBanner } from "@/components/sandbox/SandboxBanner";
+import { I18nProvider } from "@/components/i18n/I18nProvider";
+import { LanguageSwitcher } from "@/components/i18n/LanguageSwitcher";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: "Add money",
-  description: "Add money to your tracking account balance.",
-  robots: { index: false, follow: false },
-  icons: { icon: "/favicon.svg" },
-  referrer: "strict-origin-when-cross-origin",
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = translatorFor(localeFromHeaders(await headers()) ?? "en");
+  return {
+    title: t.t("meta.title"),
+    description: t.t("meta.description"),
+    robots: { index: false, follow: false },
+    icons: { icon: "/favicon.svg" },
+    referrer: "strict-origin-when-cross-origin",
+  };
+}
 
 export const viewport: Viewport = {
   width: "device-width",
@@ -27,32 +36,35 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Sandbox mode is a run-time setting: no page may be prerendered with (or without) it at build time.
   await connection();
   const sandbox = isSandboxMode();
+  // The payer's language, chosen by proxy.ts; none on the dealer console, which stays in English.
+  const payerLocale = localeFromHeaders(await headers());
+  const locale = payerLocale ?? "en";
+  const t = translatorFor(locale);
   return (
-    <html lang="en">
+    <html lang={locale} dir={t.dir}>
       <head>
         {/* Sandbox mode: a local stand-in for Stripe.js, loaded (blocking) before the app's scripts so that
             @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. */}
         {sandbox && <script src="/sandbox/stripe.js" />}
       </head>
       <body>
-        {sandbox && <SandboxBanner />}
-        <div className="shell">
-          <p className="brand">
-            <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-              <path
-                fill="currentColor"
-                d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z"
-              />
-            </svg>
-            Secure payment
-          </p>
-          <main className="card">{children}</main>
-          <p className="footer">
-            {sandbox
-              ? "Sandbox: payments go to a Stripe emulator on this computer. Use test cards only; no real money moves."
-              : "Payments are processed by Stripe. Your card details go directly to Stripe and are never stored on this site."}
-          </p>
-        </div>
+        <I18nProvider locale={locale} messages={clientMessages(locale)}>
+          {sandbox && <SandboxBanner locale={locale} />}
+          <div className="shell">
+            <div className="brand">
+              <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path
+                  fill="currentColor"
+                  d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z"
+                />
+              </svg>
+              <span>{t.t("shell.secure")}</span>
+              {payerLocale && <LanguageSwitcher />}
+            </div>
+            <main className="card">{children}</main>
+            <p className="footer">{sandbox ? SANDBOX_WORDS[locale].footer : t.t("shell.footer")}</p>
+          </div>
+        </I18nProvider>
       </body>
     </html>
   );

@@ -1,18 +1,26 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { translatorFor } from "@/lib/i18n/messages";
+import { localeFromHeaders } from "@/lib/i18n/request";
 
-export const metadata: Metadata = { title: "Page not found · Add money" };
+async function translator() {
+  return translatorFor(localeFromHeaders(await headers()) ?? "en");
+}
 
-export default function NotFound() {
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await translator();
+  return { title: t.t("meta.titleWith", { page: t.t("notFound.pageTitle") }) };
+}
+
+export default async function NotFound() {
+  const t = await translator();
   return (
     <div className="result" data-tone="error" data-testid="not-found">
       <span className="result-icon" aria-hidden="true">
         ?
       </span>
-      <h1>This page does not exist</h1>
-      <p>
-        The link may be incomplete or out of date. Please open “Add money” again from your account in the tracking app,
-        or contact your service provider.
-      </p>
+      <h1>{t.t("notFound.title")}</h1>
+      <p>{t.t("notFound.message")}</p>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useId } from "react";
 import type { AmountLimits } from "@/lib/payments/limits";
 import { optInLabel, termAmount } from "@/lib/autotopup/terms";
 import type { OptInCheck, OptInState } from "./opt-in";
+import { useTranslator } from "@/components/i18n/I18nProvider";
 
 interface Props {
   state: OptInState;
@@ -15,11 +16,12 @@ interface Props {
 }
 
 export function AutoTopUpOptIn({ state, check, limits, onChange, showError }: Props) {
+  const tr = useTranslator();
   const ids = useId();
   const cur = limits.currency.toUpperCase();
   const label = check.terms
-    ? optInLabel(check.terms, limits.currency)
-    : `Top up automatically: add ${state.amount} ${cur} when my balance falls below ${state.threshold} ${cur}, at most ${state.limit} ${cur} per month`;
+    ? optInLabel(check.terms, limits.currency, tr)
+    : tr.t("autoTopUp.label", { amount: `${state.amount} ${cur}`, threshold: `${state.threshold} ${cur}`, limit: `${state.limit} ${cur}` });
   const field = (key: "amount" | "threshold" | "limit", text: string, hint: string) => (
     <div className="field" style={{ marginTop: 0 }}>
       <label className="label" htmlFor={`${ids}-${key}`}>
@@ -58,10 +60,10 @@ export function AutoTopUpOptIn({ state, check, limits, onChange, showError }: Pr
         <span data-testid="autotopup-label">{label}</span>
       </label>
       {state.on && (
-        <div style={{ display: "grid", gap: "0.75rem", paddingLeft: "1.75rem" }}>
-          {field("amount", "Add", `From ${termAmount(limits.min, limits.currency)} to ${termAmount(limits.max, limits.currency)}`)}
-          {field("threshold", "When my balance falls below", "The balance is checked every few minutes")}
-          {field("limit", "At most per month", "Pending top-ups count too")}
+        <div style={{ display: "grid", gap: "0.75rem", paddingInlineStart: "1.75rem" }}>
+          {field("amount", tr.t("autoTopUp.add"), tr.t("autoTopUp.addHint", { min: termAmount(limits.min, limits.currency), max: termAmount(limits.max, limits.currency) }))}
+          {field("threshold", tr.t("autoTopUp.threshold"), tr.t("autoTopUp.thresholdHint"))}
+          {field("limit", tr.t("autoTopUp.limit"), tr.t("autoTopUp.limitHint"))}
           <p className="field-error" id={`${ids}-error`} aria-live="polite" data-testid="autotopup-error">
             {showError && check.error ? check.error : ""}
           </p>

@@ -5,10 +5,12 @@
 // return page then shows the top-up, and automatic top-up resumes (lib/autotopup/settle.ts).
 import { useState } from "react";
 import { useStripe } from "@stripe/react-stripe-js";
-
-const GENERIC = "The confirmation did not go through. Please try again.";
+import { useTranslator } from "@/components/i18n/I18nProvider";
+import { apiErrorMessage, retryAfterSeconds } from "@/components/checkout/api-errors";
+import { failureMessageKey } from "@/lib/stripe/failures";
 
 export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; returnUrl: string }) {
+  const tr = useTranslator();
   const stripe = useStripe();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -25,41 +27,47 @@ export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; return
         body: JSON.stringify({ userId }),
         cache: "no-store",
       });
-      const body = (await response.json().catch(() => null)) as { paymentId?: unknown; clientSecret?: unknown; error?: { message?: unknown } } | null;
+      const body = (await response.json().catch(() => null)) as { paymentId?: unknown; clientSecret?: unknown; error?: { code?: unknown; message?: unknown } } | null;
       if (!response.ok || typeof body?.clientSecret !== "string" || typeof body.paymentId !== "string") {
-        setError(typeof body?.error?.message === "string" ? body.error.message : GENERIC);
+        setError(
+          body?.error
+            ? apiErrorMessage(body.error, tr, { retryAfterSeconds: retryAfterSeconds(response.headers.get("retry-after")) })
+            : tr.t("autoTopUp.confirm.failed"),
+        );
         setBusy(false);
         return;
       }
       started = { paymentId: body.paymentId, clientSecret: body.clientSecret };
     } catch {
-      setError("We could not reach the payment server. Check your connection and try again.");
+      setError(tr.t("error.network"));
       setBusy(false);
       return;
     }
     const result = await stripe.confirmCardPayment(started.clientSecret);
     if (result.error) {
-      setError(result.error.message ?? GENERIC);
+      const known = failureMessageKey(result.error.decline_code ?? result.error.code);
+      setError(known ? tr.t(known) : (result.error.message ?? tr.t("autoTopUp.confirm.failed")));
       setBusy(false);
       return;
     }
     const url = new URL(returnUrl);
     url.searchParams.set("payment", started.paymentId);
     url.searchParams.set("payment_intent", result.paymentIntent.id);
+    url.searchParams.set("lang", tr.locale);
     window.location.assign(url.toString());
   }
 
   return (
-    <div className="alert" role="region" aria-label="Automatic top-up" data-testid="autotopup-confirm" style={{ marginBottom: "1rem" }}>
-      <p>Your bank asks you to confirm your automatic top-up.</p>
+    <div className="alert" role="region" aria-label={tr.t("autoTopUp.confirm.region")} data-testid="autotopup-confirm" style={{ marginBlockEnd: "1rem" }}>
+      <p>{tr.t("autoTopUp.confirm.text")}</p>
       {error && (
-        <p role="alert" data-testid="autotopup-confirm-error" style={{ marginTop: "0.5rem" }}>
+        <p role="alert" data-testid="autotopup-confirm-error" style={{ marginBlockStart: "0.5rem" }}>
           {error}
         </p>
       )}
       <p className="alert-action">
         <button type="button" className="button-link" onClick={confirm} disabled={!stripe || busy} aria-busy={busy} data-testid="autotopup-confirm-button">
-          {busy ? "Confirming…" : "Confirm with my bank"}
+          {busy ? tr.t("autoTopUp.confirm.busy") : tr.t("autoTopUp.confirm.button")}
         </button>
       </p>
     </div>

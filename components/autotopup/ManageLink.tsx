@@ -1,20 +1,24 @@
+"use client";
 // On the return page of the payment that set up automatic top-up: the signed link to see, change or turn it off.
+import { useTranslator } from "@/components/i18n/I18nProvider";
+
 export function ManageLink({ url, state }: { url: string; state: string }) {
+  const tr = useTranslator();
   return (
     <div data-testid="autotopup-manage-link-box" style={{ display: "grid", gap: "0.375rem", marginTop: "0.5rem" }}>
       <p>
         {state === "pending_enrolment"
-          ? "Automatic top-up starts once this payment completes."
+          ? tr.t("autoTopUp.link.pending")
           : state === "active"
-            ? "Automatic top-up is on."
-            : "Automatic top-up is set up."}{" "}
-        Keep this link to see, change or turn it off:
+            ? tr.t("autoTopUp.link.active")
+            : tr.t("autoTopUp.link.setUp")}{" "}
+        {tr.t("autoTopUp.link.keep")}
       </p>
       <a className="button-link button-secondary" href={url} rel="noreferrer" data-testid="autotopup-manage-link">
-        Manage automatic top-up
+        {tr.t("autoTopUp.link.manage")}
       </a>
       <p className="muted" style={{ fontSize: "0.8125rem" }}>
-        Bookmark it or copy it somewhere safe: anyone with this link can change your automatic top-up.
+        {tr.t("autoTopUp.link.private")}
       </p>
     </div>
   );

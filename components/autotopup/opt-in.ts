@@ -3,7 +3,9 @@
 import { toMajorString } from "@/lib/money";
 import type { AmountLimits } from "@/lib/payments/limits";
 import { defaultTerms, mandateText, termsProblem, type AutoTopUpTerms } from "@/lib/autotopup/terms";
-import { parseAmountInput } from "@/components/checkout/amount";
+import { numberExamples, parseAmountInput } from "@/components/checkout/amount";
+import { english } from "@/lib/i18n/english";
+import type { Translator } from "@/lib/i18n/translate";
 
 export interface OptInState {
   on: boolean;
@@ -20,17 +22,17 @@ export function initialOptIn(limits: AmountLimits): OptInState {
 
 export type OptInCheck = { terms: AutoTopUpTerms; mandate: string; error: null } | { terms: null; mandate: null; error: string };
 
-export function checkOptIn(state: OptInState, limits: AmountLimits): OptInCheck {
+export function checkOptIn(state: OptInState, limits: AmountLimits, tr: Translator = english): OptInCheck {
   const amount = parseAmountInput(state.amount, limits.currency);
   const threshold = parseAmountInput(state.threshold, limits.currency);
   const monthlyLimit = parseAmountInput(state.limit, limits.currency);
   if (amount === null || threshold === null || monthlyLimit === null) {
-    return { terms: null, mandate: null, error: "Enter each automatic top-up amount as a number, for example 25 or 12.50." };
+    return { terms: null, mandate: null, error: tr.t("autoTopUp.notNumbers", numberExamples(limits.currency, tr)) };
   }
   const terms = { amount, threshold, monthlyLimit };
-  const problem = termsProblem(terms, limits);
+  const problem = termsProblem(terms, limits, tr);
   if (problem) return { terms: null, mandate: null, error: problem };
-  return { terms, mandate: mandateText(terms, limits.currency), error: null };
+  return { terms, mandate: mandateText(terms, limits.currency, tr), error: null };
 }
 
 /** What POST /api/payments receives as `autoTopUp`. */

@@ -7,14 +7,15 @@ import { Elements, PaymentElement, useElements, useStripe } from "@stripe/react-
 import type { Appearance, Stripe, StripeElementsOptions, StripeError } from "@stripe/stripe-js";
 import type { CheckoutProps } from "@/lib/checkout/load-checkout";
 import { checkAmount, checkAmountInput, money, rangeText, type AmountCheck } from "./amount";
+import { apiErrorMessage, retryAfterSeconds } from "./api-errors";
 import { getStripe } from "./stripe";
 import { AutoTopUpOptIn } from "@/components/autotopup/AutoTopUpOptIn";
 import { ConfirmAutoTopUp } from "@/components/autotopup/ConfirmAutoTopUp";
+import { ReceiptOptIn } from "./ReceiptOptIn";
 import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInState } from "@/components/autotopup/opt-in";
-
-const LOAD_ERROR = "The payment form could not be loaded. Check your connection and reload the page.";
-const NETWORK_ERROR = "We could not reach the payment server. Check your connection and try again.";
-const GENERIC_ERROR = "Something went wrong. Please try again.";
+import { useTranslator } from "@/components/i18n/I18nProvider";
+import { stripeLocale } from "@/lib/i18n/locales";
+import { failureMessageKey } from "@/lib/stripe/failures";
 /** How long the form may take to appear before the payer is told something is wrong. */
 const LOAD_TIMEOUT_MS = 30_000;
 
@@ -48,13 +49,14 @@ function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
 }
 
 export function Checkout({ checkout }: { checkout: CheckoutProps }) {
+  const tr = useTranslator();
   const { limits } = checkout;
   const [selection, setSelection] = useState<Selection>(() => {
     const first = limits.presets[0];
     return first !== undefined ? { kind: "preset", amount: first } : { kind: "custom" };
   });
   const [customText, setCustomText] = useState("");
-  const check: AmountCheck = selection.kind === "preset" ? checkAmount(selection.amount, limits) : checkAmountInput(customText, limits);
+  const check: AmountCheck = selection.kind === "preset" ? checkAmount(selection.amount, limits, tr) : checkAmountInput(customText, limits, tr);
 
   // The Payment Element needs an amount at all times; while the typed one is invalid it keeps the last valid one.
   const [elementsAmount, setElementsAmount] = useState<number>(check.amount ?? limits.presets[0] ?? limits.min);
@@ -95,8 +97,10 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
       // Automatic top-up saves the card for off-session use: the PaymentIntent says so, the Element must match.
       ...(autoTopUp?.offer ? { setupFutureUsage: optInOn ? ("off_session" as const) : null } : {}),
       appearance: appearanceFor(dark),
+      // Stripe's own words in the payer's language where Stripe has it, else Stripe follows the browser.
+      locale: stripeLocale(tr.locale),
     }),
-    [elementsAmount, checkout.currency, checkout.captureManual, dark, autoTopUp?.offer, optInOn],
+    [elementsAmount, checkout.currency, checkout.captureManual, dark, autoTopUp?.offer, optInOn, tr.locale],
   );
 
   return (
@@ -137,9 +141,12 @@ interface CreatedIntent {
   amount: number;
   /** The automatic top-up terms sent with it (JSON), or "" without. */
   autoTopUpKey: string;
+  /** Whether it was created with a receipt by e-mail. */
+  receipt: boolean;
 }
 
 function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, check, stripeFailed, autoTopUp, optIn, onOptIn }: PaymentFormProps) {
+  const tr = useTranslator();
   const stripe = useStripe();
   const elements = useElements();
   const { limits, currency } = checkout;
@@ -155,6 +162,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
   const [formError, setFormError] = useState<string | null>(null);
   const [customTouched, setCustomTouched] = useState(false);
   const [submitted, setSubmitted] = useState(false);
+  const [receipt, setReceipt] = useState(false);
 
   const busyRef = useRef(false);
   const intentRef = useRef<CreatedIntent | null>(null);
@@ -177,7 +185,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
   const showAmountError = selection.kind === "custom" && check.error !== null && (customTouched || submitted);
   const optInOn = autoTopUp?.offer === true && optIn.on;
-  const optInCheck: OptInCheck = checkOptIn(optIn, limits);
+  const optInCheck: OptInCheck = checkOptIn(optIn, limits, tr);
   const fail = useCallback((message: string) => {
     setFormError(message);
     busyRef.current = false;
@@ -207,23 +215,25 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
     const { error: submitError } = await elements.submit();
     if (submitError) {
       // The Payment Element marks the field itself; say it once more where it is announced.
-      fail(submitError.message ?? "Please check your payment details.");
+      fail(submitError.message ?? tr.t("checkout.checkDetails"));
       return;
     }
 
     let intent = intentRef.current;
-    if (!intent || intent.amount !== amount || intent.autoTopUpKey !== autoTopUpKey) {
-      const created = await createPayment(checkout.userId, amount, autoTopUpTerms);
+    if (!intent || intent.amount !== amount || intent.autoTopUpKey !== autoTopUpKey || intent.receipt !== receipt) {
+      const created = await createPayment(checkout.userId, amount, autoTopUpTerms, { receipt, locale: tr.locale });
       if ("error" in created) {
-        fail(created.error);
+        fail(created.error ? apiErrorMessage(created.error, tr, { amount, limits, retryAfterSeconds: created.retryAfterSeconds }) : tr.t("error.network"));
         return;
       }
-      intent = { ...created, autoTopUpKey };
+      intent = { ...created, autoTopUpKey, receipt };
       intentRef.current = intent;
     }
 
     const returnUrl = new URL(checkout.returnUrl);
     returnUrl.searchParams.set("payment", intent.paymentId);
+    // The return page speaks the language the payer paid in.
+    returnUrl.searchParams.set("lang", tr.locale);
     const { error } = await stripe.confirmPayment({
       elements,
       clientSecret: intent.clientSecret,
@@ -246,16 +256,19 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
     } else {
       intentRef.current = intent; // a declined card: retry the same payment
     }
-    fail(error.message ?? "The payment did not go through. Please try again or use another payment method.");
+    // Our words for the declines we know, in the payer's language; else Stripe's own (Stripe.js writes them in the
+    // Payment Element's locale).
+    const known = failureMessageKey(error.decline_code ?? error.code);
+    fail(known ? tr.t(known) : (error.message ?? tr.t("decline.default")));
   }
 
-  const payLabel = check.amount !== null ? `Pay ${money(check.amount, currency)}` : "Pay";
+  const payLabel = check.amount !== null ? tr.t("checkout.payAmount", { amount: money(check.amount, currency, tr) }) : tr.t("checkout.pay");
 
   return (
     <form className="checkout" onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="checkout-form">
       {autoTopUp?.needsConfirmation && !loadFailed && <ConfirmAutoTopUp userId={checkout.userId} returnUrl={checkout.returnUrl} />}
       <fieldset className="fieldset" disabled={busy}>
-        <legend className="legend">Amount</legend>
+        <legend className="legend">{tr.t("checkout.amount")}</legend>
         {limits.presets.length > 0 && (
           <div className="presets" data-testid="amount-presets">
             {limits.presets.map((amount) => {
@@ -271,7 +284,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
                     setFormError(null);
                   }}
                 >
-                  {money(amount, currency)}
+                  {money(amount, currency, tr)}
                 </button>
               );
             })}
@@ -279,9 +292,9 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
         )}
         <div className="field">
           <label className="label" htmlFor={customId}>
-            {limits.presets.length > 0 ? "Other amount" : "Amount"}
+            {limits.presets.length > 0 ? tr.t("checkout.otherAmount") : tr.t("checkout.amount")}
             <span className="hint" id={customHintId}>
-              {rangeText(limits)}
+              {rangeText(limits, tr)}
             </span>
           </label>
           <div
@@ -327,14 +340,14 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
       <div>
         <p className="legend" id={`${ids}-payment-legend`}>
-          Payment details
+          {tr.t("checkout.paymentDetails")}
         </p>
         {loadFailed ? (
           <div className="alert" role="alert" data-testid="stripe-load-error">
-            <p>{LOAD_ERROR}</p>
+            <p>{tr.t("checkout.loadError")}</p>
             <p className="alert-action">
               <button type="button" className="link-button" onClick={() => window.location.reload()}>
-                Reload the page
+                {tr.t("checkout.reload")}
               </button>
             </p>
           </div>
@@ -364,9 +377,15 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
           </div>
         )}
         <p className="visually-hidden" role="status">
-          {loadFailed ? "" : ready ? "" : "Loading the payment form…"}
+          {loadFailed ? "" : ready ? "" : tr.t("checkout.loading")}
         </p>
       </div>
+
+      {checkout.maskedReceiptEmail && (
+        <fieldset className="fieldset" disabled={busy}>
+          <ReceiptOptIn maskedEmail={checkout.maskedReceiptEmail} checked={receipt} onChange={setReceipt} />
+        </fieldset>
+      )}
 
       {autoTopUp?.offer && (
         <fieldset className="fieldset" disabled={busy}>
@@ -384,38 +403,46 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
         {busy ? (
           <>
             <span className="spinner" aria-hidden="true" />
-            Processing…
+            {tr.t("checkout.processing")}
           </>
         ) : (
           payLabel
         )}
       </button>
       <p className="visually-hidden" role="status">
-        {busy ? "Processing your payment, please wait." : ""}
+        {busy ? tr.t("checkout.processingStatus") : ""}
       </p>
       {checkout.captureManual && (
-        <p className="fineprint">The amount is reserved on your card now and charged once the payment is confirmed.</p>
+        <p className="fineprint">{tr.t("checkout.manualCapture")}</p>
       )}
     </form>
   );
 }
 
-/** POST /api/payments: our payment and its PaymentIntent, or the server's message for the payer. */
+/** What POST /api/payments refused with (null: the server could not be reached). */
+interface CreateFailure {
+  error: { code?: unknown; message?: unknown } | null;
+  retryAfterSeconds: number | null;
+}
+
+/** POST /api/payments: our payment and its PaymentIntent, or why not (worded for the payer by apiErrorMessage). */
 async function createPayment(
   userId: number,
   amount: number,
   autoTopUp: ReturnType<typeof optInPayload>,
-): Promise<Omit<CreatedIntent, "autoTopUpKey"> | { error: string }> {
+  options: { receipt: boolean; locale: string },
+): Promise<Omit<CreatedIntent, "autoTopUpKey" | "receipt"> | CreateFailure> {
   let response: Response;
   try {
     response = await fetch("/api/payments", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(autoTopUp ? { userId, amount, autoTopUp } : { userId, amount }),
+      // The page's language goes along: Stripe writes the receipt in it.
+      body: JSON.stringify({ userId, amount, ...(autoTopUp ? { autoTopUp } : {}), ...(options.receipt ? { receipt: true } : {}), locale: options.locale }),
       cache: "no-store",
     });
   } catch {
-    return { error: NETWORK_ERROR };
+    return { error: null, retryAfterSeconds: null };
   }
   let body: unknown = null;
   try {
@@ -424,12 +451,12 @@ async function createPayment(
     // not JSON (a proxy's error page): fall through to the generic message
   }
   if (!response.ok) {
-    const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-    return { error: typeof message === "string" && message ? message : GENERIC_ERROR };
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    return { error: error ?? {}, retryAfterSeconds: retryAfterSeconds(response.headers.get("retry-after")) };
   }
   const created = body as Partial<CreatedIntent> | null;
   if (!created || typeof created.paymentId !== "string" || typeof created.clientSecret !== "string" || !created.clientSecret) {
-    return { error: GENERIC_ERROR };
+    return { error: {}, retryAfterSeconds: null };
   }
   return { paymentId: created.paymentId, clientSecret: created.clientSecret, amount };
 }

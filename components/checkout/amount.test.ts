@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { amountLimits } from "@/lib/payments/limits";
+import { amountLimits, amountProblem } from "@/lib/payments/limits";
+import { translatorFor } from "@/lib/i18n/messages";
 import { checkAmount, checkAmountInput, parseAmountInput, rangeText } from "./amount";
 
 const eur = amountLimits({ minAmount: "5", maxAmount: "1000", presets: ["10", "25", "1000", "2000", "abc"] }, "EUR");
@@ -34,5 +35,29 @@ describe("what the payer types", () => {
     expect(checkAmountInput("1000.01", eur).error).toBe("The amount must be between €5.00 and €1,000.00.");
     expect(checkAmount(2500, eur)).toEqual({ amount: 2500, error: null });
     expect(rangeText(eur)).toBe("Between €5.00 and €1,000.00");
+  });
+});
+
+describe("in the payer's language", () => {
+  test("in English the page's rule is the server's, word for word", () => {
+    const kwd = amountLimits({ minAmount: "1.005", maxAmount: "10", presets: [] }, "KWD");
+    for (const [amount, limits] of [[499, eur], [500, eur], [100_001, eur], [1005, kwd], [1010, kwd], [1015, kwd]] as const) {
+      expect(checkAmount(amount, limits).error, String(amount)).toBe(amountProblem(amount, limits));
+    }
+  });
+
+  test("German: decimal comma in what is shown and in what is typed", () => {
+    const de = translatorFor("de");
+    expect(rangeText(eur, de)).toBe("Zwischen 5,00\u00a0€ und 1.000,00\u00a0€");
+    expect(checkAmountInput("x", eur, de).error).toBe("Geben Sie den Betrag als Zahl ein, zum Beispiel 25 oder 12,50.");
+    expect(checkAmountInput("12,50", eur, de)).toEqual({ amount: 1250, error: null });
+    expect(checkAmountInput("4", eur, de).error).toBe("Der Betrag muss zwischen 5,00\u00a0€ und 1.000,00\u00a0€ liegen.");
+  });
+
+  test("Persian and Arabic digits are read as typed", () => {
+    expect(parseAmountInput("۱۲٫۵", "EUR")).toBe(1250);
+    expect(parseAmountInput("٢٥", "EUR")).toBe(2500);
+    const jpy = amountLimits({ minAmount: "100", maxAmount: "100000", presets: [] }, "JPY");
+    expect(checkAmountInput("x", jpy, translatorFor("ja")).error).toBe("金額を数字で入力してください（例：500 または 1000）。");
   });
 });

@@ -38,6 +38,7 @@ function isCheckoutProps(v: unknown): v is CheckoutProps {
     typeof c.returnUrl === "string" &&
     /^https?:\/\//.test(c.returnUrl) &&
     typeof c.captureManual === "boolean" &&
+    (c.maskedReceiptEmail === undefined || typeof c.maskedReceiptEmail === "string") &&
     typeof limits === "object" &&
     limits !== null &&
     typeof limits.currency === "string" &&

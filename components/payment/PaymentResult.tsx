@@ -6,6 +6,7 @@ import type { PaymentStatusView } from "@/lib/payments/payment-status";
 import { formatMoney } from "@/lib/money";
 import { isFinalState, isPaymentStatusView, resultStateOf, resultText } from "./result-state";
 import { ManageLink } from "@/components/autotopup/ManageLink";
+import { useTranslator } from "@/components/i18n/I18nProvider";
 
 const FIRST_DELAY_MS = 1_500;
 const MAX_DELAY_MS = 5_000;
@@ -24,12 +25,13 @@ export function PaymentResult({
   /** The payment set up automatic top-up: its signed manage link. */
   autoTopUp?: { url: string; state: string } | null;
 }) {
+  const tr = useTranslator();
   const [view, setView] = useState(initial);
   const [timedOut, setTimedOut] = useState(false);
   const [round, setRound] = useState(0);
   const state = resultStateOf(view);
   const final = isFinalState(state);
-  const text = resultText(view, state);
+  const text = resultText(view, state, tr);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstState = useRef(state);
 
@@ -103,21 +105,18 @@ export function PaymentResult({
       </div>
       {state !== "credited" && (
         <p className="amount-line" data-testid="payment-amount">
-          Amount: {formatMoney(view.amount, view.currency, "en")}
+          {tr.t("result.amount", { amount: formatMoney(view.amount, view.currency, tr.locale) })}
         </p>
       )}
       {!final && !timedOut && (
         <p className="muted checking">
           <span className="spinner" aria-hidden="true" />
-          Checking for updates…
+          {tr.t("result.checking")}
         </p>
       )}
       {!final && timedOut && (
         <>
-          <p data-testid="payment-slow">
-            This is taking longer than usual. You can close this page: the money will be added to your balance
-            automatically once the payment completes.
-          </p>
+          <p data-testid="payment-slow">{tr.t("result.slow")}</p>
           <button
             type="button"
             className="button-link button-secondary"
@@ -126,16 +125,16 @@ export function PaymentResult({
               setRound((r) => r + 1);
             }}
           >
-            Check again
+            {tr.t("result.checkAgain")}
           </button>
         </>
       )}
       {autoTopUp && text.tone !== "error" && <ManageLink url={autoTopUp.url} state={autoTopUp.state} />}
-      {final && state === "credited" && <p>You can close this page.</p>}
+      {final && state === "credited" && <p>{tr.t("result.canClose")}</p>}
       {text.retry && (
         // A full page load: the checkout's proxy must run for the fresh checkout.
         <a className="button-link" href={retryPath} data-testid="retry-link">
-          Try again
+          {tr.t("result.tryAgain")}
         </a>
       )}
     </div>

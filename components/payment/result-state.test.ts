@@ -38,3 +38,25 @@ test("polling stops only in final states", () => {
   expect(isFinalState("processing")).toBe(false);
   expect(isFinalState("awaiting_payment")).toBe(false);
 });
+
+test("in the payer's language: amounts in their locale, recorded declines translated, Stripe's own words kept", async () => {
+  const { translatorFor } = await import("@/lib/i18n/messages");
+  const de = translatorFor("de");
+  const credited = view({ credited: true, creditState: "credited", creditedAmount: 2500 });
+  expect(resultText(credited, undefined, de)).toMatchObject({ title: "Guthaben aufgeladen", message: "25,00\u00a0€ wurde Ihrem Guthaben gutgeschrieben." });
+
+  // The ledger records English; the page recognises our sentences (or the code, once the API sends it).
+  const declined = view({ status: "failed", creditState: "not_due", failureMessage: "Your card was declined. Try another card or contact your bank." });
+  expect(resultText(declined, undefined, de).message).toBe(
+    "Die Zahlung ist nicht durchgegangen: Ihre Karte wurde abgelehnt. Versuchen Sie es mit einer anderen Karte oder wenden Sie sich an Ihre Bank.",
+  );
+  const byCode = { ...view({ status: "failed", creditState: "not_due", failureMessage: "Stripe said something" }), failureCode: "insufficient_funds" };
+  expect(resultText(byCode, undefined, translatorFor("ru")).message).toBe(
+    "Платёж не прошёл: На карте недостаточно средств. Попробуйте другую карту или меньшую сумму.",
+  );
+  const unknown = view({ status: "failed", creditState: "not_due", failureMessage: "Your card does not support this type of purchase." });
+  expect(resultText(unknown, undefined, translatorFor("fr")).message).toBe("Le paiement n’a pas abouti : Your card does not support this type of purchase.");
+
+  const refunded = view({ status: "refunded", creditState: "credited" });
+  expect(resultText(refunded, undefined, translatorFor("ja")).message).toBe("€25.00 のこの支払いは返金されました。");
+});

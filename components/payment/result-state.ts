@@ -1,6 +1,10 @@
-// What the return page tells the payer, from the payment's status view. Pure, so it can be unit-tested.
+// What the return page tells the payer, from the payment's status view, in the payer's language. Pure, so it can
+// be unit-tested.
 import type { PaymentStatusView } from "@/lib/payments/payment-status";
 import { formatMoney } from "@/lib/money";
+import { english } from "@/lib/i18n/english";
+import type { Translator } from "@/lib/i18n/translate";
+import { localizedFailure } from "@/lib/stripe/failures";
 
 export type ResultState =
   | "awaiting_payment" // no confirmation from Stripe yet
@@ -52,81 +56,50 @@ export interface ResultText {
   retry: boolean;
 }
 
-export function resultText(view: PaymentStatusView, state: ResultState = resultStateOf(view), locale = "en"): ResultText {
-  const amount = formatMoney(view.amount, view.currency, locale);
+/** The payment's status view; failureCode where the API gives it (the recorded message is recognised otherwise). */
+export type ResultView = PaymentStatusView & { failureCode?: string | null };
+
+export function resultText(view: ResultView, state: ResultState = resultStateOf(view), t: Translator = english): ResultText {
+  const amount = formatMoney(view.amount, view.currency, t.locale);
+  const reason = view.failureMessage ? localizedFailure({ code: view.failureCode, message: view.failureMessage }, t) : null;
   switch (state) {
     case "credited":
       return {
         tone: "success",
-        title: "Money added",
-        message: `${formatMoney(view.creditedAmount > 0 ? view.creditedAmount : view.amount, view.currency, locale)} has been added to your balance.`,
+        title: t.t("result.credited.title"),
+        message: t.t("result.credited.message", {
+          amount: formatMoney(view.creditedAmount > 0 ? view.creditedAmount : view.amount, view.currency, t.locale),
+        }),
         retry: false,
       };
     case "processing":
       return view.status === "processing"
-        ? {
-            tone: "progress",
-            title: "Payment processing",
-            message:
-              "Your payment is being processed. The money will be added to your balance as soon as it completes; you can close this page.",
-            retry: false,
-          }
-        : {
-            tone: "progress",
-            title: "Payment received",
-            message: "Payment received, adding it to your balance…",
-            retry: false,
-          };
+        ? { tone: "progress", title: t.t("result.processing.title"), message: t.t("result.processing.message"), retry: false }
+        : { tone: "progress", title: t.t("result.received.title"), message: t.t("result.received.message"), retry: false };
     case "authorized":
-      return {
-        tone: "progress",
-        title: "Payment authorized",
-        message: `${amount} is reserved for this payment. It will be added to your balance as soon as the payment is completed.`,
-        retry: false,
-      };
+      return { tone: "progress", title: t.t("result.authorized.title"), message: t.t("result.authorized.message", { amount }), retry: false };
     case "awaiting_payment":
-      return {
-        tone: "progress",
-        title: "Waiting for your payment",
-        message: "We are waiting for confirmation of your payment. This page updates automatically.",
-        retry: false,
-      };
+      return { tone: "progress", title: t.t("result.awaiting.title"), message: t.t("result.awaiting.message"), retry: false };
     case "needs_attention":
-      return {
-        tone: "warning",
-        title: "Payment received",
-        message:
-          "Your payment was received. Crediting is delayed; it will be completed automatically — contact your service provider if it does not arrive within an hour.",
-        retry: false,
-      };
+      return { tone: "warning", title: t.t("result.received.title"), message: t.t("result.attention.message"), retry: false };
     case "failed":
       return {
         tone: "error",
-        title: "Payment failed",
-        message: view.failureMessage
-          ? `The payment did not go through: ${view.failureMessage}`
-          : "The payment did not go through.",
+        title: t.t("result.failed.title"),
+        message: reason ? t.t("result.failed.reason", { reason }) : t.t("result.failed.message"),
         retry: true,
       };
     case "canceled":
       return {
         tone: "error",
-        title: "Payment canceled",
-        message: view.failureMessage
-          ? `This payment was canceled: ${view.failureMessage}`
-          : "This payment was canceled. Nothing was added to your balance.",
+        title: t.t("result.canceled.title"),
+        message: reason ? t.t("result.canceled.reason", { reason }) : t.t("result.canceled.message"),
         retry: true,
       };
     case "refunded":
-      return {
-        tone: "warning",
-        title: view.status === "refunded" ? "Payment refunded" : "Payment partly refunded",
-        message:
-          view.status === "refunded"
-            ? `This payment of ${amount} was refunded to you.`
-            : `Part of this payment of ${amount} was refunded to you.`,
-        retry: false,
-      };
+      return view.status === "refunded"
+        ? { tone: "warning", title: t.t("result.refunded.title"), message: t.t("result.refunded.message", { amount }), retry: false }
+        : { tone: "warning", title: t.t("result.partlyRefunded.title"), message: t.t("result.partlyRefunded.message", { amount }), retry: false };
   }
 }
 

@@ -1,10 +1,14 @@
 // Shown at the top of every page in sandbox mode (SANDBOX=1): nothing here moves real money. A server
-// component with inline styles, so it adds no script and no CSS to the app outside sandbox mode. The proxy's
-// HTML error pages (lib/checkout/error-page.ts) carry the same banner.
+// component with inline styles, so it adds no script and no CSS to the app outside sandbox mode; its words, in the
+// payer's language, stay on the server too (lib/sandbox/words.ts). The proxy's HTML error pages and the manage
+// page carry the same banner (lib/checkout/error-page.ts sandboxBannerHtml).
+import type { Locale } from "@/lib/i18n/locales";
+import { SANDBOX_WORDS } from "@/lib/sandbox/words";
 
-export const SANDBOX_BANNER_TEXT = "Sandbox: no real money";
+export const SANDBOX_BANNER_TEXT = SANDBOX_WORDS.en.banner;
 
-export function SandboxBanner() {
+export function SandboxBanner({ locale = "en" }: { locale?: Locale }) {
+  const words = SANDBOX_WORDS[locale];
   return (
     <div
       role="status"
@@ -22,9 +26,9 @@ export function SandboxBanner() {
         textAlign: "center",
       }}
     >
-      <strong>{SANDBOX_BANNER_TEXT}.</strong> Stripe and Navixy are emulated on this computer; cards are test cards.{" "}
+      <strong>{words.banner}.</strong> {words.detail}{" "}
       <a href="/sandbox" style={{ color: "inherit", fontWeight: 600 }}>
-        Sandbox overview
+        {words.overview}
       </a>
     </div>
   );

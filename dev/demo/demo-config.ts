@@ -126,6 +126,9 @@ export function demoEnv(
     STRIPE_PUBLISHABLE_KEY: SANDBOX_KEYS.publishable,
     STRIPE_WEBHOOK_SECRET: SANDBOX_KEYS.webhookSecret,
     STRIPE_API_URL: s.stripeApiUrl,
+    STRIPE_STATEMENT_DESCRIPTOR_SUFFIX: "",
+    // Receipts are offered (the demo users' logins are e-mail addresses); the emulator records them, sends nothing.
+    RECEIPTS_ENABLED: "true",
     NAVIXY_API_URL: s.navixyApiUrl,
     NAVIXY_PANEL_LOGIN: s.navixyLogin,
     NAVIXY_PANEL_PASSWORD: s.navixyPassword,
@@ -135,6 +138,8 @@ export function demoEnv(
     // The dealer currency comes from the Navixy emulator, as it would from Navixy.
     PAYMENT_CURRENCY: "",
     PAYMENT_CAPTURE: "automatic",
+    // The payer's language follows the browser, then the emulated dealer's locale (lib/i18n).
+    PAYMENT_DEFAULT_LOCALE: "",
     WORKER_IN_SERVER: "true",
     PAYMENT_AUTO_CAPTURE_AFTER: "",
     WORKER_POLL_INTERVAL_MS: "",

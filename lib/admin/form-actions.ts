@@ -7,7 +7,7 @@ import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refun
 import { changeRule } from "./autotopup";
 import { escapeHtml, htmlPage } from "./html";
 import { formString, type AdminRequest } from "./http";
-import { createWebhookEndpoint } from "./setup";
+import { createWebhookEndpoint, registerWalletDomain } from "./setup";
 
 export type ConsoleFormAction = (services: Services, r: AdminRequest) => Promise<string | Response>;
 
@@ -83,6 +83,13 @@ const ACTIONS: Record<string, ConsoleFormAction> = {
 <p><a href="/admin/setup">Back to Setup</a></p>`,
         );
     }
+  },
+  async "register-wallet-domain"(services, { who }) {
+    // Registers PUBLIC_URL's host for Apple Pay / Google Pay, or has Stripe check it again; says where each wallet stands.
+    const outcome = await registerWalletDomain(services, who);
+    if (outcome.kind === "refused") throw new AdminActionError(outcome.message);
+    const wallets = (outcome.status.registered?.wallets ?? []).map((w) => `${w.label} ${w.active ? "active" : "inactive"}`).join(", ");
+    return `${outcome.status.domain} ${outcome.kind === "created" ? "is registered with Stripe" : "was checked again by Stripe"} (${outcome.domainId}): ${wallets}.`;
   },
 };
 

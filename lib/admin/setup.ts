@@ -5,6 +5,7 @@ import { normalizeCurrency } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
 import { HANDLED_EVENT_TYPES } from "../payments/intake/handle-stripe-event";
+import { STATEMENT_DESCRIPTOR_MAX, fullStatementDescriptor } from "../stripe/statement-descriptor";
 
 /** The webhook endpoint's events: exactly those the gateway handles. */
 export const WEBHOOK_EVENTS = HANDLED_EVENT_TYPES;
@@ -26,6 +27,8 @@ export interface SetupCheck {
   detail: string;
   /** A problem that puts money at risk: shown at the top of the setup page, not only in the list. */
   warning?: string;
+  /** Sub-checks shown under it (each wallet of the payment method domain). */
+  parts?: { label: string; state: CheckState; detail: string }[];
 }
 
 /**
@@ -147,7 +150,13 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     return { id: "webhook-last", label: "Last webhook received", state: "ok", detail: `${last.type}, ${age(ms)} ago (${last.receivedAt.toISOString()})` };
   })();
 
-  const [navixyChecks, key, webhook] = await Promise.all([navixyLogin, stripeKey, lastWebhook]);
+  const [navixyChecks, key, webhook, wallets, descriptor] = await Promise.all([
+    navixyLogin,
+    stripeKey,
+    lastWebhook,
+    readWalletDomain(services).then(walletDomainCheck),
+    statementDescriptorCheck(services),
+  ]);
   return [
     ...navixyChecks,
     key,
@@ -164,7 +173,159 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
       detail: `STRIPE_WEBHOOK_SECRET is set (whsec_…${config.stripe.webhookSecret.slice(-4)})`,
     },
     webhook,
+    wallets,
+    descriptor,
   ];
+}
+
+// ---- Wallets: Apple Pay and Google Pay (and Link) appear in the Payment Element only on a domain registered
+// with Stripe's payment method domains API (Apple Pay requires it; Stripe verifies the domain with Apple itself,
+// nothing to host here). The domain is PUBLIC_URL's host: where the checkout is served.
+
+/** The wallets the checkout's Payment Element can show, as the payment method domain names them. */
+export const WALLETS = [
+  ["apple_pay", "Apple Pay"],
+  ["google_pay", "Google Pay"],
+  ["link", "Link"],
+] as const;
+
+export type WalletId = (typeof WALLETS)[number][0];
+
+export interface WalletDomainStatus {
+  domain: string;
+  /** Why this domain cannot show wallets at all (not https, or not a public name); no Stripe call was made. */
+  notPublic?: string;
+  /** Stripe's payment method domain for it, when registered. */
+  registered?: {
+    id: string;
+    enabled: boolean;
+    wallets: { id: WalletId; label: string; active: boolean; error: string | null }[];
+  };
+  /** Stripe could not be asked. */
+  error?: string;
+}
+
+export function walletDomain(services: Pick<Services, "config">): string {
+  return new URL(services.config.publicUrl).hostname;
+}
+
+/** Why wallets cannot appear on PUBLIC_URL whatever Stripe says, or null. */
+function notPublic(publicUrl: string): string | null {
+  const url = new URL(publicUrl);
+  const host = url.hostname;
+  if (host === "localhost" || host.endsWith(".localhost") || /^[\d.]+$/.test(host) || host.startsWith("[")) {
+    return `${host} is not a public domain name: wallets appear only on the domain payers reach`;
+  }
+  if (url.protocol !== "https:") return "PUBLIC_URL is not https: Apple Pay and Google Pay appear only on https pages";
+  return null;
+}
+
+async function findPaymentMethodDomain(services: Pick<Services, "stripe">, domain: string): Promise<Stripe.PaymentMethodDomain | undefined> {
+  const list = await services.stripe.paymentMethodDomains.list({ domain_name: domain, limit: 1 });
+  return list.data.find((d) => d.domain_name === domain);
+}
+
+function describeDomain(pmd: Stripe.PaymentMethodDomain): NonNullable<WalletDomainStatus["registered"]> {
+  return {
+    id: pmd.id,
+    enabled: pmd.enabled,
+    wallets: WALLETS.map(([id, label]) => {
+      const w = pmd[id] as { status: string; status_details?: { error_message?: string } } | undefined;
+      return { id, label, active: w?.status === "active", error: w?.status_details?.error_message ?? null };
+    }),
+  };
+}
+
+/** PUBLIC_URL's host as Stripe's payment method domains API knows it. */
+export async function readWalletDomain(services: Pick<Services, "config" | "stripe">): Promise<WalletDomainStatus> {
+  const domain = walletDomain(services);
+  const problem = notPublic(services.config.publicUrl);
+  if (problem) return { domain, notPublic: problem };
+  try {
+    const pmd = await findPaymentMethodDomain(services, domain);
+    return pmd ? { domain, registered: describeDomain(pmd) } : { domain };
+  } catch (error) {
+    return { domain, error: message(error) };
+  }
+}
+
+export function walletDomainCheck(status: WalletDomainStatus): SetupCheck {
+  const base = { id: "wallet-domain", label: `Wallets on ${status.domain} (Apple Pay, Google Pay)` };
+  if (status.notPublic) return { ...base, state: "unknown", detail: status.notPublic };
+  if (status.error) return { ...base, state: "failed", detail: `Stripe could not be asked: ${status.error}` };
+  const reg = status.registered;
+  if (!reg) return { ...base, state: "failed", detail: "not registered with Stripe: the Payment Element shows no Apple Pay or Google Pay here. Register it below." };
+  const parts = reg.wallets.map((w) => ({
+    label: w.label,
+    state: (w.active ? "ok" : "failed") as CheckState,
+    detail: w.active ? "active" : `inactive${w.error ? `: ${w.error}` : ""}`,
+  }));
+  if (!reg.enabled) return { ...base, state: "failed", detail: `registered (${reg.id}) but disabled in Stripe: no wallet appears here`, parts };
+  const inactive = reg.wallets.filter((w) => !w.active).map((w) => w.label);
+  return {
+    ...base,
+    state: inactive.length ? "failed" : "ok",
+    detail: inactive.length ? `registered (${reg.id}); not active: ${inactive.join(", ")}. Fix the cause, then check it again below.` : `registered (${reg.id}), every wallet active`,
+    parts,
+  };
+}
+
+export type RegisterDomainOutcome =
+  | { kind: "created" | "validated"; domainId: string; status: WalletDomainStatus }
+  | { kind: "refused"; message: string };
+
+/**
+ * Registers PUBLIC_URL's host with Stripe's payment method domains API, or, when it is registered already, asks
+ * Stripe to check it again (`validate`: after fixing what kept a wallet inactive). Never a second registration.
+ */
+export async function registerWalletDomain(services: Services, who: Actor): Promise<RegisterDomainOutcome> {
+  const domain = walletDomain(services);
+  let outcome: RegisterDomainOutcome;
+  try {
+    const existing = await findPaymentMethodDomain(services, domain);
+    const pmd = existing
+      ? await services.stripe.paymentMethodDomains.validate(existing.id)
+      : await services.stripe.paymentMethodDomains.create({ domain_name: domain, enabled: true });
+    outcome = { kind: existing ? "validated" : "created", domainId: pmd.id, status: { domain, registered: describeDomain(pmd) } };
+  } catch (error) {
+    outcome = { kind: "refused", message: `Stripe refused: ${message(error)}` };
+  }
+  await audit(services.db, {
+    ...who,
+    action: "stripe.payment_method_domain.register",
+    target: outcome.kind === "refused" ? null : outcome.domainId,
+    after:
+      outcome.kind === "refused"
+        ? { outcome: outcome.kind, domain, message: outcome.message }
+        : { outcome: outcome.kind, domain, enabled: outcome.status.registered?.enabled, wallets: Object.fromEntries((outcome.status.registered?.wallets ?? []).map((w) => [w.id, w.active ? "active" : "inactive"])) },
+  });
+  return outcome;
+}
+
+// ---- The statement descriptor: "<account prefix>* <STRIPE_STATEMENT_DESCRIPTOR_SUFFIX>" must fit 22 characters.
+// The prefix is the account's (Stripe dashboard → Settings → Public details), so only Stripe can tell.
+
+export async function statementDescriptorCheck(services: Pick<Services, "config" | "stripe">): Promise<SetupCheck> {
+  const base = { id: "statement-descriptor", label: "Card statement descriptor" };
+  const suffix = services.config.stripe.statementDescriptorSuffix;
+  if (!suffix) return { ...base, state: "ok", detail: "STRIPE_STATEMENT_DESCRIPTOR_SUFFIX is not set: card statements show the account's statement descriptor" };
+  let account: Stripe.Account;
+  try {
+    account = await services.stripe.accounts.retrieveCurrent();
+  } catch (error) {
+    return { ...base, state: "unknown", detail: `the account's prefix could not be read: ${message(error)}` };
+  }
+  // Without a prefix of its own, Stripe uses the account's statement descriptor, cut to 10 characters.
+  const prefix = account.settings?.card_payments?.statement_descriptor_prefix ?? account.settings?.payments?.statement_descriptor?.slice(0, 10) ?? null;
+  if (!prefix) return { ...base, state: "failed", detail: "the Stripe account has no statement descriptor or prefix: set one in the Stripe dashboard (Settings → Public details)" };
+  const full = fullStatementDescriptor(prefix, suffix);
+  return full.length <= STATEMENT_DESCRIPTOR_MAX
+    ? { ...base, state: "ok", detail: `statements show "${full}" (${full.length} of ${STATEMENT_DESCRIPTOR_MAX} characters)` }
+    : {
+        ...base,
+        state: "failed",
+        detail: `"${full}" is ${full.length} characters, more than the ${STATEMENT_DESCRIPTOR_MAX} a statement shows: shorten STRIPE_STATEMENT_DESCRIPTOR_SUFFIX to ${Math.max(0, STATEMENT_DESCRIPTOR_MAX - full.length + suffix.length)} characters or the prefix "${prefix}"`,
+      };
 }
 
 export type CreateWebhookOutcome =

@@ -1,9 +1,11 @@
 // The payer's manage page as a self-contained HTML document (no scripts, no external resources), so its route
 // can answer with the right status: 200, or 403 / 410 for a forged, expired or revoked link
-// (those use lib/checkout/error-page.ts). Everything interpolated is escaped.
-import { escapeHtml } from "../checkout/error-page";
+// (those use lib/checkout/error-page.ts). In the payer's language; everything interpolated is escaped.
+import { LANGUAGE_CSS, escapeHtml, languageSwitcherHtml, sandboxBannerHtml } from "../checkout/error-page";
+import { english } from "../i18n/english";
+import type { MessageKey, Translator } from "../i18n/translate";
 import { formatMoney, toMajorString } from "../money";
-import { isOff, stateLabel } from "./states";
+import { isAutoTopUpState, isOff } from "./states";
 
 // Keep in step with app/globals.css (and lib/checkout/error-page.ts).
 const CSS = `
@@ -19,7 +21,7 @@ p{margin:0}.muted{color:var(--muted);font-size:.9375rem}
 .state[data-on=true]{background:var(--success-bg);color:var(--success)}.state[data-off=true]{background:var(--danger-bg);color:var(--danger)}
 .notice{padding:.75rem 1rem;border-radius:8px;background:var(--success-bg);color:var(--success)}.notice[data-tone=error]{background:var(--danger-bg);color:var(--danger)}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
-table{width:100%;border-collapse:collapse;font-size:.9375rem}th,td{text-align:left;padding:.375rem .25rem;border-bottom:1px solid var(--border)}th{color:var(--muted);font-weight:500}
+table{width:100%;border-collapse:collapse;font-size:.9375rem}th,td{text-align:start;padding:.375rem .25rem;border-bottom:1px solid var(--border)}th{color:var(--muted);font-weight:500}
 form{display:grid;gap:.75rem}label{display:grid;gap:.25rem;font-size:.9375rem}
 input[type=text]{font:inherit;padding:.625rem .75rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text);width:100%}
 input[type=text]:focus-visible,button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
@@ -27,10 +29,7 @@ button{font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1rem;border
 button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
 details summary{cursor:pointer;color:var(--muted)}details p{margin-top:.5rem;font-size:.9375rem}
 .sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}.sandbox-banner a{color:inherit;font-weight:600}
-`;
-
-/** Keep in step with components/sandbox/SandboxBanner.tsx. */
-const SANDBOX_BANNER = `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>Sandbox: no real money.</strong> Stripe and Navixy are emulated on this computer; cards are test cards. <a href="/sandbox">Sandbox overview</a></div>`;
+${LANGUAGE_CSS}`;
 
 export interface ManagePageModel {
   token: string;
@@ -49,77 +48,97 @@ export interface ManagePageModel {
   form?: { amount: string; threshold: string; limit: string };
 }
 
-const STATUS_WORDS: Record<string, string> = {
-  created: "starting",
-  awaiting_payment: "waiting for confirmation",
-  processing: "processing",
-  authorized: "authorized",
-  succeeded: "paid",
-  partially_refunded: "partly refunded",
-  refunded: "refunded",
-  failed: "declined",
-  canceled: "canceled",
-  abandoned: "not completed",
+/** A top-up payment's status in the payer's words. */
+const STATUS_KEYS: Record<string, MessageKey> = {
+  created: "manage.payment.created",
+  awaiting_payment: "manage.payment.awaiting_payment",
+  processing: "manage.payment.processing",
+  authorized: "manage.payment.authorized",
+  succeeded: "manage.payment.succeeded",
+  partially_refunded: "manage.payment.partially_refunded",
+  refunded: "manage.payment.refunded",
+  failed: "manage.payment.failed",
+  canceled: "manage.payment.canceled",
+  abandoned: "manage.payment.abandoned",
 };
 
-export function renderManagePage(m: ManagePageModel, options: { sandbox: boolean }): string {
+/** The rule's state for the payer (the console has its own words: STATE_LABELS in ./states). */
+export function payerStateLabel(state: string, t: Translator): string {
+  return isAutoTopUpState(state) ? t.t(`manage.state.${state}`) : state;
+}
+
+export interface ManagePageOptions {
+  sandbox: boolean;
+  /** The payer's language; English by default. */
+  translator?: Translator;
+  /** `?lang=` the page was opened with: kept by its forms, so the answer comes back in that language. */
+  lang?: string | null;
+}
+
+export function renderManagePage(m: ManagePageModel, options: ManagePageOptions): string {
+  const t = options.translator ?? english;
   const e = escapeHtml;
   const off = isOff(m.state);
-  const money = (minor: number) => e(formatMoney(minor, m.currency, "en"));
+  const money = (minor: number) => e(formatMoney(minor, m.currency, t.locale));
   const major = (minor: number) => toMajorString(minor, m.currency);
   const form = m.form ?? { amount: major(m.amount), threshold: major(m.threshold), limit: major(m.monthlyLimit) };
-  const cur = e(m.currency.toUpperCase());
+  const cur = m.currency.toUpperCase();
   const rows = m.charges
-    .map((c) => `<tr><td>${e(c.at.toISOString().slice(0, 10))}</td><td>${money(c.amount)}</td><td>${e(STATUS_WORDS[c.status] ?? c.status)}</td></tr>`)
+    .map((c) => {
+      const status = STATUS_KEYS[c.status];
+      return `<tr><td>${e(t.date(c.at))}</td><td>${money(c.amount)}</td><td>${e(status ? t.t(status) : c.status)}</td></tr>`;
+    })
     .join("");
   const tokenField = `<input type="hidden" name="token" value="${e(m.token)}">`;
+  const path = `/topup/manage/${e(m.token)}`;
+  const action = options.lang ? `${path}?lang=${e(encodeURIComponent(options.lang))}` : path;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${t.locale}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <meta name="referrer" content="same-origin">
-<title>Automatic top-up</title>
+<title>${e(t.t("manage.title"))}</title>
 <style>${CSS}</style>
 </head>
 <body>
-${options.sandbox ? SANDBOX_BANNER : ""}<main>
-<div class="card" data-testid="autotopup-manage">
+${options.sandbox ? sandboxBannerHtml(t) : ""}<main>
+${languageSwitcherHtml(t, { action: `/topup/manage/${m.token}` })}<div class="card" data-testid="autotopup-manage">
 <div>
-<h1>Automatic top-up</h1>
-<p style="margin-top:.5rem"><span class="state" data-testid="autotopup-state" data-state="${e(m.state)}" data-on="${m.state === "active"}" data-off="${off}">${e(stateLabel(m.state))}</span></p>
+<h1>${e(t.t("manage.title"))}</h1>
+<p style="margin-top:.5rem"><span class="state" data-testid="autotopup-state" data-state="${e(m.state)}" data-on="${m.state === "active"}" data-off="${off}">${e(payerStateLabel(m.state, t))}</span></p>
 </div>
 ${m.notice ? `<p class="notice" role="status" data-tone="${m.notice.tone}" data-testid="autotopup-notice">${e(m.notice.text)}</p>` : ""}
 <dl data-testid="autotopup-terms">
-<dt>Top-up</dt><dd>${money(m.amount)}</dd>
-<dt>When the balance falls below</dt><dd>${money(m.threshold)}</dd>
-<dt>At most per month</dt><dd>${money(m.monthlyLimit)}</dd>
-<dt>Used this month</dt><dd data-testid="autotopup-used">${money(m.usedThisMonth)}</dd>
+<dt>${e(t.t("manage.topUp"))}</dt><dd>${money(m.amount)}</dd>
+<dt>${e(t.t("manage.threshold"))}</dt><dd>${money(m.threshold)}</dd>
+<dt>${e(t.t("manage.limit"))}</dt><dd>${money(m.monthlyLimit)}</dd>
+<dt>${e(t.t("manage.used"))}</dt><dd data-testid="autotopup-used">${money(m.usedThisMonth)}</dd>
 </dl>
-${m.state === "paused_authentication_required" ? `<p class="muted">Your bank asks you to confirm a top-up. Open “Add money” in your tracking app to confirm it; automatic top-up then continues.</p>` : ""}
-${m.state === "paused" ? `<p class="muted">Your service provider paused automatic top-up. Contact them if you have questions.</p>` : ""}
-${rows ? `<div><h2>Recent top-ups</h2><table><thead><tr><th>Date</th><th>Amount</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></div>` : ""}
+${m.state === "paused_authentication_required" ? `<p class="muted">${e(t.t("manage.pausedAuthentication"))}</p>` : ""}
+${m.state === "paused" ? `<p class="muted">${e(t.t("manage.pausedByDealer"))}</p>` : ""}
+${rows ? `<div><h2>${e(t.t("manage.recent"))}</h2><table><thead><tr><th>${e(t.t("manage.date"))}</th><th>${e(t.t("manage.amount"))}</th><th>${e(t.t("manage.status"))}</th></tr></thead><tbody>${rows}</tbody></table></div>` : ""}
 ${
   off
-    ? `<p class="muted">Automatic top-up is off and your card will not be charged. To turn it on again, choose “Top up automatically” the next time you add money.</p>`
-    : `<form method="post" action="/topup/manage/${e(m.token)}" data-testid="autotopup-off-form">
+    ? `<p class="muted">${e(t.t("manage.isOff"))}</p>`
+    : `<form method="post" action="${action}" data-testid="autotopup-off-form">
 ${tokenField}<input type="hidden" name="action" value="off">
-<button type="submit" class="danger" data-testid="autotopup-turn-off">Turn off automatic top-up</button>
-<p class="muted">Your card will not be charged again. A top-up already under way still completes.</p>
+<button type="submit" class="danger" data-testid="autotopup-turn-off">${e(t.t("manage.turnOff"))}</button>
+<p class="muted">${e(t.t("manage.turnOffNote"))}</p>
 </form>
-<form method="post" action="/topup/manage/${e(m.token)}" data-testid="autotopup-change-form">
-<h2>Change</h2>
+<form method="post" action="${action}" data-testid="autotopup-change-form">
+<h2>${e(t.t("manage.change"))}</h2>
 ${tokenField}<input type="hidden" name="action" value="change">
-<label>Top-up amount (${cur})<input type="text" inputmode="decimal" name="amount" value="${e(form.amount)}" autocomplete="off"></label>
-<label>When the balance falls below (${cur})<input type="text" inputmode="decimal" name="threshold" value="${e(form.threshold)}" autocomplete="off"></label>
-<label>At most per month (${cur})<input type="text" inputmode="decimal" name="limit" value="${e(form.limit)}" autocomplete="off"></label>
-<p class="muted">Saving replaces your authorisation with these amounts.</p>
-<button type="submit" data-testid="autotopup-save">Save changes</button>
+<label>${e(t.t("manage.amountField", { currency: cur }))}<input type="text" inputmode="decimal" name="amount" value="${e(form.amount)}" autocomplete="off"></label>
+<label>${e(t.t("manage.thresholdField", { currency: cur }))}<input type="text" inputmode="decimal" name="threshold" value="${e(form.threshold)}" autocomplete="off"></label>
+<label>${e(t.t("manage.limitField", { currency: cur }))}<input type="text" inputmode="decimal" name="limit" value="${e(form.limit)}" autocomplete="off"></label>
+<p class="muted">${e(t.t("manage.replaceNote"))}</p>
+<button type="submit" data-testid="autotopup-save">${e(t.t("manage.save"))}</button>
 </form>`
 }
-<details><summary>What you agreed to</summary><p data-testid="autotopup-mandate">${e(m.mandateText)}</p></details>
-<p class="muted">Keep this link private: anyone who has it can change or turn off your automatic top-up. It works until ${e(m.linkExpiresAt.toISOString().slice(0, 10))}.</p>
+<details><summary>${e(t.t("manage.agreed"))}</summary><p data-testid="autotopup-mandate">${e(m.mandateText)}</p></details>
+<p class="muted">${e(t.t("manage.private", { date: t.date(m.linkExpiresAt) }))}</p>
 </div>
 </main>
 </body>

@@ -1,11 +1,14 @@
 // The payer's manage link: /topup/manage/<token> (GET, the page; POST, its two forms: turn off, change). The token is the only credential (lib/autotopup/token.ts): forged → 403, expired or
 // revoked → 410, each a clear page. The forms carry the token itself (so a cross-site form cannot be built
 // without knowing it) and the POST also checks that the Origin (or, without one, the Referer) is PUBLIC_URL's.
-// Turning off is one click and always available while the rule is not already off.
+// Turning off is one click and always available while the rule is not already off. Every page is in the payer's
+// language (the route passes the translator proxy.ts chose); a `?lang=` the page was opened with is kept.
 import { timingSafeEqual } from "node:crypto";
-import { errorPageResponse, type ErrorPageInput } from "../checkout/error-page";
+import { errorPageInput, errorPageResponse, type ErrorPageInput, type ErrorPageName } from "../checkout/error-page";
+import { english } from "../i18n/english";
+import { amountExamples, asciiDigits, type Translator } from "../i18n/translate";
 import { amountLimits } from "../payments/limits";
-import { parseMajorAmount } from "../money";
+import { currencyExponent, parseMajorAmount } from "../money";
 import type { AutoTopUpRule } from "../db/generated/sqlite/client";
 import type { Services } from "../server/services";
 import { logger } from "../logging/logger";
@@ -15,30 +18,26 @@ import { isOff } from "./states";
 import { mandateText, termsProblem, type AutoTopUpTerms } from "./terms";
 import { manageUrl, verifyManageToken } from "./token";
 
-export const LINK_ERRORS = {
-  forged: {
-    status: 403,
-    title: "This link is not valid",
-    message: "This automatic top-up link is not valid. Open the exact link you were given, or contact your service provider.",
-  },
-  expired: {
-    status: 410,
-    title: "This link has expired",
-    message:
-      "This automatic top-up link has expired. Automatic top-up itself keeps working. To change it or turn it off, contact your service provider, or set it up again the next time you add money.",
-  },
-  revoked: {
-    status: 410,
-    title: "This link no longer works",
-    message:
-      "This automatic top-up link has been replaced (for example, automatic top-up was set up again with another card). Use the newest link you were given, or contact your service provider.",
-  },
-  origin: {
-    status: 403,
-    title: "Request refused",
-    message: "This form can only be sent from the automatic top-up page itself. Open your link again and retry.",
-  },
-} as const satisfies Record<string, ErrorPageInput>;
+const LINK_ERROR_PAGES = {
+  forged: [403, "linkForged"],
+  expired: [410, "linkExpired"],
+  revoked: [410, "linkRevoked"],
+  origin: [403, "origin"],
+} as const satisfies Record<string, readonly [number, ErrorPageName]>;
+
+/** A manage link that does not work, in the payer's language. */
+export function linkErrorPage(error: keyof typeof LINK_ERROR_PAGES, t: Translator = english): ErrorPageInput {
+  const [status, name] = LINK_ERROR_PAGES[error];
+  return errorPageInput(status, name, t);
+}
+
+/** The same, in English. */
+export const LINK_ERRORS: Record<keyof typeof LINK_ERROR_PAGES, ErrorPageInput> = {
+  forged: linkErrorPage("forged"),
+  expired: linkErrorPage("expired"),
+  revoked: linkErrorPage("revoked"),
+  origin: linkErrorPage("origin"),
+};
 export type LinkError = keyof typeof LINK_ERRORS;
 
 const PAGE_HEADERS = {
@@ -56,8 +55,8 @@ function sandbox(services: Services): boolean {
   return services.config.sandbox;
 }
 
-function linkError(services: Services, error: LinkError): Response {
-  return errorPageResponse(LINK_ERRORS[error], { "referrer-policy": "same-origin" }, { sandbox: sandbox(services) });
+function linkError(services: Services, error: LinkError, t: Translator): Response {
+  return errorPageResponse(linkErrorPage(error, t), { "referrer-policy": "same-origin" }, { sandbox: sandbox(services), translator: t });
 }
 
 export async function resolveManageToken(
@@ -92,23 +91,20 @@ async function pageModel(services: Services, rule: AutoTopUpRule, token: string,
   };
 }
 
-function page(services: Services, model: ManagePageModel, status = 200): Response {
-  return new Response(renderManagePage(model, { sandbox: sandbox(services) }), { status, headers: PAGE_HEADERS });
+function page(services: Services, model: ManagePageModel, t: Translator, lang: string | null, status = 200): Response {
+  return new Response(renderManagePage(model, { sandbox: sandbox(services), translator: t, lang }), { status, headers: PAGE_HEADERS });
 }
 
-const DONE: Record<string, ManagePageModel["notice"]> = {
-  off: { tone: "success", text: "Automatic top-up is off. Your card will not be charged again." },
-  changed: { tone: "success", text: "Your changes are saved." },
-};
+const DONE = { off: "manage.done.off", changed: "manage.done.changed" } as const;
 
 /** GET /topup/manage/<token> */
-export async function manageGet(services: Services, token: string, search: URLSearchParams, now = new Date()): Promise<Response> {
+export async function manageGet(services: Services, token: string, search: URLSearchParams, now = new Date(), t: Translator = english): Promise<Response> {
   const resolved = await resolveManageToken(services, token, now);
-  if (!resolved.ok) return linkError(services, resolved.error);
+  if (!resolved.ok) return linkError(services, resolved.error, t);
   const model = await pageModel(services, resolved.rule, token, resolved.expiresAt, now);
   const done = search.get("done");
-  if (done && DONE[done]) model.notice = DONE[done];
-  return page(services, model);
+  if (done === "off" || done === "changed") model.notice = { tone: "success", text: t.t(DONE[done]) };
+  return page(services, model, t, search.get("lang"));
 }
 
 /** The request comes from our own page: Origin (or Referer) is PUBLIC_URL's origin. */
@@ -126,32 +122,37 @@ export function fromOwnOrigin(request: Request, publicUrl: string): boolean {
 }
 
 function parseMajorInput(text: string, currency: string): number | null {
-  let t = text.replace(/[\s\u00a0\u202f]/g, "");
+  let t = asciiDigits(text).replace(/[\s\u00a0\u202f]/g, "");
   const comma = /^(\d+),(\d{1,3})$/.exec(t);
   if (comma) t = `${comma[1]}.${comma[2]}`;
   return parseMajorAmount(t, currency);
 }
 
 /** POST /topup/manage/<token> (form: token, action=off | change); the form's token must be the URL's. */
-export async function managePost(services: Services, request: Request, pathToken: string, now = new Date()): Promise<Response> {
-  if (!fromOwnOrigin(request, services.config.publicUrl)) return linkError(services, "origin");
+export async function managePost(services: Services, request: Request, pathToken: string, now = new Date(), t: Translator = english): Promise<Response> {
+  if (!fromOwnOrigin(request, services.config.publicUrl)) return linkError(services, "origin", t);
+  const lang = new URL(request.url).searchParams.get("lang");
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return linkError(services, "forged");
+    return linkError(services, "forged", t);
   }
   const field = (name: string) => {
     const v = form.get(name);
     return typeof v === "string" ? v.slice(0, 200) : "";
   };
   const token = field("token");
-  if (token !== pathToken) return linkError(services, "forged");
+  if (token !== pathToken) return linkError(services, "forged", t);
   const resolved = await resolveManageToken(services, token, now);
-  if (!resolved.ok) return linkError(services, resolved.error);
+  if (!resolved.ok) return linkError(services, resolved.error, t);
   const { rule } = resolved;
+  const langQuery = lang ? `lang=${encodeURIComponent(lang)}&` : "";
   const back = (done: string) =>
-    new Response(null, { status: 303, headers: { location: `${services.config.publicUrl}/topup/manage/${token}?done=${done}`, "cache-control": "no-store", "referrer-policy": "same-origin" } });
+    new Response(null, {
+      status: 303,
+      headers: { location: `${services.config.publicUrl}/topup/manage/${token}?${langQuery}done=${done}`, "cache-control": "no-store", "referrer-policy": "same-origin" },
+    });
 
   const action = field("action");
   if (action === "off") {
@@ -172,19 +173,19 @@ export async function managePost(services: Services, request: Request, pathToken
       const model = await pageModel(services, rule, token, resolved.expiresAt, now);
       model.notice = { tone: "error", text };
       model.form = typed;
-      return page(services, model, 400);
+      return page(services, model, t, lang, 400);
     };
-    if (isOff(rule.state)) return fail("Automatic top-up is off; it cannot be changed here.");
+    if (isOff(rule.state)) return fail(t.t("manage.error.off"));
     const terms: Partial<AutoTopUpTerms> = {
       amount: parseMajorInput(typed.amount, rule.currency) ?? undefined,
       threshold: parseMajorInput(typed.threshold, rule.currency) ?? undefined,
       monthlyLimit: parseMajorInput(typed.limit, rule.currency) ?? undefined,
     };
     if (terms.amount === undefined || terms.threshold === undefined || terms.monthlyLimit === undefined) {
-      return fail("Enter each amount as a number, for example 25 or 12.50.");
+      return fail(t.t("manage.error.numbers", amountExamples(t, currencyExponent(rule.currency) > 0)));
     }
     const complete = terms as AutoTopUpTerms;
-    const problem = termsProblem(complete, amountLimits(services.config.payments, rule.currency.toUpperCase()));
+    const problem = termsProblem(complete, amountLimits(services.config.payments, rule.currency.toUpperCase()), t);
     if (problem) return fail(problem);
     const before = `${rule.amount}/${rule.threshold}/${rule.monthlyLimit}`;
     const after = `${complete.amount}/${complete.threshold}/${complete.monthlyLimit}`;
@@ -195,19 +196,20 @@ export async function managePost(services: Services, request: Request, pathToken
           amount: complete.amount,
           threshold: complete.threshold,
           monthlyLimit: complete.monthlyLimit,
-          mandateText: mandateText(complete, rule.currency),
+          // The payer agrees to the new terms in the words shown to them now.
+          mandateText: mandateText(complete, rule.currency, t),
           // New terms apply at the next pass (a raised limit or threshold may allow a top-up at once).
           ...(rule.state === "active" ? { nextCheckAt: now } : {}),
         },
       });
-      if (count !== 1) return fail("Automatic top-up changed meanwhile. Reload the page and try again.");
+      if (count !== 1) return fail(t.t("manage.error.conflict"));
       await services.db.autoTopUpEvent.create({
         data: { ruleId: rule.id, kind: "changed", detail: `Terms changed by the payer (amount/threshold/monthly limit, minor units): ${before} → ${after}.` },
       });
     }
     return back("changed");
   }
-  return linkError(services, "forged");
+  return linkError(services, "forged", t);
 }
 
 /**

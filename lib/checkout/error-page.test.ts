@@ -9,3 +9,22 @@ test("error pages are complete documents with escaped text and no scripts", () =
   expect(html).toContain("&quot;id&quot; &amp; more");
   expect(html).not.toMatch(/<script/i);
 });
+
+test("in the payer's language, with a switcher that keeps the link's id (no script)", async () => {
+  const { translatorFor } = await import("../i18n/messages");
+  const { checkoutError, errorPageResponse } = await import("./error-page");
+  const t = translatorFor("de");
+  const html = renderErrorPage(checkoutError("invalid_id", t), {
+    translator: t,
+    languages: { action: "/", keep: new URLSearchParams("id=ab&lang=fr") },
+  });
+  expect(html).toContain('<html lang="de" dir="ltr">');
+  expect(html).toContain("<h1>Dieser Zahlungslink ist unvollständig</h1>");
+  expect(html).toContain("Fehler 400");
+  expect(html).toContain('<form class="lang" method="get" action="/" data-testid="language-switcher"><input type="hidden" name="id" value="ab">');
+  expect(html).not.toContain('name="lang" value="fr"');
+  expect(html).toContain('<option value="de" lang="de" selected>Deutsch</option>');
+  expect(html).toContain('<option value="ar" lang="ar">العربية</option>');
+  expect(html).not.toMatch(/<script/i);
+  expect(errorPageResponse(checkoutError("not_found", t), {}, { translator: t, languages: { action: "/" } }).headers.get("vary")).toBe("accept-language");
+});

@@ -1,6 +1,11 @@
-// The pages the proxy answers with when a checkout cannot be shown (400, 404, 503). A page component
-// cannot set its HTTP status, so these are plain, self-contained HTML documents: inline CSS that
-// matches app/globals.css, no scripts, no external resources. Pure: safe in any runtime.
+// The pages the proxy answers with when a checkout cannot be shown (400, 404, 503), and the manage link's errors. A
+// page component cannot set its HTTP status, so these are plain, self-contained HTML documents: inline CSS that
+// matches app/globals.css, no scripts, no external resources. In the payer's language, with a language switcher
+// that is a plain GET form. Pure: safe in any runtime.
+import { english } from "../i18n/english";
+import { LOCALES, LOCALE_NAMES } from "../i18n/locales";
+import type { Translator } from "../i18n/translate";
+import { SANDBOX_WORDS } from "../sandbox/words";
 
 export interface ErrorPageInput {
   status: number;
@@ -20,7 +25,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-// Keep in step with the palette in app/globals.css.
+/** The language switcher's look, shared with the manage page (lib/autotopup/manage-html.ts). */
+export const LANGUAGE_CSS = `.lang{display:flex;flex-wrap:wrap;align-items:center;justify-content:flex-end;gap:.375rem;margin-block-end:1rem;font-size:.875rem;color:var(--muted)}
+.lang select,.lang button{font:inherit;min-height:2.25rem;padding:.25rem .5rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text)}
+.lang button{cursor:pointer}
+`;
+
+// Keep in step with the palette in app/globals.css. Logical properties (inline-start/end) so that right-to-left
+// pages mirror by themselves.
 const CSS = `
 :root{color-scheme:light dark;--bg:#f3f5f8;--card:#fff;--text:#14202e;--muted:#556274;--border:#dde3ea;--accent:#1d5fd1;--danger:#b42318;--danger-bg:#fef3f2}
 @media (prefers-color-scheme:dark){:root{--bg:#0e141b;--card:#17202b;--text:#e8edf3;--muted:#9aa8b8;--border:#2a3644;--accent:#6ea2ff;--danger:#ff8a80;--danger-bg:#2c1a1a}}
@@ -29,44 +41,75 @@ html,body{margin:0;padding:0}
 body{min-height:100vh;background:var(--bg);color:var(--text);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;font-size:16px;line-height:1.5;-webkit-text-size-adjust:100%}
 main{max-width:30rem;margin:0 auto;padding:2rem 1rem}
 .card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.5rem;box-shadow:0 1px 3px rgba(16,24,40,.06)}
-.badge{display:inline-flex;align-items:center;justify-content:center;width:2.5rem;height:2.5rem;border-radius:50%;background:var(--danger-bg);color:var(--danger);font-weight:700;font-size:1.25rem;margin-bottom:.75rem}
+.badge{display:inline-flex;align-items:center;justify-content:center;width:2.5rem;height:2.5rem;border-radius:50%;background:var(--danger-bg);color:var(--danger);font-weight:700;font-size:1.25rem;margin-block-end:.75rem}
 h1{font-size:1.375rem;line-height:1.3;margin:0 0 .5rem}
 p{margin:0;color:var(--muted);overflow-wrap:anywhere}
-.code{margin-top:1.25rem;font-size:.8125rem;color:var(--muted)}
-`;
+.code{margin-block-start:1.25rem;font-size:.8125rem;color:var(--muted)}
+${LANGUAGE_CSS}`;
 
 /** Sandbox mode only. Keep in step with components/sandbox/SandboxBanner.tsx. */
 const SANDBOX_CSS = `.sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}
 .sandbox-banner a{color:inherit;font-weight:600}
 `;
-const SANDBOX_BANNER = `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>Sandbox: no real money.</strong> Stripe and Navixy are emulated on this computer; cards are test cards. <a href="/sandbox">Sandbox overview</a></div>
+
+/** The "no real money" banner of sandbox mode, in the payer's language. */
+export function sandboxBannerHtml(t: Translator): string {
+  const words = SANDBOX_WORDS[t.locale];
+  return `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>${escapeHtml(words.banner)}.</strong> ${escapeHtml(words.detail)} <a href="/sandbox">${escapeHtml(words.overview)}</a></div>
 `;
+}
+
+/** Where the language switcher sends the payer: the same page, with these query fields kept and `lang` set. */
+export interface LanguageSwitch {
+  action: string;
+  keep?: Iterable<[string, string]>;
+}
+
+/** A GET form: works without any script, which these pages do not have. */
+export function languageSwitcherHtml(t: Translator, to: LanguageSwitch): string {
+  const e = escapeHtml;
+  const hidden = [...(to.keep ?? [])]
+    .filter(([name]) => name !== "lang")
+    .map(([name, value]) => `<input type="hidden" name="${e(name)}" value="${e(value)}">`)
+    .join("");
+  const options = LOCALES.map(
+    (l) => `<option value="${l}" lang="${l}"${l === t.locale ? " selected" : ""}>${e(LOCALE_NAMES[l])}</option>`,
+  ).join("");
+  return `<form class="lang" method="get" action="${e(to.action)}" data-testid="language-switcher">${hidden}<label for="lang-select">${e(t.t("language.label"))}</label><select id="lang-select" name="lang" data-testid="language-select">${options}</select><button type="submit">${e(t.t("language.apply"))}</button></form>
+`;
+}
 
 export interface ErrorPageOptions {
   /** Sandbox mode (SANDBOX=1): show the "no real money" banner. */
   sandbox?: boolean;
+  /** The payer's language (the words around the title and message, lang and dir). English by default. */
+  translator?: Translator;
+  /** Offer the other languages; without it, no switcher. */
+  languages?: LanguageSwitch;
 }
 
 /** A complete HTML document for an error the payer should read (no scripts, no external resources). */
 export function renderErrorPage({ status, title, message }: ErrorPageInput, options: ErrorPageOptions = {}): string {
+  const t = options.translator ?? english;
   const safeTitle = escapeHtml(title);
   const safeMessage = escapeHtml(message);
+  const code = Number.isInteger(status) ? status : 500;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${t.locale}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${safeTitle} · Add money</title>
+<title>${escapeHtml(t.t("meta.titleWith", { page: title }))}</title>
 <style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}</style>
 </head>
 <body>
-${options.sandbox ? SANDBOX_BANNER : ""}<main>
-<div class="card" role="alert">
+${options.sandbox ? sandboxBannerHtml(t) : ""}<main>
+${options.languages ? languageSwitcherHtml(t, options.languages) : ""}<div class="card" role="alert">
 <div class="badge" aria-hidden="true">!</div>
 <h1>${safeTitle}</h1>
 <p>${safeMessage}</p>
-<p class="code">Error ${Number.isInteger(status) ? status : 500}</p>
+<p class="code">${escapeHtml(t.t("errorPage.code", { status: String(code) }))}</p>
 </div>
 </main>
 </body>
@@ -86,27 +129,44 @@ export function errorPageResponse(
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-robots-tag": "noindex",
+      ...(options.languages ? { vary: "accept-language" } : {}),
       ...headers,
     },
   });
 }
 
-/** The words for each way a checkout link can fail. */
-export const CHECKOUT_ERRORS = {
-  invalid_id: {
-    status: 400,
-    title: "This payment link is incomplete",
-    message:
-      "This payment link is missing the account number or the number is not valid. Please open “Add money” again from your account in the tracking app, or contact your service provider.",
-  },
-  not_found: {
-    status: 404,
-    title: "Account not available",
-    message: "This account cannot be topped up here. Please contact your service provider.",
-  },
-  unavailable: {
-    status: 503,
-    title: "Payments are temporarily unavailable",
-    message: "Payments are temporarily unavailable. Please try again in a few minutes.",
-  },
-} as const satisfies Record<string, ErrorPageInput>;
+/** Every error page a payer can meet, by its messages' name (errorPage.<name>.title / .message). */
+export type ErrorPageName =
+  | "invalidId"
+  | "notFound"
+  | "unavailable"
+  | "pageUnavailable"
+  | "notSaved"
+  | "linkForged"
+  | "linkExpired"
+  | "linkRevoked"
+  | "origin";
+
+export function errorPageInput(status: number, name: ErrorPageName, t: Translator = english): ErrorPageInput {
+  return { status, title: t.t(`errorPage.${name}.title`), message: t.t(`errorPage.${name}.message`) };
+}
+
+const CHECKOUT_ERROR_PAGES = {
+  invalid_id: [400, "invalidId"],
+  not_found: [404, "notFound"],
+  unavailable: [503, "unavailable"],
+} as const satisfies Record<string, readonly [number, ErrorPageName]>;
+export type CheckoutErrorKind = keyof typeof CHECKOUT_ERROR_PAGES;
+
+/** The words for each way a checkout link can fail, in the payer's language. */
+export function checkoutError(kind: CheckoutErrorKind, t: Translator = english): ErrorPageInput {
+  const [status, name] = CHECKOUT_ERROR_PAGES[kind];
+  return errorPageInput(status, name, t);
+}
+
+/** The same, in English. */
+export const CHECKOUT_ERRORS: Record<CheckoutErrorKind, ErrorPageInput> = {
+  invalid_id: checkoutError("invalid_id"),
+  not_found: checkoutError("not_found"),
+  unavailable: checkoutError("unavailable"),
+};

@@ -2,6 +2,7 @@
 // the amounts on offer, and the publishable key (a prop, so keys change without a rebuild).
 import { amountLimits, type AmountLimits } from "../payments/limits";
 import { loadNavixyUser, parseNavixyUserId, publicName } from "../payments/navixy-user";
+import { receiptOffer } from "../payments/receipts";
 import { HttpError } from "../http/responses";
 import type { Services } from "../server/services";
 import { logger } from "../logging/logger";
@@ -15,6 +16,11 @@ export interface CheckoutProps {
   /** Absolute URL Stripe sends the payer back to (confirmPayment's return_url). */
   returnUrl: string;
   captureManual: boolean;
+  /**
+   * Offer "Send a receipt to <this>": the account's e-mail masked (j***@e***.com), never the address itself (the
+   * server sends it to Stripe after the payment). Absent when the login is not an e-mail or receipts are off.
+   */
+  maskedReceiptEmail?: string;
 }
 
 export type CheckoutResult =
@@ -40,6 +46,7 @@ export async function loadCheckout(services: Services, rawId: string | string[] 
         publishableKey: config.stripe.publishableKey,
         returnUrl: `${config.publicUrl}/payment/complete`,
         captureManual: config.payments.capture === "manual",
+        ...optionalReceipt(receiptOffer(config, user)),
       },
     };
   } catch (error) {
@@ -47,4 +54,8 @@ export async function loadCheckout(services: Services, rawId: string | string[] 
     logger.error({ navixyUserId: userId, err: error }, "checkout unavailable");
     return { kind: "unavailable" };
   }
+}
+
+function optionalReceipt(masked: string | null): { maskedReceiptEmail?: string } {
+  return masked === null ? {} : { maskedReceiptEmail: masked };
 }

@@ -93,6 +93,14 @@ describe("configuration", () => {
     }
   });
 
+  test("PAYMENT_DEFAULT_LOCALE: one of the payer's languages, in any usual spelling", () => {
+    expect(parseConfig(valid).payments.defaultLocale).toBeUndefined();
+    expect(parseConfig({ ...valid, PAYMENT_DEFAULT_LOCALE: "de" }).payments.defaultLocale).toBe("de");
+    expect(parseConfig({ ...valid, PAYMENT_DEFAULT_LOCALE: "pt-BR" }).payments.defaultLocale).toBe("pt");
+    expect(parseConfig({ ...valid, PAYMENT_DEFAULT_LOCALE: "ru_RU" }).payments.defaultLocale).toBe("ru");
+    expect(problems({ ...valid, PAYMENT_DEFAULT_LOCALE: "xx" })[0]).toMatch(/^PAYMENT_DEFAULT_LOCALE must be one of en, ar, /);
+  });
+
   test("console, rate limits, frames and logs", () => {
     const c = parseConfig(valid);
     expect(c.admin).toEqual({ password: undefined, sessionTtlMs: 12 * 3_600_000, loginLimit: { limit: 5, windowMs: 15 * 60_000 } });

@@ -3,6 +3,9 @@
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL } from "../db/url";
 import { parseMajorAmount, isSupportedCurrency } from "../money";
+import { LOCALES, type Locale } from "../i18n/locales";
+import { matchLocale } from "../i18n/negotiate";
+import { statementDescriptorSuffixProblem } from "../stripe/statement-descriptor";
 
 const optional = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim());
 
@@ -82,6 +85,18 @@ const schema = z
     STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\w+$/, "must be a Stripe publishable key (pk_test_... or pk_live_...)"),
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, "must be a webhook signing secret (whsec_...)"),
     STRIPE_API_URL: url("STRIPE_API_URL").optional(),
+    // Card statements show "<account prefix>* <suffix>" (lib/stripe/statement-descriptor.ts has Stripe's rules).
+    STRIPE_STATEMENT_DESCRIPTOR_SUFFIX: z
+      .string()
+      .transform((s, ctx) => {
+        const problem = statementDescriptorSuffixProblem(s);
+        if (problem) {
+          ctx.addIssue({ code: "custom", message: `STRIPE_STATEMENT_DESCRIPTOR_SUFFIX ${problem}, e.g. TOP UP` });
+          return z.NEVER;
+        }
+        return s;
+      })
+      .optional(),
 
     NAVIXY_API_URL: url("NAVIXY_API_URL").default("https://api.eu.navixy.com/v2"),
     NAVIXY_PANEL_LOGIN: z.string().min(1, "is required (your Admin Panel login)"),
@@ -109,6 +124,17 @@ const schema = z
         return items;
       }),
     PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
+    PAYMENT_DEFAULT_LOCALE: z
+      .string()
+      .transform((s, ctx) => {
+        const locale = matchLocale(s);
+        if (!locale) {
+          ctx.addIssue({ code: "custom", message: `PAYMENT_DEFAULT_LOCALE must be one of ${LOCALES.join(", ")} (e.g. de or pt-BR)` });
+          return z.NEVER;
+        }
+        return locale;
+      })
+      .optional(),
     PAYMENT_AUTO_CAPTURE_AFTER: duration("PAYMENT_AUTO_CAPTURE_AFTER"),
 
     ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
@@ -121,6 +147,8 @@ const schema = z
       .default("'none'")
       .refine((v) => /^('none'|'self'|(https?:\/\/[^\s;,]+|'self')(\s+(https?:\/\/[^\s;,]+|'self'))*)$/.test(v.trim()), "must be 'none', 'self' or space-separated https:// origins"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+    RECEIPTS_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
 
     AUTO_TOP_UP_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
     AUTO_TOP_UP_CHECK_INTERVAL: duration("AUTO_TOP_UP_CHECK_INTERVAL"),
@@ -186,7 +214,17 @@ export interface Config {
   databaseUrl: string;
   publicUrl: string;
   port: number;
-  stripe: { secretKey: string; publishableKey: string; webhookSecret: string; apiUrl: string | undefined; livemode: boolean };
+  stripe: {
+    secretKey: string;
+    publishableKey: string;
+    webhookSecret: string;
+    apiUrl: string | undefined;
+    livemode: boolean;
+    /** Card statements show "<account prefix>* <suffix>"; undefined = the account's descriptor alone. */
+    statementDescriptorSuffix: string | undefined;
+  };
+  /** E-mail receipts (lib/payments/receipts.ts): offered when the Navixy login is an e-mail address. */
+  receipts: { enabled: boolean };
   navixy: {
     apiUrl: string;
     login: string;
@@ -203,6 +241,11 @@ export interface Config {
     maxAmount: string;
     presets: string[];
     capture: "automatic" | "manual";
+    /**
+     * The payer's language when neither `?lang=` nor the browser's Accept-Language names one we have; unset = the
+     * dealer's locale in Navixy, then English (lib/i18n).
+     */
+    defaultLocale: Locale | undefined;
     /** With manual capture: capture automatically this long after authorization; null = wait for a person. */
     autoCaptureAfterMs: number | null;
   };
@@ -286,7 +329,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       webhookSecret: c.STRIPE_WEBHOOK_SECRET,
       apiUrl: c.STRIPE_API_URL,
       livemode: c.STRIPE_SECRET_KEY.includes("_live_"),
+      statementDescriptorSuffix: c.STRIPE_STATEMENT_DESCRIPTOR_SUFFIX,
     },
+    receipts: { enabled: c.RECEIPTS_ENABLED },
     navixy: {
       apiUrl: c.NAVIXY_API_URL,
       login: c.NAVIXY_PANEL_LOGIN,
@@ -301,6 +346,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxAmount: c.PAYMENT_MAX_AMOUNT,
       presets: c.PAYMENT_AMOUNT_PRESETS,
       capture: c.PAYMENT_CAPTURE,
+      defaultLocale: c.PAYMENT_DEFAULT_LOCALE,
       autoCaptureAfterMs: c.PAYMENT_AUTO_CAPTURE_AFTER,
     },
     worker: {

@@ -165,6 +165,20 @@ describe("NavixyPanelClient with a fake fetch", () => {
     expect(await call()).toMatchObject({ phase: "response", maybeApplied: true });
   });
 
+  it("reads the dealer's locale from get_info, at the top level or under value", async () => {
+    const f = fakeFetch([
+      auth(),
+      json({ success: true, id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com" }),
+      json({ success: true, value: { id: 9001, locale: " de_DE " } }),
+      json({ success: true }),
+    ]);
+    const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn });
+    expect(await c.readDealerInfo()).toEqual({ id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com" });
+    expect(await c.readDealerInfo()).toMatchObject({ id: 9001, locale: "de_DE" });
+    expect(await c.readDealerInfo()).toEqual({ id: null, title: "", locale: "", domain: "" });
+    expect(f.requests.filter((r) => r.url.endsWith("/panel/dealer/get_info"))).toHaveLength(3);
+  });
+
   it("renews the session proactively after 23h", async () => {
     let now = 1_000_000;
     const f = fakeFetch([auth(), json({ success: true, value: { currency: "eur" } }), auth(), json({ success: true, value: { currency: "USD" } })]);

@@ -49,6 +49,17 @@ export interface NavixyTransaction {
   text: string;
 }
 
+/** What the gateway reads of `panel/dealer/get_info`. */
+export interface NavixyDealerInfo {
+  id: number | null;
+  /** The dealer's brand name ("" if absent). */
+  title: string;
+  /** The dealer's default locale as Navixy writes it, e.g. "en_US", "ru_RU" ("" if absent). */
+  locale: string;
+  /** The dealer's user interface domain ("" if absent). */
+  domain: string;
+}
+
 export type NavixyLog = (msg: string, fields?: Record<string, unknown>) => void;
 
 export interface NavixyPanelClientOptions {
@@ -290,6 +301,22 @@ export class NavixyPanelClient {
       throw this.unexpected("panel/dealer/settings/service/read", "no valid `value.currency` in the answer");
     }
     return upper;
+  }
+
+  /**
+   * The dealer's profile (`panel/dealer/get_info`, permission `base: get_dealer_info`). Navixy's reference puts the
+   * fields at the top level of the answer; an answer that wraps them in `value` is read too.
+   */
+  async readDealerInfo(): Promise<NavixyDealerInfo> {
+    const res = await this.panelCall("panel/dealer/get_info", "{}", {});
+    const v = isJsonObject(res["value"]) ? res["value"] : res;
+    const id = jsonToNumber(v["id"]);
+    return {
+      id: id !== undefined && Number.isSafeInteger(id) ? id : null,
+      title: jsonToString(v["title"]) ?? "",
+      locale: jsonToString(v["locale"])?.trim() ?? "",
+      domain: jsonToString(v["domain"]) ?? "",
+    };
   }
 
   /** Forgets the cached session (the next call logs in). */

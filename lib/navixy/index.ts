@@ -8,6 +8,7 @@ export {
   decimalSign,
   NAVIXY_AMOUNT_RE,
   type NavixyUser,
+  type NavixyDealerInfo,
   type NavixyTransaction,
   type NavixyPanelClientOptions,
   type NavixyLog,

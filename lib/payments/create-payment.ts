@@ -12,13 +12,19 @@ import { amountLimits, amountProblem } from "./limits";
 import { loadNavixyUser } from "./navixy-user";
 import { paymentStatusFromIntent } from "./ledger/states";
 import { paymentLogger, requestLogger } from "../logging/logger";
-import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
+import { clientIp, enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
+import { DEFAULT_LOCALE, LOCALES } from "../i18n/locales";
+import { prepareReceipt } from "./receipts";
 
 const body = z.object({
   userId: z.number().int().positive().max(2_147_483_647).transform(asNavixyUserId),
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** The payer opted in to automatic top-up: checked by the feature that takes it (services.hooks.autoTopUp). */
   autoTopUp: z.unknown().optional(),
+  /** The payer ticked "Send a receipt to <masked e-mail>": the address is the Navixy login, known only here. */
+  receipt: z.boolean().optional(),
+  /** The page's language: the receipt's. */
+  locale: z.enum(LOCALES).optional(),
 });
 
 export interface CreatedPayment {
@@ -43,6 +49,8 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
   const limits = amountLimits(services.config.payments, currency);
   const problem = amountProblem(input.amount, limits);
   if (problem) throw new HttpError(400, "amount_out_of_range", problem);
+  const locale = input.locale ?? services.config.payments.defaultLocale ?? DEFAULT_LOCALE;
+  const receipt = input.receipt ? await prepareReceipt(services, user, locale).catch(stripeRefusal) : null;
   const optIn = input.autoTopUp === undefined ? undefined : services.hooks.autoTopUp;
   if (input.autoTopUp !== undefined && !optIn) throw new HttpError(400, "auto_top_up_unavailable", "Automatic top-up is not available here.");
   const enrolment = optIn ? await optIn.prepare(services, { navixyUserId: user.id, currency, input: input.autoTopUp }) : null;
@@ -70,7 +78,16 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
         automatic_payment_methods: { enabled: true },
         capture_method: config.payments.capture,
         description: `Navixy balance top-up for user ${user.id}`,
-        metadata: { navixy_user_id: String(user.id), payment_id: payment.id, ...autoTopUp?.metadata },
+        ...(config.stripe.statementDescriptorSuffix ? { statement_descriptor_suffix: config.stripe.statementDescriptorSuffix } : {}),
+        // The user's Customer: the receipt's language (and, with automatic top-up, where the card is saved: the same one).
+        ...(receipt ? { customer: receipt.customer } : {}),
+        metadata: {
+          navixy_user_id: String(user.id),
+          payment_id: payment.id,
+          ...radarMetadata(request.headers),
+          ...receipt?.metadata,
+          ...autoTopUp?.metadata,
+        },
         ...autoTopUp?.intentParams,
       },
       { idempotencyKey: `payment:${payment.id}:create` },
@@ -104,6 +121,33 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
   return json(created, 201);
 }
 
+/**
+ * Radar and the payer's device. The Payment Element confirms the PaymentIntent from the payer's browser, so Stripe
+ * receives the payer's IP address, user agent and device signals itself with the confirmation: Stripe's
+ * "preferred integration" for Radar, to which its Radar Session guide says to add nothing (`radar_options.session`
+ * is for card details collected without Stripe.js). The PaymentIntents API has no field for them on an unconfirmed
+ * PaymentIntent: `mandate_data.customer_acceptance.online` (ip_address, user_agent) is only accepted with
+ * `confirm: true` and records the customer's acceptance of a mandate, which a card top-up confirmed in the browser
+ * does not have. What the server alone knows is who asked for the payment: the address and browser that called
+ * this route, kept in metadata where Radar rules read it (`::client_ip::`, `::client_user_agent::`), e.g. to review
+ * payments created from one network and confirmed from another (a script testing cards).
+ */
+function radarMetadata(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ip = clientIp(headers);
+  if (ip !== "direct") out.client_ip = ip;
+  // Stripe keeps metadata values up to 500 characters.
+  const userAgent = headers.get("user-agent")?.trim().slice(0, 500);
+  if (userAgent) out.client_user_agent = userAgent;
+  return out;
+}
+
+/** A Stripe call before the payment exists failed: nothing was written, so the payer may simply try again. */
+function stripeRefusal(error: unknown): never {
+  if (error instanceof HttpError) throw error;
+  throw new HttpError(503, "stripe_unavailable", "The payment service is not reachable right now. Please try again in a minute.");
+}
+
 function readInput(request: Request): Promise<z.infer<typeof body>> {
   return readJsonBody(
     request,
@@ -113,7 +157,11 @@ function readInput(request: Request): Promise<z.infer<typeof body>> {
         ? new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).")
         : field === "amount"
           ? new HttpError(400, "invalid_amount", "amount must be a positive whole number of the currency's smallest unit (e.g. cents).")
-          : new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}."),
+          : field === "receipt"
+            ? new HttpError(400, "invalid_receipt", "receipt must be true or false.")
+            : field === "locale"
+              ? new HttpError(400, "invalid_locale", "locale must be one of the page's languages, e.g. \"en\" or \"de\".")
+              : new HttpError(400, "invalid_request", "Send {\"userId\": <Navixy user id>, \"amount\": <amount in minor units>}."),
     "the payment",
   );
 }

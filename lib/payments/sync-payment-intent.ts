@@ -14,9 +14,13 @@ import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
 import type { PaymentIntentId } from "../ids";
+import { sendRequestedReceipt } from "./receipts";
 
-/** What a sync needs: the ledger, Stripe, the hooks features plug in, and a way to wake the worker. */
-export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "hooks" | "wakeWorker">;
+/**
+ * What a sync needs: the ledger, Stripe, the hooks features plug in, a way to wake the worker, and Navixy for the
+ * one thing read there (a requested receipt's address, lib/payments/receipts.ts).
+ */
+export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
 
 export type SyncOutcome =
   /**
@@ -125,6 +129,8 @@ async function applyIntent(
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();
+  // After the ledger's transaction, never inside it: a receipt the payer asked for (it never throws).
+  if (outcome.kind === "synced") await sendRequestedReceipt(services, intent, outcome.payment.navixyUserId);
   return outcome;
 }
 

@@ -296,6 +296,22 @@ describe("dealer settings and balance/refill", () => {
     expect(r.json["value"]).toMatchObject({ currency: "EUR", payment_link: expect.stringContaining("{id}") });
   });
 
+  it("reads the dealer's profile, with its locale, at the top level of the answer", async () => {
+    expect((await api("panel/dealer/get_info", {})).json.status?.code).toBe(3);
+    const hash = await login();
+    const r = await api("panel/dealer/get_info", {}, hash);
+    expect(r.json).toMatchObject({ success: true, id: 1, locale: "en_US", title: "Navixy emulator" });
+    expect(r.json["value"]).toBeUndefined();
+    const other = await startNavixyEmulator({ dealerLocale: "ru_RU" });
+    try {
+      const otherHash = ((await (await fetch(`${other.apiUrl}/panel/account/auth`, { method: "POST", body: JSON.stringify({ login: "12345", password: "demo-password" }) })).json()) as { hash: string }).hash;
+      const answer = (await (await fetch(`${other.apiUrl}/panel/dealer/get_info`, { method: "POST", headers: { Authorization: `NVX ${otherHash}` } })).json()) as { locale: string };
+      expect(answer.locale).toBe("ru_RU");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("refills with the API key hash only", async () => {
     const wrong = await req(`/v2/balance/refill?hash=nope&user_id=1&amount=5.00&comment=Stripe+pi_1`);
     expect(wrong.json.status?.code).toBe(3);

@@ -108,6 +108,8 @@ export interface NavixyEmulatorOptions {
   sessionTtlMs?: number;
   dealerId?: number;
   paymentLink?: string;
+  /** The dealer's default locale in panel/dealer/get_info, as Navixy writes it (default "en_US"). */
+  dealerLocale?: string;
   /** Field carrying the text in transaction/list items (Navixy's docs disagree). Default "description". */
   transactionTextField?: "description" | "text";
   log?: (line: string) => void;
@@ -489,7 +491,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
         return {
           success: true,
           hash: newHash,
-          permissions: ["users:read", "users:update", "transactions:read", "transactions:create", "service_settings:read"],
+          permissions: ["base:get_dealer_info", "users:read", "users:update", "transactions:read", "transactions:create", "service_settings:read"],
         };
       }
       case "panel/user/read": {
@@ -586,6 +588,25 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
             demo_login: "",
             demo_password: "",
           },
+        };
+      }
+      case "panel/dealer/get_info": {
+        requireSession(hash);
+        // Navixy's reference answers with the dealer's fields at the top level (no `value`).
+        return {
+          success: true,
+          id: dealerId,
+          seller_id: 1,
+          parent_dealer_id: null,
+          contract_type: "PAAS",
+          title: "Navixy emulator",
+          legal_name: "Navixy emulator",
+          block_status: "NOT_BLOCKED",
+          locale: opts.dealerLocale ?? "en_US",
+          domain: "gps.example.com",
+          favicon: null,
+          logo: null,
+          default_user_time_zone: "Europe/London",
         };
       }
       case "balance/refill": {

@@ -21,7 +21,16 @@ import { CHARGE_EXPAND, getCharge, listCharges } from "./charges";
 import { REFUND_EXPAND, createRefund, getRefund, listRefunds, updateRefund } from "./refunds";
 import { paginate, piForCaller, renderCharge, renderRefund } from "./render";
 import { snapshot } from "./store";
-import { attachPaymentMethod, createCustomer, detachPaymentMethod, listCustomerPaymentMethods, retrieveCustomer } from "./customers";
+import { attachPaymentMethod, createCustomer, detachPaymentMethod, listCustomerPaymentMethods, retrieveCustomer, updateCustomer } from "./customers";
+import { retrieveAccount } from "./account";
+import { updateCharge } from "./receipts";
+import {
+  createPaymentMethodDomain,
+  listPaymentMethodDomains,
+  retrievePaymentMethodDomain,
+  updatePaymentMethodDomain,
+  validatePaymentMethodDomain,
+} from "./payment-method-domains";
 import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookEndpoints, retrieveBalance, retrieveWebhookEndpoint } from "./webhook-endpoints";
 
 export interface Route {
@@ -89,6 +98,11 @@ export const ROUTES: Route[] = [
   },
   {
     method: "POST",
+    pattern: new RegExp(`^/v1/charges/${ID}$`),
+    handle: (ctx, p, [id]) => renderCharge(ctx.store, updateCharge(ctx, getCharge(ctx, id ?? ""), p)),
+  },
+  {
+    method: "POST",
     pattern: /^\/v1\/refunds$/,
     handle: (ctx, p) => renderRefund(ctx.store, createRefund(ctx, p), expandOf(p)),
   },
@@ -113,6 +127,17 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => retrieveWebhookEndpoint(ctx, id ?? "") },
   { method: "DELETE", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => deleteWebhookEndpoint(ctx, id ?? "") },
   { method: "GET", pattern: /^\/v1\/balance$/, handle: (ctx, p) => retrieveBalance(ctx, p) },
+  { method: "GET", pattern: /^\/v1\/account$/, handle: (ctx, p) => retrieveAccount(ctx, p) },
+  // Payment method domains (payment-method-domains.ts): where Elements may show wallets.
+  { method: "POST", pattern: /^\/v1\/payment_method_domains$/, handle: (ctx, p) => createPaymentMethodDomain(ctx, p) },
+  { method: "GET", pattern: /^\/v1\/payment_method_domains$/, handle: (ctx, p) => listPaymentMethodDomains(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/payment_method_domains/${ID}$`), handle: (ctx, p, [id]) => retrievePaymentMethodDomain(ctx, id ?? "", p) },
+  { method: "POST", pattern: new RegExp(`^/v1/payment_method_domains/${ID}$`), handle: (ctx, p, [id]) => updatePaymentMethodDomain(ctx, id ?? "", p) },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/v1/payment_method_domains/${ID}/validate$`),
+    handle: (ctx, p, [id]) => validatePaymentMethodDomain(ctx, id ?? "", p),
+  },
   {
     method: "GET",
     pattern: new RegExp(`^/v1/events/${ID}$`),
@@ -138,6 +163,7 @@ export const ROUTES: Route[] = [
   // Customers and saved cards (customers.ts).
   { method: "POST", pattern: /^\/v1\/customers$/, handle: (ctx, p) => createCustomer(ctx, p) },
   { method: "GET", pattern: new RegExp(`^/v1/customers/${ID}$`), handle: (ctx, p, [id]) => retrieveCustomer(ctx, id ?? "", p) },
+  { method: "POST", pattern: new RegExp(`^/v1/customers/${ID}$`), handle: (ctx, p, [id]) => updateCustomer(ctx, id ?? "", p) },
   {
     method: "GET",
     pattern: new RegExp(`^/v1/customers/${ID}/payment_methods$`),

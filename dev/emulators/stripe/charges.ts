@@ -8,6 +8,7 @@ import { newId } from "./ids";
 import { assertAllowed, createdFilter, listParams, optString, optStringArray } from "./params";
 import { paginate, renderCharge, validateExpand, type ListPage } from "./render";
 import type { PaymentMethodRecord } from "./store";
+import { calculatedStatementDescriptor } from "./account";
 
 export function createCharge(
   ctx: Ctx,
@@ -55,7 +56,7 @@ export function createCharge(
     application_fee_amount: null,
     balance_transaction: null,
     billing_details: structuredClone(pm.pm.billing_details) as unknown as Stripe.Charge.BillingDetails,
-    calculated_statement_descriptor: "STRIPE EMULATOR",
+    calculated_statement_descriptor: calculatedStatementDescriptor(ctx.store, pi),
     captured: !failed && opts.capture,
     created: ctx.now(),
     currency: pi.currency,

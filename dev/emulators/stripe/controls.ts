@@ -13,6 +13,9 @@
  *   POST /_emulator/payment_intents/:id/authenticate   { outcome: "complete" | "fail" }
  *   POST /_emulator/refunds/:id/fail                   { failure_reason? } (default "unknown")
  *   POST /_emulator/events/:id/resend                  { url? }
+ *   GET  /_emulator/receipts                           the receipts Stripe would have e-mailed
+ *   POST /_emulator/account                            { statement_descriptor_prefix?, statement_descriptor? }
+ *   POST /_emulator/payment_method_domains/:id         { apple_pay?|google_pay?|link?|...: "active"|"inactive", error_message? }
  *   GET  /_emulator/3ds/:id?client_secret=...          3-D Secure challenge page (HTML)
  *   POST /_emulator/3ds/:id                            form: outcome, client_secret -> 303 to return_url
  */
@@ -23,6 +26,9 @@ import type { EmulatorCore, ResponseSpec } from "./server";
 import { challengePage, donePage, returnUrlWithResult } from "./three-ds";
 import type { WebhookEndpoint } from "./webhooks";
 import type { RefundFailureReason } from "./refunds";
+import { configureAccount } from "./account";
+import { sentReceipts } from "./receipts";
+import { PAYMENT_METHOD_DOMAIN_WALLETS, setWalletStatus } from "./payment-method-domains";
 
 class ControlError extends Error {
   constructor(
@@ -120,6 +126,26 @@ export async function handleControl(
       case "POST /_emulator/deliveries/flush":
         await core.deliverer.flush();
         return json(200, { ok: true });
+      case "GET /_emulator/receipts":
+        return json(200, { receipts: sentReceipts(core.store) });
+      case "POST /_emulator/account": {
+        const body = parseBody(headers, rawBody);
+        const prefix = body["statement_descriptor_prefix"];
+        const descriptor = body["statement_descriptor"];
+        if (prefix !== undefined && prefix !== null && typeof prefix !== "string") throw new ControlError(400, "`statement_descriptor_prefix` must be a string or null.");
+        if (descriptor !== undefined && typeof descriptor !== "string") throw new ControlError(400, "`statement_descriptor` must be a string.");
+        try {
+          return json(
+            200,
+            configureAccount(core.store, {
+              ...(prefix !== undefined ? { statementDescriptorPrefix: prefix as string | null } : {}),
+              ...(descriptor !== undefined ? { statementDescriptor: descriptor as string } : {}),
+            }),
+          );
+        } catch (err) {
+          throw new ControlError(400, (err as Error).message);
+        }
+      }
     }
 
     if (method === "POST" && (m = /^\/_emulator\/payment_intents\/([^/]+)\/authenticate$/.exec(path))) {
@@ -138,6 +164,21 @@ export async function handleControl(
       if (url !== undefined && typeof url !== "string") throw new ControlError(400, "`url` must be a string.");
       const endpoints = core.resend(decodeURIComponent(m[1] ?? ""), url);
       return json(200, { ok: true, endpoints });
+    }
+    if (method === "POST" && (m = /^\/_emulator\/payment_method_domains\/([^/]+)$/.exec(path))) {
+      const body = parseBody(headers, rawBody);
+      const id = decodeURIComponent(m[1] ?? "");
+      const errorMessage = body["error_message"];
+      if (errorMessage !== undefined && typeof errorMessage !== "string") throw new ControlError(400, "`error_message` must be a string.");
+      let result: unknown = null;
+      for (const wallet of PAYMENT_METHOD_DOMAIN_WALLETS) {
+        const status = body[wallet];
+        if (status === undefined) continue;
+        if (status !== "active" && status !== "inactive") throw new ControlError(400, `\`${wallet}\` must be "active" or "inactive".`);
+        result = setWalletStatus(core.store, id, wallet, status, errorMessage as string | undefined);
+      }
+      if (result === null) throw new ControlError(400, `Name at least one of ${PAYMENT_METHOD_DOMAIN_WALLETS.join(", ")}.`);
+      return json(200, result);
     }
     if ((m = /^\/_emulator\/3ds\/([^/]+)$/.exec(path))) {
       return threeDS(core, method, decodeURIComponent(m[1] ?? ""), query, headers, rawBody);

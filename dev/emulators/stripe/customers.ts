@@ -1,7 +1,7 @@
 /**
  * Customers and saved cards, as Stripe runs them for off-session payments:
  *
- *   POST /v1/customers, GET /v1/customers/:id
+ *   POST /v1/customers, GET /v1/customers/:id, POST /v1/customers/:id (update)
  *   GET  /v1/payment_methods?customer=cus_...&type=card   (also GET /v1/customers/:id/payment_methods)
  *   POST /v1/payment_methods/:id/attach {customer}, POST /v1/payment_methods/:id/detach
  *
@@ -21,7 +21,7 @@ import type { Ctx } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
 import type { ParamObject } from "./form";
 import { newId } from "./ids";
-import { applyMetadata, assertAllowed, expandParam, listParams, optString, reqString } from "./params";
+import { applyMetadata, assertAllowed, expandParam, listParams, optString, optStringArray, reqString } from "./params";
 import { retrievePaymentMethod } from "./payment-methods";
 import { paginate } from "./render";
 import { snapshot, type PaymentIntentRecord, type PaymentMethodRecord, type Store } from "./store";
@@ -42,6 +42,35 @@ export function resetCustomers(store: Store): void {
   customers(store).clear();
 }
 
+/** The stored customer (not a copy), or undefined. */
+export function customerById(store: Store, id: string): Stripe.Customer | undefined {
+  return customers(store).get(id);
+}
+
+/**
+ * `preferred_locales`: IETF language tags ("de", "en-GB", "es-419", "zh-Hant"), in order of preference; Stripe
+ * writes the customer's e-mails (receipts, invoices) in the first one it supports. An empty value clears them.
+ */
+function readPreferredLocales(params: ParamObject): string[] | undefined {
+  const list = optStringArray(params, "preferred_locales");
+  if (list === undefined) return undefined;
+  list.forEach((tag, i) => {
+    if (!/^[a-z]{2,3}(-([A-Z]{2}|\d{3}|[A-Z][a-z]{3}))?$/.test(tag)) {
+      throw invalidRequest(`Invalid locale: ${tag}. Use an IETF language tag such as "de" or "en-GB".`, { param: `preferred_locales[${i}]` });
+    }
+  });
+  return list;
+}
+
+/** Stripe's check of a customer's e-mail (400 `email_invalid`); "" clears it. */
+function readCustomerEmail(params: ParamObject): string | null | undefined {
+  const v = optString(params, "email");
+  if (v === undefined) return undefined;
+  if (v === "") return null;
+  if (v.length > 512 || !/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(v)) throw invalidRequest(`Invalid email address: ${v}`, { param: "email", code: "email_invalid" });
+  return v;
+}
+
 export function getCustomer(ctx: Ctx, id: string, param = "customer"): Stripe.Customer {
   const c = customers(ctx.store).get(id);
   if (!c) throw resourceMissing("customer", id, param);
@@ -49,8 +78,10 @@ export function getCustomer(ctx: Ctx, id: string, param = "customer"): Stripe.Cu
 }
 
 export function createCustomer(ctx: Ctx, params: ParamObject): Stripe.Customer {
-  assertAllowed(params, ["email", "name", "description", "metadata", "phone", "expand"]);
+  assertAllowed(params, ["email", "name", "description", "metadata", "phone", "preferred_locales", "expand"]);
   expandParam(params, []);
+  const email = readCustomerEmail(params) ?? null;
+  const preferredLocales = readPreferredLocales(params) ?? [];
   const customer = {
     id: newId("cus", 14),
     object: "customer",
@@ -61,20 +92,38 @@ export function createCustomer(ctx: Ctx, params: ParamObject): Stripe.Customer {
     default_source: null,
     delinquent: false,
     description: optString(params, "description") || null,
-    email: optString(params, "email") || null,
+    email,
     invoice_prefix: null,
     invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
     livemode: false,
     metadata: applyMetadata(params, {}) ?? {},
     name: optString(params, "name") || null,
     phone: optString(params, "phone") || null,
-    preferred_locales: [],
+    preferred_locales: preferredLocales,
     shipping: null,
     tax_exempt: "none",
     test_clock: null,
   } as unknown as Stripe.Customer;
   customers(ctx.store).set(customer.id, customer);
   ctx.emit("customer.created", customer);
+  return snapshot(customer);
+}
+
+/** `POST /v1/customers/:id`: the fields the gateway sets (and a few more), each only when given. */
+export function updateCustomer(ctx: Ctx, id: string, params: ParamObject): Stripe.Customer {
+  assertAllowed(params, ["email", "name", "description", "metadata", "phone", "preferred_locales", "expand"]);
+  expandParam(params, []);
+  const customer = getCustomer(ctx, id, "id");
+  const email = readCustomerEmail(params);
+  const preferredLocales = readPreferredLocales(params);
+  const metadata = applyMetadata(params, customer.metadata);
+  if (email !== undefined) customer.email = email;
+  if (preferredLocales !== undefined) customer.preferred_locales = preferredLocales;
+  if (metadata) customer.metadata = metadata;
+  for (const field of ["name", "description", "phone"] as const) {
+    if (params[field] !== undefined) customer[field] = optString(params, field) || null;
+  }
+  ctx.emit("customer.updated", customer);
   return snapshot(customer);
 }
 

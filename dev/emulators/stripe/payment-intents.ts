@@ -33,6 +33,8 @@ import {
 import { createPaymentMethod, resolvePaymentMethod } from "./payment-methods";
 import { checkPaymentMethodCustomer, getCustomer, needsAuthentication, saveForFutureUsage } from "./customers";
 import { paginate, piForCaller, renderPaymentIntent, validateExpand, type ListPage } from "./render";
+import { readStatementDescriptorSuffix, rejectCardStatementDescriptor, calculatedStatementDescriptor } from "./account";
+import { readEmail, sendReceiptIfDue } from "./receipts";
 import type { PaymentIntentRecord, PaymentMethodRecord } from "./store";
 
 const PI_EXPAND = ["latest_charge", "payment_method", "latest_charge.refunds", "latest_charge.payment_intent"];
@@ -78,6 +80,7 @@ const CREATE_PARAMS = [
   "transfer_data",
   ...CONFIRM_PARAMS.filter((p) => !STRIPE_JS_PARAMS.includes(p)),
   "use_stripe_sdk",
+  "radar_options",
 ];
 
 const UPDATE_PARAMS = [
@@ -257,6 +260,20 @@ function readReturnUrl(params: ParamObject): string | undefined {
   return url;
 }
 
+/**
+ * `radar_options` on a server-side create: `session` (a Radar Session id from Stripe.js's createRadarSession,
+ * for integrations that collect card details without Stripe.js) and `referrer` (the checkout's referrer URL).
+ */
+function readRadarOptions(params: ParamObject): void {
+  const o = optObject(params, "radar_options");
+  if (!o) return;
+  assertAllowed(o, ["session", "referrer"], "radar_options");
+  const session = optString(o, "session", "radar_options[session]");
+  if (session !== undefined && session.length > 5000) throw invalidRequest("Invalid string: too long", { param: "radar_options[session]" });
+  const referrer = optString(o, "referrer", "radar_options[referrer]");
+  if (referrer && !/^https?:\/\/\S+$/.test(referrer)) throw invalidRequest("Not a valid URL", { param: "radar_options[referrer]", code: "url_invalid" });
+}
+
 export function createPaymentIntent(ctx: Ctx, params: ParamObject): PaymentIntentRecord {
   assertAllowed(params, CREATE_PARAMS);
   expandParam(params, PI_EXPAND);
@@ -291,6 +308,9 @@ export function createPaymentIntent(ctx: Ctx, params: ParamObject): PaymentInten
   }
   const customer = optString(params, "customer") || null;
   if (customer !== null) getCustomer(ctx, customer);
+  const receiptEmail = readEmail(params, "receipt_email") ?? null;
+  const descriptorSuffix = readStatementDescriptorSuffix(params) ?? null;
+  readRadarOptions(params);
 
   const created = ctx.now();
   const id = newId("pi");
@@ -331,18 +351,19 @@ export function createPaymentIntent(ctx: Ctx, params: ParamObject): PaymentInten
     payment_method_types: [],
     payment_record: null,
     processing: null,
-    receipt_email: optString(params, "receipt_email") || null,
+    receipt_email: receiptEmail,
     review: null,
     setup_future_usage: optEnum(params, "setup_future_usage", ["on_session", "off_session"] as const) ?? null,
     shipping: readShipping(params) ?? null,
     source: null,
     statement_descriptor: optString(params, "statement_descriptor") || null,
-    statement_descriptor_suffix: optString(params, "statement_descriptor_suffix") || null,
+    statement_descriptor_suffix: descriptorSuffix,
     status: "requires_payment_method",
     transfer_data: null,
     transfer_group: optString(params, "transfer_group") || null,
   };
   pi.payment_method_types = computeTypes(pi);
+  rejectCardStatementDescriptor(pi);
 
   // Resolve the payment method before storing anything, so a bad one leaves no PaymentIntent behind.
   let pm: PaymentMethodRecord | undefined;
@@ -416,6 +437,8 @@ export function updatePaymentIntent(ctx: Ctx, id: string, params: ParamObject): 
   const typeChoice = readTypeChoice(params);
   const shipping = readShipping(params);
   const customer = optString(params, "customer");
+  const receiptEmail = readEmail(params, "receipt_email");
+  const descriptorSuffix = readStatementDescriptorSuffix(params);
 
   let paymentChanged = false;
   if (amount !== undefined && amount !== pi.amount) {
@@ -435,9 +458,10 @@ export function updatePaymentIntent(ctx: Ctx, id: string, params: ParamObject): 
   if (typeChoice.allowed || typeChoice.excluded !== undefined) applyTypeChoice(pi, typeChoice);
   if (metadata) pi.metadata = metadata;
   if (params["description"] !== undefined) pi.description = optString(params, "description") || null;
-  if (params["receipt_email"] !== undefined) pi.receipt_email = optString(params, "receipt_email") || null;
+  if (receiptEmail !== undefined) pi.receipt_email = receiptEmail;
   if (params["statement_descriptor"] !== undefined) pi.statement_descriptor = optString(params, "statement_descriptor") || null;
-  if (params["statement_descriptor_suffix"] !== undefined) pi.statement_descriptor_suffix = optString(params, "statement_descriptor_suffix") || null;
+  if (descriptorSuffix !== undefined) pi.statement_descriptor_suffix = descriptorSuffix;
+  rejectCardStatementDescriptor(pi);
   if (params["transfer_group"] !== undefined) pi.transfer_group = optString(params, "transfer_group") || null;
   if (shipping !== undefined) pi.shipping = shipping;
   if (customer !== undefined) pi.customer = customer || null;
@@ -446,6 +470,14 @@ export function updatePaymentIntent(ctx: Ctx, id: string, params: ParamObject): 
     pi.next_action = null;
     delete rec.pendingAuthentication;
     pi.status = pi.payment_method ? "requires_confirmation" : "requires_payment_method";
+  }
+  // A new address on a paid PaymentIntent goes to its charge, which then sends the receipt there.
+  if (receiptEmail !== undefined && typeof pi.latest_charge === "string") {
+    const charge = ctx.store.charges.get(pi.latest_charge);
+    if (charge && charge.status === "succeeded") {
+      charge.receipt_email = receiptEmail;
+      sendReceiptIfDue(ctx, charge);
+    }
   }
   return rec;
 }
@@ -509,7 +541,8 @@ export function confirmPaymentIntent(ctx: Ctx, rec: PaymentIntentRecord, params:
   if (captureMethod) pi.capture_method = captureMethod;
   if (sfu !== undefined) pi.setup_future_usage = sfu === "" ? null : sfu;
   if (shipping !== undefined) pi.shipping = shipping;
-  if (params["receipt_email"] !== undefined) pi.receipt_email = optString(params, "receipt_email") || null;
+  const receiptEmail = readEmail(params, "receipt_email");
+  if (receiptEmail !== undefined) pi.receipt_email = receiptEmail;
   if (returnUrl) rec.returnUrl = returnUrl;
 
   pi.payment_method = pm.pm.id;
@@ -564,6 +597,7 @@ function authorize(ctx: Ctx, rec: PaymentIntentRecord, pm: PaymentMethodRecord, 
   pi.last_payment_error = null;
   delete rec.pendingAuthentication;
   saveForFutureUsage(ctx, rec, pm);
+  sendReceiptIfDue(ctx, charge);
   ctx.emit("charge.succeeded", charge);
   if (manual) {
     pi.status = "requires_capture";
@@ -669,8 +703,14 @@ export function capturePaymentIntent(ctx: Ctx, id: string, params: ParamObject):
     );
   }
   const metadata = applyMetadata(params, pi.metadata);
+  const descriptorSuffix = readStatementDescriptorSuffix(params);
   const charge = typeof pi.latest_charge === "string" ? ctx.store.charges.get(pi.latest_charge) : undefined;
   if (!charge) throw invalidRequest("This PaymentIntent has no charge to capture.");
+  if (descriptorSuffix !== undefined) {
+    pi.statement_descriptor_suffix = descriptorSuffix;
+    charge.statement_descriptor_suffix = descriptorSuffix;
+    charge.calculated_statement_descriptor = calculatedStatementDescriptor(ctx.store, pi);
+  }
   // A partial capture releases the rest of the authorisation, which Stripe reports as refunded.
   charge.captured = true;
   charge.amount_captured = toCapture;
@@ -685,6 +725,7 @@ export function capturePaymentIntent(ctx: Ctx, id: string, params: ParamObject):
   pi.status = "succeeded";
   pi.amount_capturable = 0;
   pi.amount_received = toCapture;
+  sendReceiptIfDue(ctx, charge);
   ctx.emit("charge.captured", charge);
   ctx.emit("payment_intent.succeeded", pi);
   return rec;

@@ -21,11 +21,16 @@ import { newId, newRequestId, toUnix } from "./ids";
 import { authenticatePaymentIntent } from "./payment-intents";
 import { failRefund, type RefundFailureReason } from "./refunds";
 import { snapshot, Store, type DeliveryRecord } from "./store";
+import { configureAccount } from "./account";
+import { resetReceipts, sentReceipts, type SentReceipt } from "./receipts";
+import { registeredPaymentMethodDomains, resetPaymentMethodDomains, setWalletStatus, type DomainWallet } from "./payment-method-domains";
 import { WebhookDeliverer, type PauseMode, type WebhookEndpoint } from "./webhooks";
 
 export { API_VERSION } from "./context";
 export type { WebhookEndpoint, PauseMode } from "./webhooks";
 export type { DeliveryRecord } from "./store";
+export type { SentReceipt } from "./receipts";
+export type { DomainWallet } from "./payment-method-domains";
 
 export interface StripeEmulatorOptions {
   /** 0 / undefined = ephemeral. */
@@ -47,6 +52,8 @@ export interface StripeEmulatorOptions {
   publicUrl?: string;
   /** Clock in ms for `created` timestamps and idempotency expiry (tests). Default Date.now. */
   now?: () => number;
+  /** The account's card statement descriptor prefix (2–10 characters). Default "EMULATOR". */
+  statementDescriptorPrefix?: string;
 }
 
 export interface StripeEmulator {
@@ -75,6 +82,12 @@ export interface StripeEmulator {
   failRefund(refundId: string, reason?: RefundFailureReason): Stripe.Refund;
   /** Deliver an existing event again (to all endpoints, or only `url`). Returns the number of endpoints. */
   resendEvent(eventId: string, url?: string): number;
+  /** The receipts Stripe would have e-mailed (receipts.ts), oldest first. */
+  sentReceipts(): SentReceipt[];
+  /** Payment method domains registered through the API, oldest first. */
+  paymentMethodDomains(): Stripe.PaymentMethodDomain[];
+  /** A later check by Stripe finds a wallet inactive (or active) on a payment method domain. */
+  setWalletStatus(id: string, wallet: DomainWallet, status: "active" | "inactive", errorMessage?: string): Stripe.PaymentMethodDomain;
   /** Forget all objects, events, deliveries and idempotency keys, and resume deliveries (endpoints are kept). */
   reset(): void;
   close(): Promise<void>;
@@ -129,6 +142,7 @@ export class EmulatorCore {
       (line) => this.log(`[stripe-emulator] ${line}`),
     );
     if (opts.webhooks) this.deliverer.setEndpoints(opts.webhooks);
+    if (opts.statementDescriptorPrefix !== undefined) configureAccount(this.store, { statementDescriptorPrefix: opts.statementDescriptorPrefix });
   }
 
   makeCtx(keyKind: KeyKind, request: { id: string | null; idempotency_key: string | null }): Ctx {
@@ -184,6 +198,8 @@ export class EmulatorCore {
   reset(): void {
     this.deliverer.reset();
     this.store.reset();
+    resetReceipts(this.store);
+    resetPaymentMethodDomains(this.store);
   }
 
   state() {
@@ -425,6 +441,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     authenticate: (id, outcome) => core.authenticate(id, outcome),
     failRefund: (id, reason) => core.failRefund(id, reason),
     resendEvent: (id, url) => core.resend(id, url),
+    sentReceipts: () => sentReceipts(core.store),
+    paymentMethodDomains: () => registeredPaymentMethodDomains(core.store),
+    setWalletStatus: (id, wallet, status, errorMessage) => setWalletStatus(core.store, id, wallet, status, errorMessage),
     reset: () => core.reset(),
     close: async () => {
       if (closed) return;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Flash } from "@/components/admin/Flash";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { requireAdminPage } from "@/lib/admin/page-session";
-import { WEBHOOK_EVENTS, paymentSystemUrl, runSetupChecks, webhookUrl } from "@/lib/admin/setup";
+import { WEBHOOK_EVENTS, paymentSystemUrl, runSetupChecks, walletDomain, webhookUrl } from "@/lib/admin/setup";
 import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Setup" };
@@ -62,6 +62,25 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
         </form>
         <p className="muted">The signing secret is shown once, on the next page: put it into STRIPE_WEBHOOK_SECRET and restart.</p>
       </section>
+      <section className="panel" aria-labelledby="wallets-setup">
+        <h2 id="wallets-setup" style={{ marginTop: 0 }}>
+          3. Apple Pay and Google Pay
+        </h2>
+        <p>
+          The payment form shows wallets only on a domain registered with Stripe. This gateway&apos;s domain (from PUBLIC_URL):
+        </p>
+        <code className="copy-box" data-testid="wallet-domain">
+          {walletDomain(services)}
+        </code>
+        <p>Its status per wallet is in the live checks below. Register it with Stripe, or have Stripe check it again after fixing a problem:</p>
+        <form method="post" action="/admin/actions/register-wallet-domain">
+          <FormBasics csrf={session.csrfToken} back="/admin/setup" />
+          <button type="submit" className="btn" data-testid="register-wallet-domain">
+            Register the domain with Stripe
+          </button>
+        </form>
+        <p className="muted">Turn the wallets on in the Stripe dashboard too (Settings → Payment methods).</p>
+      </section>
       <section className="panel" aria-labelledby="checks-heading">
         <h2 id="checks-heading" style={{ marginTop: 0 }}>
           Live checks
@@ -73,6 +92,18 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
               <div>
                 <strong>{c.label}</strong>: <span>{STATE_TEXT[c.state]}</span>
                 <div className="muted">{c.detail}</div>
+                {c.parts && (
+                  <ul className="checks" data-testid="check-parts">
+                    {c.parts.map((p) => (
+                      <li key={p.label} data-part={p.label} data-state={p.state}>
+                        <span className="check-dot" data-state={p.state} aria-hidden="true" />
+                        <div>
+                          {p.label}: <span className="muted">{p.detail}</span>
+                        </div>
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </div>
             </li>
           ))}

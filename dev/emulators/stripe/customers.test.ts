@@ -1,20 +1,11 @@
 import Stripe from "stripe";
 import { describe, expect, test } from "vitest";
-import { call, eventTypes, PUBLISHABLE_KEY, useHarness } from "./test-helpers";
+import { call, eventTypes, PUBLISHABLE_KEY, useHarness, errorOf } from "./test-helpers";
 
 const h = useHarness();
 
 const authenticate = (id: string, outcome: "complete" | "fail") =>
   call(h.emulator, "POST", `/_emulator/payment_intents/${id}/authenticate`, { json: { outcome } });
-
-async function errorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Stripe.errors.StripeError);
-  return err as Stripe.errors.StripeError;
-}
 
 /** A card PaymentMethod from raw details, as Stripe.js creates it. */
 async function cardPm(number: string): Promise<string> {

@@ -1,18 +1,9 @@
 // Payment method domains: register a domain for wallets, read each wallet's status, check it again.
 import Stripe from "stripe";
 import { describe, expect, test } from "vitest";
-import { call, useHarness } from "./test-helpers";
+import { call, useHarness, errorOf } from "./test-helpers";
 
 const h = useHarness();
-
-async function errorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Stripe.errors.StripeError);
-  return err as Stripe.errors.StripeError;
-}
 
 describe("payment method domains", () => {
   test("create, list by name, retrieve: a public domain has every wallet active", async () => {

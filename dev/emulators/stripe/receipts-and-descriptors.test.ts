@@ -2,18 +2,9 @@
 // suffixes, radar_options and the account, each with Stripe's validation.
 import Stripe from "stripe";
 import { describe, expect, test } from "vitest";
-import { call, PUBLISHABLE_KEY, startHarness, useHarness } from "./test-helpers";
+import { call, PUBLISHABLE_KEY, startHarness, useHarness, errorOf } from "./test-helpers";
 
 const h = useHarness();
-
-async function errorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Stripe.errors.StripeError);
-  return err as Stripe.errors.StripeError;
-}
 
 /** A succeeded card payment, confirmed as the payer's browser does (publishable key + client secret). */
 async function paid(params: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {

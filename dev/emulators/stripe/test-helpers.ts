@@ -2,7 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "./server";
 
 export const SECRET_KEY = "sk_test_emulator";
@@ -123,4 +123,14 @@ export function eventTypes(emulator: StripeEmulator, objectId?: string): string[
     .events()
     .filter((e) => objectId === undefined || (e.data.object as { id?: string; payment_intent?: string }).id === objectId || (e.data.object as { payment_intent?: string }).payment_intent === objectId)
     .map((e) => e.type);
+}
+
+/** The Stripe SDK error a call ends in (fails the test if it succeeds or throws anything else). */
+export async function errorOf(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Stripe.errors.StripeError);
+  return err as Stripe.errors.StripeError;
 }

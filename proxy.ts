@@ -24,6 +24,8 @@ import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/che
 import { headerSettings, withHeaders } from "@/lib/security/api-headers";
 import { newNonce, securityHeaders } from "@/lib/security/headers";
 import { REQUEST_ID_HEADER, logger, requestIdFrom } from "@/lib/logging/logger";
+import { brandCss } from "@/lib/branding/brand";
+import { pageBrand } from "@/lib/branding/dealer-brand";
 
 /** The dealer console and the sandbox overview are not the payer's: they stay in English. */
 function isPayerPage(pathname: string): boolean {
@@ -41,7 +43,7 @@ async function pageLocale(request: NextRequest): Promise<Locale> {
 }
 
 function isApi(pathname: string): boolean {
-  return pathname.startsWith("/api/") || pathname === "/api" || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
+  return pathname.startsWith("/api/") || pathname === "/api" || pathname.startsWith("/brand/") || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
 }
 
 export async function proxy(request: NextRequest): Promise<Response> {
@@ -77,16 +79,21 @@ export async function proxy(request: NextRequest): Promise<Response> {
     result = { kind: "unavailable" };
   }
 
+  if (result.kind === "ok") {
+    headers.set(CHECKOUT_HEADER, encodeCheckoutHeader(result.checkout));
+    return pass();
+  }
   const translator = translatorFor(locale ?? "en");
+  const look = await Promise.resolve()
+    .then(() => pageBrand(getServices()))
+    .catch(() => null);
   const page: ErrorPageOptions = {
     sandbox: settings.sandbox,
     translator,
     languages: { action: "/", keep: request.nextUrl.searchParams },
+    ...(look ? { brand: { css: brandCss(look.brand), name: look.brand.name, logo: look.logo } } : {}),
   };
   switch (result.kind) {
-    case "ok":
-      headers.set(CHECKOUT_HEADER, encodeCheckoutHeader(result.checkout));
-      return pass();
     case "invalid_id":
       return withHeaders(errorPageResponse(checkoutError("invalid_id", translator), {}, page), responseHeaders);
     case "not_found":

@@ -9,15 +9,32 @@ import { localeFromHeaders } from "@/lib/i18n/request";
 import { SandboxBanner } from "@/components/sandbox/SandboxBanner";
 import { I18nProvider } from "@/components/i18n/I18nProvider";
 import { LanguageSwitcher } from "@/components/i18n/LanguageSwitcher";
+import { BrandProvider } from "@/components/branding/BrandProvider";
+import { DealerHeader } from "@/components/branding/DealerHeader";
+import { NO_BRAND, brandCss } from "@/lib/branding/brand";
+import { pageBrand, type PageBrand } from "@/lib/branding/dealer-brand";
+import { getServices } from "@/lib/server/services";
 import "./globals.css";
 
+/** The dealer's look, on the payer's pages only (the console keeps the gateway's). */
+async function brandOf(payerLocale: string | null): Promise<PageBrand> {
+  if (!payerLocale) return { brand: NO_BRAND, logo: false, favicon: false };
+  try {
+    return await pageBrand(getServices());
+  } catch {
+    return { brand: NO_BRAND, logo: false, favicon: false };
+  }
+}
+
 export async function generateMetadata(): Promise<Metadata> {
-  const t = translatorFor(localeFromHeaders(await headers()) ?? "en");
+  const payerLocale = localeFromHeaders(await headers());
+  const t = translatorFor(payerLocale ?? "en");
+  const { favicon } = await brandOf(payerLocale);
   return {
     title: t.t("meta.title"),
     description: t.t("meta.description"),
     robots: { index: false, follow: false },
-    icons: { icon: "/favicon.svg" },
+    icons: { icon: favicon ? "/brand/favicon" : "/favicon.svg" },
     referrer: "strict-origin-when-cross-origin",
   };
 }
@@ -40,17 +57,24 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const payerLocale = localeFromHeaders(await headers());
   const locale = payerLocale ?? "en";
   const t = translatorFor(locale);
+  const page = await brandOf(payerLocale);
+  const css = brandCss(page.brand);
+  const accent = page.brand.color ? { light: page.brand.color.light.accent, dark: page.brand.color.dark.accent } : null;
   return (
     <html lang={locale} dir={t.dir}>
       <head>
+        {/* The dealer's colour: only #rrggbb values computed on the server (lib/branding/palette.ts). */}
+        {css && <style data-testid="brand-style" dangerouslySetInnerHTML={{ __html: css }} />}
         {/* Sandbox mode: a local stand-in for Stripe.js, loaded (blocking) before the app's scripts so that
             @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. */}
         {sandbox && <script src="/sandbox/stripe.js" />}
       </head>
       <body>
         <I18nProvider locale={locale} messages={clientMessages(locale)}>
+          <BrandProvider accent={accent}>
           {sandbox && <SandboxBanner locale={locale} />}
           <div className="shell">
+            {payerLocale && <DealerHeader page={page} />}
             <div className="brand">
               <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                 <path
@@ -64,6 +88,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <main className="card">{children}</main>
             <p className="footer">{sandbox ? SANDBOX_WORDS[locale].footer : t.t("shell.footer")}</p>
           </div>
+          </BrandProvider>
         </I18nProvider>
       </body>
     </html>

@@ -14,6 +14,7 @@ import { ConfirmAutoTopUp } from "@/components/autotopup/ConfirmAutoTopUp";
 import { ReceiptOptIn } from "./ReceiptOptIn";
 import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInState } from "@/components/autotopup/opt-in";
 import { useTranslator } from "@/components/i18n/I18nProvider";
+import { useBrandAccent, type BrandAccent } from "@/components/branding/BrandProvider";
 import { stripeLocale } from "@/lib/i18n/locales";
 import { failureMessageKey } from "@/lib/stripe/failures";
 /** How long the form may take to appear before the payer is told something is wrong. */
@@ -88,6 +89,7 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
   const optInOn = autoTopUp?.offer === true && optIn.on;
 
   const dark = usePrefersDark();
+  const accent = useBrandAccent();
   const options = useMemo<StripeElementsOptions>(
     () => ({
       mode: "payment",
@@ -96,11 +98,11 @@ export function Checkout({ checkout }: { checkout: CheckoutProps }) {
       captureMethod: checkout.captureManual ? "manual" : "automatic",
       // Automatic top-up saves the card for off-session use: the PaymentIntent says so, the Element must match.
       ...(autoTopUp?.offer ? { setupFutureUsage: optInOn ? ("off_session" as const) : null } : {}),
-      appearance: appearanceFor(dark),
+      appearance: appearanceFor(dark, accent),
       // Stripe's own words in the payer's language where Stripe has it, else Stripe follows the browser.
       locale: stripeLocale(tr.locale),
     }),
-    [elementsAmount, checkout.currency, checkout.captureManual, dark, autoTopUp?.offer, optInOn, tr.locale],
+    [elementsAmount, checkout.currency, checkout.captureManual, dark, accent, autoTopUp?.offer, optInOn, tr.locale],
   );
 
   return (
@@ -265,7 +267,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
   const payLabel = check.amount !== null ? tr.t("checkout.payAmount", { amount: money(check.amount, currency, tr) }) : tr.t("checkout.pay");
 
   return (
-    <form className="checkout" onSubmit={onSubmit} noValidate aria-busy={busy} data-testid="checkout-form">
+    <form className="checkout" onSubmit={onSubmit} noValidate data-testid="checkout-form">
       {autoTopUp?.needsConfirmation && !loadFailed && <ConfirmAutoTopUp userId={checkout.userId} returnUrl={checkout.returnUrl} />}
       <fieldset className="fieldset" disabled={busy}>
         <legend className="legend">{tr.t("checkout.amount")}</legend>
@@ -409,6 +411,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
           payLabel
         )}
       </button>
+      {/* Announced while paying: nothing around it is aria-busy, which would let screen readers hold it back. */}
       <p className="visually-hidden" role="status">
         {busy ? tr.t("checkout.processingStatus") : ""}
       </p>
@@ -477,11 +480,12 @@ function usePrefersDark(): boolean {
 // Keep in step with app/globals.css.
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
 
-function appearanceFor(dark: boolean): Appearance {
+/** The Payment Element in the page's colours: the dealer's accent (already readable, lib/branding) or ours. */
+function appearanceFor(dark: boolean, accent: BrandAccent | null): Appearance {
   return {
     theme: dark ? "night" : "stripe",
     variables: {
-      colorPrimary: dark ? "#6ea2ff" : "#1d5fd1",
+      colorPrimary: accent ? (dark ? accent.dark : accent.light) : dark ? "#6ea2ff" : "#1d5fd1",
       colorBackground: dark ? "#17202b" : "#ffffff",
       colorText: dark ? "#e8edf3" : "#14202e",
       colorDanger: dark ? "#ff8a80" : "#b42318",

@@ -129,6 +129,10 @@ export function demoEnv(
     STRIPE_STATEMENT_DESCRIPTOR_SUFFIX: "",
     // Receipts are offered (the demo users' logins are e-mail addresses); the emulator records them, sends nothing.
     RECEIPTS_ENABLED: "true",
+    // The dealer's look comes from the Navixy emulator (none by default): nothing overrides it.
+    BRAND_NAME: "",
+    BRAND_LOGO_URL: "",
+    BRAND_COLOR: "",
     NAVIXY_API_URL: s.navixyApiUrl,
     NAVIXY_PANEL_LOGIN: s.navixyLogin,
     NAVIXY_PANEL_PASSWORD: s.navixyPassword,

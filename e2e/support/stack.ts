@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   const navixy = await startNavixyEmulator({
     currency: "EUR",
     users: DEMO_USERS,
+    // The real configuration has a dealer with a look of its own (e2e/branding.spec.ts); the others keep ours.
+    ...(name === "real" ? { brand: { title: "Acme GPS", colorTheme: "orange", logo: "emulator", favicon: "emulator" } } : {}),
     ...(quiet ? {} : { log: (l: string) => log(l) }),
   });
   log(`Stripe emulator ${stripe.url}, Navixy emulator ${navixy.url}`);

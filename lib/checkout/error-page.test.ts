@@ -1,4 +1,4 @@
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { renderErrorPage } from "./error-page";
 
 test("error pages are complete documents with escaped text and no scripts", () => {
@@ -27,4 +27,15 @@ test("in the payer's language, with a switcher that keeps the link's id (no scri
   expect(html).toContain('<option value="ar" lang="ar">العربية</option>');
   expect(html).not.toMatch(/<script/i);
   expect(errorPageResponse(checkoutError("not_found", t), {}, { translator: t, languages: { action: "/" } }).headers.get("vary")).toBe("accept-language");
+});
+
+describe("the dealer's look on an error page", () => {
+  test("its colours' CSS, and its logo (from our own origin) or name on top, escaped", () => {
+    const withLogo = renderErrorPage({ status: 404, title: "T", message: "M" }, { brand: { css: "html:root{--accent:#e8590c}", name: 'Acme "GPS" <b>', logo: true } });
+    expect(withLogo).toContain("html:root{--accent:#e8590c}</style>");
+    expect(withLogo).toContain('<img class="dealer-logo" src="/brand/logo" alt="Acme &quot;GPS&quot; &lt;b&gt;"');
+    const nameOnly = renderErrorPage({ status: 404, title: "T", message: "M" }, { brand: { css: "", name: "Acme <GPS>", logo: false } });
+    expect(nameOnly).toContain('<span class="dealer-name">Acme &lt;GPS&gt;</span>');
+    expect(renderErrorPage({ status: 404, title: "T", message: "M" })).not.toContain("dealer-brand");
+  });
 });

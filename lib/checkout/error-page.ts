@@ -45,6 +45,9 @@ main{max-width:30rem;margin:0 auto;padding:2rem 1rem}
 h1{font-size:1.375rem;line-height:1.3;margin:0 0 .5rem}
 p{margin:0;color:var(--muted);overflow-wrap:anywhere}
 .code{margin-block-start:1.25rem;font-size:.8125rem;color:var(--muted)}
+.dealer{display:flex;align-items:center;min-height:2.5rem;margin-block-end:.75rem}
+.dealer-logo{display:block;max-width:min(12.5rem,100%);max-height:2.5rem}
+.dealer-name{font-size:1.125rem;font-weight:650;overflow-wrap:anywhere}
 ${LANGUAGE_CSS}`;
 
 /** Sandbox mode only. Keep in step with components/sandbox/SandboxBanner.tsx. */
@@ -86,6 +89,17 @@ export interface ErrorPageOptions {
   translator?: Translator;
   /** Offer the other languages; without it, no switcher. */
   languages?: LanguageSwitch;
+  /** The dealer's look (lib/branding): its accent colours' CSS, and its logo (from /brand/logo) or name on top. */
+  brand?: { css: string; name: string | null; logo: boolean };
+}
+
+function dealerHeaderHtml(brand: ErrorPageOptions["brand"]): string {
+  if (!brand || (!brand.logo && !brand.name)) return "";
+  const inner = brand.logo
+    ? `<img class="dealer-logo" src="/brand/logo" alt="${escapeHtml(brand.name ?? "")}" data-testid="dealer-logo">`
+    : `<span class="dealer-name">${escapeHtml(brand.name ?? "")}</span>`;
+  return `<header class="dealer" data-testid="dealer-brand">${inner}</header>
+`;
 }
 
 /** A complete HTML document for an error the payer should read (no scripts, no external resources). */
@@ -101,11 +115,11 @@ export function renderErrorPage({ status, title, message }: ErrorPageInput, opti
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(t.t("meta.titleWith", { page: title }))}</title>
-<style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}</style>
+<style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}${options.brand?.css ?? ""}</style>
 </head>
 <body>
 ${options.sandbox ? sandboxBannerHtml(t) : ""}<main>
-${options.languages ? languageSwitcherHtml(t, options.languages) : ""}<div class="card" role="alert">
+${dealerHeaderHtml(options.brand)}${options.languages ? languageSwitcherHtml(t, options.languages) : ""}<div class="card" role="alert">
 <div class="badge" aria-hidden="true">!</div>
 <h1>${safeTitle}</h1>
 <p>${safeMessage}</p>

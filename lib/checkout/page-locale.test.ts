@@ -9,7 +9,7 @@ function services(defaultLocale: "de" | undefined, dealerLocale: string) {
     navixy: {
       readDealerInfo: async (): Promise<NavixyDealerInfo> => {
         calls += 1;
-        return { id: 1, title: "", locale: dealerLocale, domain: "" };
+        return { id: 1, title: "", locale: dealerLocale, domain: "", logo: "", favicon: "" };
       },
     },
     calls: () => calls,

@@ -150,3 +150,17 @@ describe("Stripe details in the configuration", () => {
     expect(found[0]).toMatch(reason);
   });
 });
+
+describe("the dealer's look (BRAND_*)", () => {
+  test("unset: everything comes from Navixy", () => {
+    expect(parseConfig(valid).brand).toEqual({ name: undefined, logoUrl: undefined, color: undefined });
+  });
+
+  test("set: kept (trimmed); a bad one stops start-up, naming it", () => {
+    const c = parseConfig({ ...valid, BRAND_NAME: " Acme GPS ", BRAND_LOGO_URL: "https://cdn.acme.test/logo.png", BRAND_COLOR: "#E8590C" });
+    expect(c.brand).toEqual({ name: "Acme GPS", logoUrl: "https://cdn.acme.test/logo.png", color: "#E8590C" });
+    expect(problems({ ...valid, BRAND_COLOR: "orange" })[0]).toBe("BRAND_COLOR must be a hex colour such as #1d5fd1");
+    expect(problems({ ...valid, BRAND_LOGO_URL: "ftp://x/logo.png" })[0]).toBe("BRAND_LOGO_URL must be an http(s) URL");
+    expect(problems({ ...valid, BRAND_NAME: "x".repeat(81) })[0]).toMatch(/^BRAND_NAME must be at most 80 characters/);
+  });
+});

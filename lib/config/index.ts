@@ -148,6 +148,14 @@ const schema = z
       .refine((v) => /^('none'|'self'|(https?:\/\/[^\s;,]+|'self')(\s+(https?:\/\/[^\s;,]+|'self'))*)$/.test(v.trim()), "must be 'none', 'self' or space-separated https:// origins"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
+    BRAND_NAME: z.string().trim().min(1).max(80, "must be at most 80 characters").optional(),
+    BRAND_LOGO_URL: url("BRAND_LOGO_URL").optional(),
+    BRAND_COLOR: z
+      .string()
+      .trim()
+      .refine((v) => /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v), "must be a hex colour such as #1d5fd1")
+      .optional(),
+
     RECEIPTS_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
 
     AUTO_TOP_UP_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
@@ -225,6 +233,8 @@ export interface Config {
   };
   /** E-mail receipts (lib/payments/receipts.ts): offered when the Navixy login is an e-mail address. */
   receipts: { enabled: boolean };
+  /** The dealer's look on the payer's pages; each unset one comes from Navixy (lib/branding). */
+  brand: { name?: string; logoUrl?: string; color?: string };
   navixy: {
     apiUrl: string;
     login: string;
@@ -332,6 +342,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       statementDescriptorSuffix: c.STRIPE_STATEMENT_DESCRIPTOR_SUFFIX,
     },
     receipts: { enabled: c.RECEIPTS_ENABLED },
+    brand: { name: c.BRAND_NAME, logoUrl: c.BRAND_LOGO_URL, color: c.BRAND_COLOR },
     navixy: {
       apiUrl: c.NAVIXY_API_URL,
       login: c.NAVIXY_PANEL_LOGIN,

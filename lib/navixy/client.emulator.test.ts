@@ -54,7 +54,7 @@ describe("reads", () => {
     const u = await c.readUser(10001);
     expect(u).toMatchObject({ id: 10001, dealerId: 1, firstName: "Jane", lastName: "Smith", balance: "12.50", activated: true });
     expect(await c.readDealerCurrency()).toBe("EUR");
-    expect(await c.readDealerInfo()).toEqual({ id: 1, title: "Navixy emulator", locale: "en_US", domain: "gps.example.com" });
+    expect(await c.readDealerInfo()).toEqual({ id: 1, title: "Navixy emulator", locale: "en_US", domain: "gps.example.com", logo: "", favicon: "" });
     expect(authCalls()).toBe(1);
   });
 

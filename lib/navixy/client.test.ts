@@ -168,15 +168,32 @@ describe("NavixyPanelClient with a fake fetch", () => {
   it("reads the dealer's locale from get_info, at the top level or under value", async () => {
     const f = fakeFetch([
       auth(),
-      json({ success: true, id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com" }),
+      json({ success: true, id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com", logo: "paas/9000/logo.png", favicon: null }),
       json({ success: true, value: { id: 9001, locale: " de_DE " } }),
       json({ success: true }),
     ]);
     const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn });
-    expect(await c.readDealerInfo()).toEqual({ id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com" });
+    expect(await c.readDealerInfo()).toEqual({ id: 9000, title: "Navixy Demo", locale: "ru_RU", domain: "demo.navixy.com", logo: "paas/9000/logo.png", favicon: "" });
     expect(await c.readDealerInfo()).toMatchObject({ id: 9001, locale: "de_DE" });
-    expect(await c.readDealerInfo()).toEqual({ id: null, title: "", locale: "", domain: "" });
+    expect(await c.readDealerInfo()).toEqual({ id: null, title: "", locale: "", domain: "", logo: "", favicon: "" });
     expect(f.requests.filter((r) => r.url.endsWith("/panel/dealer/get_info"))).toHaveLength(3);
+  });
+
+  it("reads the service's colour theme, title and images; absent fields are empty", async () => {
+    const f = fakeFetch([
+      auth(),
+      json({ success: true, value: { currency: "EUR", color_theme: "aqua", service_title: " Acme GPS ", domain: "gps.acme.test", logo: "paas/5001/logo.png", favicon: "https://cdn.acme.test/f.ico" } }),
+      json({ success: true, value: { currency: "EUR" } }),
+    ]);
+    const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn });
+    expect(await c.readServiceSettings()).toEqual({
+      colorTheme: "aqua",
+      serviceTitle: "Acme GPS",
+      domain: "gps.acme.test",
+      logo: "paas/5001/logo.png",
+      favicon: "https://cdn.acme.test/f.ico",
+    });
+    expect(await c.readServiceSettings()).toEqual({ colorTheme: "", serviceTitle: "", domain: "", logo: "", favicon: "" });
   });
 
   it("renews the session proactively after 23h", async () => {

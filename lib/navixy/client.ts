@@ -58,6 +58,19 @@ export interface NavixyDealerInfo {
   locale: string;
   /** The dealer's user interface domain ("" if absent). */
   domain: string;
+  /** The dealer's logo and favicon: a URL or a path on the dealer's domain ("" if none is uploaded). */
+  logo: string;
+  favicon: string;
+}
+
+/** What the gateway reads of `panel/dealer/settings/service/read` for the payer's page. */
+export interface NavixyServiceSettings {
+  /** The user interface's colour theme by name ("aqua"...), "" if absent. */
+  colorTheme: string;
+  serviceTitle: string;
+  domain: string;
+  logo: string;
+  favicon: string;
 }
 
 export type NavixyLog = (msg: string, fields?: Record<string, unknown>) => void;
@@ -316,6 +329,22 @@ export class NavixyPanelClient {
       title: jsonToString(v["title"]) ?? "",
       locale: jsonToString(v["locale"])?.trim() ?? "",
       domain: jsonToString(v["domain"]) ?? "",
+      logo: jsonToString(v["logo"])?.trim() ?? "",
+      favicon: jsonToString(v["favicon"])?.trim() ?? "",
+    };
+  }
+
+  /** The look of the dealer's service (`panel/dealer/settings/service/read`): colour theme, title, images. */
+  async readServiceSettings(): Promise<NavixyServiceSettings> {
+    const res = await this.panelCall("panel/dealer/settings/service/read", "{}", {});
+    const v = isJsonObject(res["value"]) ? res["value"] : {};
+    const text = (key: string) => jsonToString(v[key])?.trim() ?? "";
+    return {
+      colorTheme: text("color_theme"),
+      serviceTitle: text("service_title"),
+      domain: text("domain"),
+      logo: text("logo"),
+      favicon: text("favicon"),
     };
   }
 

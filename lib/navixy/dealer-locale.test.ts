@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { DealerLocale } from "./dealer-locale";
 import type { NavixyDealerInfo } from "./client";
 
-const info = (locale: string): NavixyDealerInfo => ({ id: 1, title: "", locale, domain: "" });
+const info = (locale: string): NavixyDealerInfo => ({ id: 1, title: "", locale, domain: "", logo: "", favicon: "" });
 
 function fakeNavixy(answers: (NavixyDealerInfo | Error | "hang")[]) {
   let calls = 0;

@@ -9,6 +9,7 @@ export {
   NAVIXY_AMOUNT_RE,
   type NavixyUser,
   type NavixyDealerInfo,
+  type NavixyServiceSettings,
   type NavixyTransaction,
   type NavixyPanelClientOptions,
   type NavixyLog,

@@ -94,6 +94,13 @@ export interface EmulatorUserView {
   transactions: EmulatorTransaction[];
 }
 
+/** The dealer's images when `brand.logo`/`brand.favicon` is "emulator". */
+const STATIC_IMAGES: Record<string, string> = {
+  "logo.svg":
+    '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40"><rect width="40" height="40" rx="8" fill="#e8590c"/><text x="50" y="27" font-family="sans-serif" font-size="18" fill="#7a2e05">Acme GPS</text></svg>',
+  "favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#e8590c"/></svg>',
+};
+
 export type OutageMode = "refuse" | "reset";
 
 export interface NavixyEmulatorOptions {
@@ -110,6 +117,11 @@ export interface NavixyEmulatorOptions {
   paymentLink?: string;
   /** The dealer's default locale in panel/dealer/get_info, as Navixy writes it (default "en_US"). */
   dealerLocale?: string;
+  /**
+   * The dealer's look: title, colour theme (service settings `color_theme`) and images. `logo`/`favicon` "emulator"
+   * point at images this emulator serves (/static/logo.svg, /static/favicon.svg). Default: none of them.
+   */
+  brand?: { title?: string; colorTheme?: string; logo?: string | "emulator"; favicon?: string | "emulator" };
   /** Field carrying the text in transaction/list items (Navixy's docs disagree). Default "description". */
   transactionTextField?: "description" | "text";
   log?: (line: string) => void;
@@ -583,8 +595,11 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
             currency,
             payment_link: opts.paymentLink ?? "https://pay.example.com/?id={id}",
             domain: "gps.example.com",
-            service_title: "Navixy emulator",
+            service_title: opts.brand?.title ?? "Navixy emulator",
             locale: "en_US",
+            color_theme: opts.brand?.colorTheme ?? "",
+            logo: brandImage("logo") ?? "",
+            favicon: brandImage("favicon") ?? "",
             demo_login: "",
             demo_password: "",
           },
@@ -599,13 +614,13 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
           seller_id: 1,
           parent_dealer_id: null,
           contract_type: "PAAS",
-          title: "Navixy emulator",
+          title: opts.brand?.title ?? "Navixy emulator",
           legal_name: "Navixy emulator",
           block_status: "NOT_BLOCKED",
           locale: opts.dealerLocale ?? "en_US",
           domain: "gps.example.com",
-          favicon: null,
-          logo: null,
+          favicon: brandImage("favicon"),
+          logo: brandImage("logo"),
           default_user_time_zone: "Europe/London",
         };
       }
@@ -862,6 +877,13 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
     }
   }
 
+  /** A brand image's URL as get_info gives it, or null. */
+  function brandImage(kind: "logo" | "favicon"): string | null {
+    const v = opts.brand?.[kind];
+    if (!v) return null;
+    return v === "emulator" ? `http://${host.includes(":") ? `[${host}]` : host}:${port}/static/${kind}.svg` : v;
+  }
+
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     res.on("error", () => {});
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
@@ -879,6 +901,8 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
     }
     try {
       if (isControl) return await handleControl(req.method ?? "GET", path, body, res);
+      const image = path.startsWith("/static/") ? STATIC_IMAGES[path.slice("/static/".length)] : undefined;
+      if (image) return sendRaw(res, 200, "image/svg+xml", image);
       if (path.startsWith("/v2/")) return await handleApi(req, res, path.slice(4).replace(/\/+$/, ""), url, body);
       sendJson(res, 404, { error: "not found: the API lives under /v2/" });
     } catch (e) {

@@ -4,6 +4,7 @@ import { FormBasics } from "@/components/admin/CsrfField";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { WEBHOOK_EVENTS, paymentSystemUrl, runSetupChecks, walletDomain, webhookUrl } from "@/lib/admin/setup";
 import { getServices } from "@/lib/server/services";
+import { brandReport } from "@/lib/admin/brand-report";
 
 export const metadata: Metadata = { title: "Setup" };
 
@@ -13,7 +14,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   const session = await requireAdminPage();
   const services = getServices();
   const params = await searchParams;
-  const checks = await runSetupChecks(services);
+  const [checks, look] = await Promise.all([runSetupChecks(services), brandReport(services)]);
   const live = services.config.stripe.livemode;
   const warnings = checks.flatMap((c) => (c.warning ? [{ id: c.id, text: c.warning }] : []));
   return (
@@ -80,6 +81,45 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
           </button>
         </form>
         <p className="muted">Turn the wallets on in the Stripe dashboard too (Settings → Payment methods).</p>
+      </section>
+      <section className="panel" aria-labelledby="look-setup" data-testid="brand-report">
+        <h2 id="look-setup" style={{ marginTop: 0 }}>
+          4. The payer&apos;s page
+        </h2>
+        <p className="muted">
+          Taken from Navixy (the dealer&apos;s logo, favicon, service title and colour theme); BRAND_NAME, BRAND_LOGO_URL and BRAND_COLOR
+          override them.
+        </p>
+        <dl className="stat-list">
+          <dt>Name</dt>
+          <dd data-testid="brand-name">{look.brand.name ?? "none"}</dd>
+          <dt>Logo</dt>
+          <dd data-testid="brand-logo">
+            {look.logoShown ? (
+              // eslint-disable-next-line @next/next/no-img-element -- the dealer's own image, from our route
+              <img src="/brand/logo" alt={look.brand.name ?? "Logo"} style={{ maxHeight: "2.5rem", maxWidth: "12.5rem" }} />
+            ) : (
+              "none"
+            )}
+          </dd>
+          <dt>Colour</dt>
+          <dd data-testid="brand-color">
+            {look.brand.color ? (
+              <>
+                {look.brand.color.chosen} ({look.brand.color.source === "BRAND_COLOR" ? "BRAND_COLOR" : "Navixy"}): light page{" "}
+                <span className="mono">{look.brand.color.light.accent}</span> ({look.brand.color.light.contrast}:1), dark page{" "}
+                <span className="mono">{look.brand.color.dark.accent}</span> ({look.brand.color.dark.contrast}:1)
+              </>
+            ) : (
+              "the gateway's own"
+            )}
+          </dd>
+        </dl>
+        {look.notes.map((n) => (
+          <p key={n} className="muted" data-testid="brand-note">
+            {n}
+          </p>
+        ))}
       </section>
       <section className="panel" aria-labelledby="checks-heading">
         <h2 id="checks-heading" style={{ marginTop: 0 }}>

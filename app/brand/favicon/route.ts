@@ -1,0 +1,9 @@
+// The dealer's favicon, from our own origin (lib/branding/brand-image.ts).
+import { serveBrandImage } from "@/lib/branding/dealer-brand";
+import { getServices } from "@/lib/server/services";
+
+export const dynamic = "force-dynamic";
+
+export function GET() {
+  return serveBrandImage(getServices(), "favicon");
+}

@@ -163,7 +163,12 @@ const PUBLIC = new Set([
   "/api/payments",
   "/api/payments/[paymentId]",
   "/api/stripe/webhook",
+  // A hosted dealer's webhook endpoint: like the default one, verified by its signature.
+  "/api/stripe/webhook/[slug]",
   "/api/health",
+  // The dealer's logo and favicon on the payer's pages (lib/branding/brand-image.ts).
+  "/brand/logo",
+  "/brand/favicon",
   "/sandbox",
   "/sandbox/stripe.js",
   "/sandbox/stripe-api/[...path]",

@@ -25,6 +25,7 @@ const CSS = `
 .sandbox-user-meta{color:var(--muted);font-size:.875rem}
 .sandbox-balance{font-size:1.125rem;font-weight:700;font-variant-numeric:tabular-nums}
 .sandbox-user-actions{margin:.5rem 0 0;font-size:.9375rem}
+.sandbox-user-actions a{display:inline-block;padding:.125rem 0}
 .sandbox-tx{list-style:none;margin:.625rem 0 0;padding:.5rem 0 0;border-top:1px solid var(--border);display:grid;gap:.25rem;font-size:.875rem}
 .sandbox-tx li{display:flex;gap:.75rem;justify-content:space-between}
 .sandbox-tx .when{color:var(--muted);white-space:nowrap}
@@ -165,7 +166,8 @@ const CREDIT_LABELS: Record<SandboxPayment["creditState"], string> = {
 
 function PaymentsTable({ payments }: { payments: SandboxPayment[] }) {
   return (
-    <div className="sandbox-table-wrap">
+    // Scrolls sideways on a narrow screen: focusable, so that the keyboard scrolls it too.
+    <div className="sandbox-table-wrap" tabIndex={0} role="region" aria-labelledby="sandbox-payments-title">
       <table className="sandbox-table" data-testid="sandbox-payments">
         <thead>
           <tr>

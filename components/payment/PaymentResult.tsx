@@ -108,26 +108,30 @@ export function PaymentResult({
           {tr.t("result.amount", { amount: formatMoney(view.amount, view.currency, tr.locale) })}
         </p>
       )}
-      {!final && !timedOut && (
-        <p className="muted checking">
-          <span className="spinner" aria-hidden="true" />
-          {tr.t("result.checking")}
-        </p>
+      {!final && (
+        // On the page while it polls, so that "taking longer than usual" (and "checking" again) is read out.
+        <div role="status" data-testid="payment-progress">
+          {timedOut ? (
+            <p data-testid="payment-slow">{tr.t("result.slow")}</p>
+          ) : (
+            <p className="muted checking">
+              <span className="spinner" aria-hidden="true" />
+              {tr.t("result.checking")}
+            </p>
+          )}
+        </div>
       )}
       {!final && timedOut && (
-        <>
-          <p data-testid="payment-slow">{tr.t("result.slow")}</p>
-          <button
-            type="button"
-            className="button-link button-secondary"
-            onClick={() => {
-              setTimedOut(false);
-              setRound((r) => r + 1);
-            }}
-          >
-            {tr.t("result.checkAgain")}
-          </button>
-        </>
+        <button
+          type="button"
+          className="button-link button-secondary"
+          onClick={() => {
+            setTimedOut(false);
+            setRound((r) => r + 1);
+          }}
+        >
+          {tr.t("result.checkAgain")}
+        </button>
       )}
       {autoTopUp && text.tone !== "error" && <ManageLink url={autoTopUp.url} state={autoTopUp.state} />}
       {final && state === "credited" && <p>{tr.t("result.canClose")}</p>}

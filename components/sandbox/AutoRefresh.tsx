@@ -16,7 +16,8 @@ export function AutoRefresh({ intervalMs = 2_000 }: { intervalMs?: number }) {
   }, [router, intervalMs, paused]);
   return (
     <p className="sandbox-refresh">
-      {paused ? "Auto-refresh paused." : `Refreshes every ${intervalMs / 1000} s.`}{" "}
+      {/* Announced when the button changes it; the refreshes themselves are not (they would talk every 2 s). */}
+      <span role="status">{paused ? "Auto-refresh paused." : `Refreshes every ${intervalMs / 1000} s.`}</span>{" "}
       <button type="button" className="link-button" onClick={() => setPaused((p) => !p)} data-testid="sandbox-refresh-toggle">
         {paused ? "Resume" : "Pause"}
       </button>

@@ -9,8 +9,8 @@ import { isAutoTopUpState, isOff } from "./states";
 
 // Keep in step with app/globals.css (and lib/checkout/error-page.ts).
 const CSS = `
-:root{color-scheme:light dark;--bg:#f3f5f8;--card:#fff;--text:#14202e;--muted:#556274;--border:#dde3ea;--accent:#1d5fd1;--accent-text:#fff;--danger:#b42318;--danger-bg:#fef3f2;--success:#067647;--success-bg:#ecfdf3;--warning:#93370d;--warning-bg:#fffaeb}
-@media (prefers-color-scheme:dark){:root{--bg:#0e141b;--card:#17202b;--text:#e8edf3;--muted:#9aa8b8;--border:#2a3644;--accent:#6ea2ff;--accent-text:#0b1220;--danger:#ff8a80;--danger-bg:#2c1a1a;--success:#6ce9a6;--success-bg:#12281e;--warning:#fec84b;--warning-bg:#2b2210}}
+:root{color-scheme:light dark;--bg:#f3f5f8;--card:#fff;--text:#14202e;--muted:#556274;--border:#dde3ea;--border-strong:#848f9e;--accent:#1d5fd1;--accent-text:#fff;--danger:#b42318;--danger-bg:#fef3f2;--success:#067647;--success-bg:#ecfdf3;--warning:#93370d;--warning-bg:#fffaeb}
+@media (prefers-color-scheme:dark){:root{--bg:#0e141b;--card:#17202b;--text:#e8edf3;--muted:#9aa8b8;--border:#2a3644;--border-strong:#66768a;--accent:#6ea2ff;--accent-text:#0b1220;--danger:#ff8a80;--danger-bg:#2c1a1a;--success:#6ce9a6;--success-bg:#12281e;--warning:#fec84b;--warning-bg:#2b2210}}
 *{box-sizing:border-box}html,body{margin:0;padding:0}
 body{min-height:100vh;background:var(--bg);color:var(--text);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;font-size:16px;line-height:1.5;-webkit-text-size-adjust:100%}
 main{max-width:32rem;margin:0 auto;padding:2rem 1rem}
@@ -23,10 +23,11 @@ p{margin:0}.muted{color:var(--muted);font-size:.9375rem}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
 table{width:100%;border-collapse:collapse;font-size:.9375rem}th,td{text-align:start;padding:.375rem .25rem;border-bottom:1px solid var(--border)}th{color:var(--muted);font-weight:500}
 form{display:grid;gap:.75rem}label{display:grid;gap:.25rem;font-size:.9375rem}
-input[type=text]{font:inherit;padding:.625rem .75rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text);width:100%}
-input[type=text]:focus-visible,button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+input[type=text]{font:inherit;padding:.625rem .75rem;border:1px solid var(--border-strong);border-radius:8px;background:var(--card);color:var(--text);width:100%}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 button{font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);cursor:pointer}
 button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
+@media (prefers-color-scheme:dark){button.danger{color:var(--accent-text)}}
 details summary{cursor:pointer;color:var(--muted)}details p{margin-top:.5rem;font-size:.9375rem}
 .sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}.sandbox-banner a{color:inherit;font-weight:600}
 ${LANGUAGE_CSS}`;

@@ -27,17 +27,18 @@ export function escapeHtml(text: string): string {
 
 /** The language switcher's look, shared with the manage page (lib/autotopup/manage-html.ts). */
 export const LANGUAGE_CSS = `.lang{display:flex;flex-wrap:wrap;align-items:center;justify-content:flex-end;gap:.375rem;margin-block-end:1rem;font-size:.875rem;color:var(--muted)}
-.lang select,.lang button{font:inherit;min-height:2.25rem;padding:.25rem .5rem;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--text)}
+.lang select,.lang button{font:inherit;min-height:2.25rem;padding:.25rem .5rem;border:1px solid var(--border-strong,#848f9e);border-radius:8px;background:var(--card);color:var(--text)}
 .lang button{cursor:pointer}
 `;
 
 // Keep in step with the palette in app/globals.css. Logical properties (inline-start/end) so that right-to-left
 // pages mirror by themselves.
 const CSS = `
-:root{color-scheme:light dark;--bg:#f3f5f8;--card:#fff;--text:#14202e;--muted:#556274;--border:#dde3ea;--accent:#1d5fd1;--danger:#b42318;--danger-bg:#fef3f2}
-@media (prefers-color-scheme:dark){:root{--bg:#0e141b;--card:#17202b;--text:#e8edf3;--muted:#9aa8b8;--border:#2a3644;--accent:#6ea2ff;--danger:#ff8a80;--danger-bg:#2c1a1a}}
+:root{color-scheme:light dark;--bg:#f3f5f8;--card:#fff;--text:#14202e;--muted:#556274;--border:#dde3ea;--border-strong:#848f9e;--accent:#1d5fd1;--danger:#b42318;--danger-bg:#fef3f2}
+@media (prefers-color-scheme:dark){:root{--bg:#0e141b;--card:#17202b;--text:#e8edf3;--muted:#9aa8b8;--border:#2a3644;--border-strong:#66768a;--accent:#6ea2ff;--danger:#ff8a80;--danger-bg:#2c1a1a}}
 *{box-sizing:border-box}
 html,body{margin:0;padding:0}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 body{min-height:100vh;background:var(--bg);color:var(--text);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;font-size:16px;line-height:1.5;-webkit-text-size-adjust:100%}
 main{max-width:30rem;margin:0 auto;padding:2rem 1rem}
 .card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.5rem;box-shadow:0 1px 3px rgba(16,24,40,.06)}

@@ -5,6 +5,6 @@ export async function register() {
     const { bootstrap, startWorker } = await import("./lib/server/start");
     const { getConfig } = await import("./lib/config");
     await bootstrap();
-    if (getConfig().worker.inServer) startWorker();
+    if (getConfig().worker.inServer) await startWorker();
   }
 }

@@ -19,7 +19,8 @@ import { chooseLocale } from "@/lib/i18n/negotiate";
 import { translatorFor } from "@/lib/i18n/messages";
 import { LOCALE_HEADER } from "@/lib/i18n/request";
 import type { Locale } from "@/lib/i18n/locales";
-import { getServices } from "@/lib/server/services";
+import { getServices, servicesForSlug, type Services } from "@/lib/server/services";
+import { DEALER_HEADER, splitDealerPath } from "@/lib/server/request-dealer";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
 import { headerSettings, withHeaders } from "@/lib/security/api-headers";
 import { newNonce, securityHeaders } from "@/lib/security/headers";
@@ -32,10 +33,10 @@ function isPayerPage(pathname: string): boolean {
   return !["/admin", "/sandbox"].some((p) => pathname === p || pathname.startsWith(`${p}/`));
 }
 
-async function pageLocale(request: NextRequest): Promise<Locale> {
+async function pageLocale(request: NextRequest, services: () => Services): Promise<Locale> {
   const choice = { query: request.nextUrl.searchParams.get("lang"), acceptLanguage: request.headers.get("accept-language") };
   try {
-    return await choosePageLocale(getServices(), choice);
+    return await choosePageLocale(services(), choice);
   } catch {
     // No configuration to read: the request's own choice, else English.
     return chooseLocale(choice).locale;
@@ -47,11 +48,26 @@ function isApi(pathname: string): boolean {
 }
 
 export async function proxy(request: NextRequest): Promise<Response> {
-  const { pathname } = request.nextUrl;
   const headers = new Headers(request.headers);
-  // Whatever the browser sent under this name never reaches the page.
+  // Whatever the browser sent under these names never reaches the page.
   headers.delete(CHECKOUT_HEADER);
   headers.delete(LOCALE_HEADER);
+  headers.delete(DEALER_HEADER);
+
+  // A hosted dealer's pages: /d/<slug>/<path> is <path> for that dealer (lib/server/request-dealer.ts).
+  const hosted = splitDealerPath(request.nextUrl.pathname);
+  const pathname = hosted ? hosted.path : request.nextUrl.pathname;
+  let dealer: Services | null = null;
+  if (hosted) {
+    dealer = await servicesForSlug(hosted.slug).catch((error: unknown) => {
+      logger.error({ slug: hosted.slug, err: error }, "dealer could not be loaded");
+      return null;
+    });
+    // Unknown, or suspended (its money in flight is still credited: its webhook and worker keep running).
+    if (!dealer || dealer.dealer.status === "suspended") return notFoundForDealer(request);
+    headers.set(DEALER_HEADER, dealer.dealer.id);
+  }
+  const services = () => dealer ?? getServices();
   const requestId = requestIdFrom(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
 
@@ -63,16 +79,20 @@ export async function proxy(request: NextRequest): Promise<Response> {
   // Next.js takes the nonce for its scripts from the request's CSP header.
   if (nonce) headers.set("content-security-policy", responseHeaders["content-security-policy"]!);
 
-  const pass = (): Response => withHeaders(NextResponse.next({ request: { headers } }), responseHeaders);
+  const pass = (): Response => {
+    if (!hosted) return withHeaders(NextResponse.next({ request: { headers } }), responseHeaders);
+    const target = new URL(`${pathname}${request.nextUrl.search}`, request.url);
+    return withHeaders(NextResponse.rewrite(target, { request: { headers } }), responseHeaders);
+  };
 
-  const locale = kind === "page" && isPayerPage(pathname) ? await pageLocale(request) : null;
+  const locale = kind === "page" && isPayerPage(pathname) ? await pageLocale(request, services) : null;
   if (locale) headers.set(LOCALE_HEADER, locale);
 
   if (pathname !== "/" || (request.method !== "GET" && request.method !== "HEAD")) return pass();
 
   let result: CheckoutResult;
   try {
-    result = await loadCheckout(getServices(), request.nextUrl.searchParams.get("id") ?? undefined);
+    result = await loadCheckout(services(), request.nextUrl.searchParams.get("id") ?? undefined);
   } catch (error) {
     // Configuration or database trouble: loadCheckout itself reports Navixy failures as "unavailable".
     logger.error({ requestId, err: error }, "checkout could not be loaded");
@@ -85,7 +105,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   }
   const translator = translatorFor(locale ?? "en");
   const look = await Promise.resolve()
-    .then(() => pageBrand(getServices()))
+    .then(() => pageBrand(services()))
     .catch(() => null);
   const page: ErrorPageOptions = {
     sandbox: settings.sandbox,
@@ -103,9 +123,18 @@ export async function proxy(request: NextRequest): Promise<Response> {
   }
 }
 
+/** A /d/<slug>/ address of no dealer (or a suspended one): the payer's "account not available" page. */
+async function notFoundForDealer(request: NextRequest): Promise<Response> {
+  const settings = headerSettings();
+  const locale = chooseLocale({ query: request.nextUrl.searchParams.get("lang"), acceptLanguage: request.headers.get("accept-language") }).locale;
+  const translator = translatorFor(locale);
+  const response = errorPageResponse(checkoutError("not_found", translator), {}, { sandbox: settings.sandbox, translator });
+  return withHeaders(response, { ...securityHeaders({ ...settings, kind: "page", nonce: newNonce() }), [REQUEST_ID_HEADER]: requestIdFrom(request.headers) });
+}
+
 export const config = {
   // Everything but the build's static files and the public folder's icon (they carry no state and no script),
   // and the Stripe webhook, which adds the same headers itself (lib/security/api-headers.ts): it is the busiest
   // route, and a pass through the proxy costs it about a fifth of its time.
-  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico|api/stripe/webhook$).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico|api/stripe/webhook$|api/stripe/webhook/[^/]+$).*)"],
 };

@@ -13,28 +13,32 @@ import { BrandProvider } from "@/components/branding/BrandProvider";
 import { DealerHeader } from "@/components/branding/DealerHeader";
 import { NO_BRAND, brandCss } from "@/lib/branding/brand";
 import { pageBrand, type PageBrand } from "@/lib/branding/dealer-brand";
-import { getServices } from "@/lib/server/services";
+import { dealerBasePath, servicesForRequest } from "@/lib/server/request-dealer";
+import { DealerPathProvider } from "@/components/dealer/DealerPath";
 import "./globals.css";
 
-/** The dealer's look, on the payer's pages only (the console keeps the gateway's). */
-async function brandOf(payerLocale: string | null): Promise<PageBrand> {
-  if (!payerLocale) return { brand: NO_BRAND, logo: false, favicon: false };
+const NO_PAGE_BRAND: PageBrand = { brand: NO_BRAND, logo: false, favicon: false };
+
+/** The request's dealer: its look (on the payer's pages only; the console keeps the gateway's) and path prefix. */
+async function dealerOf(payerLocale: string | null): Promise<{ page: PageBrand; base: string }> {
+  if (!payerLocale) return { page: NO_PAGE_BRAND, base: "" };
   try {
-    return await pageBrand(getServices());
+    const services = await servicesForRequest(await headers());
+    return { page: await pageBrand(services), base: dealerBasePath(services.dealer) };
   } catch {
-    return { brand: NO_BRAND, logo: false, favicon: false };
+    return { page: NO_PAGE_BRAND, base: "" };
   }
 }
 
 export async function generateMetadata(): Promise<Metadata> {
   const payerLocale = localeFromHeaders(await headers());
   const t = translatorFor(payerLocale ?? "en");
-  const { favicon } = await brandOf(payerLocale);
+  const { page, base } = await dealerOf(payerLocale);
   return {
     title: t.t("meta.title"),
     description: t.t("meta.description"),
     robots: { index: false, follow: false },
-    icons: { icon: favicon ? "/brand/favicon" : "/favicon.svg" },
+    icons: { icon: page.favicon ? `${base}/brand/favicon` : "/favicon.svg" },
     referrer: "strict-origin-when-cross-origin",
   };
 }
@@ -57,7 +61,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const payerLocale = localeFromHeaders(await headers());
   const locale = payerLocale ?? "en";
   const t = translatorFor(locale);
-  const page = await brandOf(payerLocale);
+  const { page, base } = await dealerOf(payerLocale);
   const css = brandCss(page.brand);
   const accent = page.brand.color ? { light: page.brand.color.light.accent, dark: page.brand.color.dark.accent } : null;
   return (
@@ -72,9 +76,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <I18nProvider locale={locale} messages={clientMessages(locale)}>
           <BrandProvider accent={accent}>
+            <DealerPathProvider base={base}>
           {sandbox && <SandboxBanner locale={locale} />}
           <div className="shell">
-            {payerLocale && <DealerHeader page={page} />}
+            {payerLocale && <DealerHeader page={page} base={base} />}
             <div className="brand">
               <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                 <path
@@ -88,6 +93,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <main className="card">{children}</main>
             <p className="footer">{sandbox ? SANDBOX_WORDS[locale].footer : t.t("shell.footer")}</p>
           </div>
+            </DealerPathProvider>
           </BrandProvider>
         </I18nProvider>
       </body>

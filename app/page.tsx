@@ -8,7 +8,7 @@ import { checkoutError } from "@/lib/checkout/error-page";
 import { translatorFor } from "@/lib/i18n/messages";
 import { localeFromHeaders } from "@/lib/i18n/request";
 import type { Translator } from "@/lib/i18n/translate";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 import { Checkout } from "@/components/checkout/Checkout";
 import { CHECKOUT_HEADER, decodeCheckoutHeader } from "@/components/checkout/checkout-header";
 
@@ -22,7 +22,7 @@ export default async function CheckoutPage({ searchParams }: { searchParams: Sea
   let checkout: CheckoutProps | null = decodeCheckoutHeader(requestHeaders.get(CHECKOUT_HEADER));
   if (!checkout) {
     // Only if the proxy did not run: load it here (the status code cannot be set from a page).
-    const result = await loadCheckout(getServices(), (await searchParams).id);
+    const result = await loadCheckout(await servicesForRequest(requestHeaders), (await searchParams).id);
     if (result.kind === "unavailable") return <Unavailable t={t} />;
     if (result.kind !== "ok") notFound();
     checkout = result.checkout;

@@ -3,6 +3,7 @@
 // sentence and a button, nothing personal. The button asks the server for an on-session PaymentIntent on the
 // saved card (POST /api/topup/confirm) and confirms it with Stripe.js, which runs the bank's challenge; the
 // return page then shows the top-up, and automatic top-up resumes (lib/autotopup/settle.ts).
+import { useDealerPath } from "@/components/dealer/DealerPath";
 import { useState } from "react";
 import { useStripe } from "@stripe/react-stripe-js";
 import { useTranslator } from "@/components/i18n/I18nProvider";
@@ -11,6 +12,7 @@ import { failureMessageKey } from "@/lib/stripe/failures";
 
 export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; returnUrl: string }) {
   const tr = useTranslator();
+  const base = useDealerPath();
   const stripe = useStripe();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +23,7 @@ export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; return
     setError(null);
     let started: { paymentId: string; clientSecret: string };
     try {
-      const response = await fetch("/api/topup/confirm", {
+      const response = await fetch(`${base}/api/topup/confirm`, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify({ userId }),

@@ -15,6 +15,7 @@ import { ReceiptOptIn } from "./ReceiptOptIn";
 import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInState } from "@/components/autotopup/opt-in";
 import { useTranslator } from "@/components/i18n/I18nProvider";
 import { useBrandAccent, type BrandAccent } from "@/components/branding/BrandProvider";
+import { useDealerPath } from "@/components/dealer/DealerPath";
 import { stripeLocale } from "@/lib/i18n/locales";
 import { failureMessageKey } from "@/lib/stripe/failures";
 /** How long the form may take to appear before the payer is told something is wrong. */
@@ -30,10 +31,11 @@ interface AutoTopUpStatus {
 
 /** Automatic top-up (lib/autotopup): whether to offer it here, and whether the payer's bank wants a confirmation. */
 function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
+  const base = useDealerPath();
   const [status, setStatus] = useState<AutoTopUpStatus | null>(null);
   useEffect(() => {
     let active = true;
-    fetch(`/api/topup/checkout?userId=${encodeURIComponent(String(userId))}`, { cache: "no-store", headers: { accept: "application/json" } })
+    fetch(`${base}/api/topup/checkout?userId=${encodeURIComponent(String(userId))}`, { cache: "no-store", headers: { accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : null))
       .then((body: unknown) => {
         const b = body as Partial<AutoTopUpStatus> | null;
@@ -45,7 +47,7 @@ function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
     return () => {
       active = false;
     };
-  }, [userId]);
+  }, [base, userId]);
   return status;
 }
 
@@ -149,6 +151,7 @@ interface CreatedIntent {
 
 function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, check, stripeFailed, autoTopUp, optIn, onOptIn }: PaymentFormProps) {
   const tr = useTranslator();
+  const base = useDealerPath();
   const stripe = useStripe();
   const elements = useElements();
   const { limits, currency } = checkout;
@@ -223,7 +226,7 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
     let intent = intentRef.current;
     if (!intent || intent.amount !== amount || intent.autoTopUpKey !== autoTopUpKey || intent.receipt !== receipt) {
-      const created = await createPayment(checkout.userId, amount, autoTopUpTerms, { receipt, locale: tr.locale });
+      const created = await createPayment(base, checkout.userId, amount, autoTopUpTerms, { receipt, locale: tr.locale });
       if ("error" in created) {
         fail(created.error ? apiErrorMessage(created.error, tr, { amount, limits, retryAfterSeconds: created.retryAfterSeconds }) : tr.t("error.network"));
         return;
@@ -430,6 +433,7 @@ interface CreateFailure {
 
 /** POST /api/payments: our payment and its PaymentIntent, or why not (worded for the payer by apiErrorMessage). */
 async function createPayment(
+  base: string,
   userId: number,
   amount: number,
   autoTopUp: ReturnType<typeof optInPayload>,
@@ -437,7 +441,7 @@ async function createPayment(
 ): Promise<Omit<CreatedIntent, "autoTopUpKey" | "receipt"> | CreateFailure> {
   let response: Response;
   try {
-    response = await fetch("/api/payments", {
+    response = await fetch(`${base}/api/payments`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       // The page's language goes along: Stripe writes the receipt in it.

@@ -1,6 +1,7 @@
 "use client";
 // The return page's status: shows what the server knew at render time, then polls
 // GET /api/payments/<id> until the payment reaches a final state (or ~3 minutes pass).
+import { useDealerPath } from "@/components/dealer/DealerPath";
 import { useEffect, useRef, useState } from "react";
 import type { PaymentStatusView } from "@/lib/payments/payment-status";
 import { formatMoney } from "@/lib/money";
@@ -26,6 +27,7 @@ export function PaymentResult({
   autoTopUp?: { url: string; state: string } | null;
 }) {
   const tr = useTranslator();
+  const base = useDealerPath();
   const [view, setView] = useState(initial);
   const [timedOut, setTimedOut] = useState(false);
   const [round, setRound] = useState(0);
@@ -46,7 +48,7 @@ export function PaymentResult({
     const poll = async () => {
       polls += 1;
       try {
-        const response = await fetch(`/api/payments/${encodeURIComponent(initial.paymentId)}`, {
+        const response = await fetch(`${base}/api/payments/${encodeURIComponent(initial.paymentId)}`, {
           cache: "no-store",
           headers: { accept: "application/json" },
         });
@@ -78,7 +80,7 @@ export function PaymentResult({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [final, initial.paymentId, round]);
+  }, [base, final, initial.paymentId, round]);
 
   // When the outcome changes while the payer waits, bring it to their attention.
   useEffect(() => {

@@ -133,6 +133,8 @@ export function demoEnv(
     BRAND_NAME: "",
     BRAND_LOGO_URL: "",
     BRAND_COLOR: "",
+    // One dealer: the environment's (multi-dealer hosting needs SECRETS_KEY only to store other dealers).
+    SECRETS_KEY: "",
     NAVIXY_API_URL: s.navixyApiUrl,
     NAVIXY_PANEL_LOGIN: s.navixyLogin,
     NAVIXY_PANEL_PASSWORD: s.navixyPassword,

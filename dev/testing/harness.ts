@@ -12,12 +12,14 @@ import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emul
 import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
 import { resetConfigForTests } from "../../lib/config";
 import { createPostgresDatabase, dropPostgresDatabase, removeSqliteFiles } from "./app-process";
-import { getServices, resetServicesForTests, type Services } from "../../lib/server/services";
+import { getServices, resetServicesForTests, servicesForSlug, type Services } from "../../lib/server/services";
 import type { LedgerWorker } from "../../lib/payments/worker/ledger-worker";
 import { createWorker } from "../../lib/server/start";
 import * as paymentsRoute from "../../app/api/payments/route";
 import * as paymentRoute from "../../app/api/payments/[paymentId]/route";
 import * as webhookRoute from "../../app/api/stripe/webhook/route";
+import * as dealerWebhookRoute from "../../app/api/stripe/webhook/[slug]/route";
+import { DEALER_HEADER, splitDealerPath } from "../../lib/server/request-dealer";
 import * as healthRoute from "../../app/api/health/route";
 
 export const TEST_KEYS = {
@@ -77,6 +79,8 @@ function route(method: string, pathname: string): { handler: Handler; params: Re
   const m = /^\/api\/payments\/([^/]+)$/.exec(pathname);
   if (m && method === "GET") return { handler: paymentRoute.GET as Handler, params: { paymentId: decodeURIComponent(m[1]!) } };
   if (pathname === "/api/stripe/webhook" && method === "POST") return { handler: webhookRoute.POST as Handler, params: {} };
+  const hook = /^\/api\/stripe\/webhook\/([^/]+)$/.exec(pathname);
+  if (hook && method === "POST") return { handler: dealerWebhookRoute.POST as Handler, params: { slug: decodeURIComponent(hook[1]!) } };
   if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
   return null;
 }
@@ -85,7 +89,18 @@ async function serveRoutes(): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const found = route(req.method ?? "GET", url.pathname);
+      // A hosted dealer's /d/<slug>/... as proxy.ts serves it: the inner path, with the dealer named in a header.
+      const hosted = splitDealerPath(url.pathname);
+      let dealerId: string | null = null;
+      if (hosted) {
+        const dealer = await servicesForSlug(hosted.slug);
+        if (!dealer || dealer.dealer.status === "suspended") {
+          res.writeHead(404).end();
+          return;
+        }
+        dealerId = dealer.dealer.id;
+      }
+      const found = route(req.method ?? "GET", hosted ? hosted.path : url.pathname);
       if (!found) {
         res.writeHead(404).end();
         return;
@@ -95,6 +110,8 @@ async function serveRoutes(): Promise<http.Server> {
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      headers.delete(DEALER_HEADER);
+      if (dealerId) headers.set(DEALER_HEADER, dealerId);
       const request = new Request(url, { method: req.method, headers, body: req.method === "GET" ? undefined : body });
       const response = await found.handler(request, { params: Promise.resolve(found.params) });
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));

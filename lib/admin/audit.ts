@@ -9,6 +9,8 @@ export interface AuditEntry {
   after?: unknown;
   comment?: string | null;
   ip?: string | null;
+  /** The dealer acted on; by default the one the database is scoped to (lib/db/dealer-scope.ts). */
+  dealerId?: string;
 }
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -23,6 +25,7 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
       after: json(entry.after),
       comment: entry.comment ?? null,
       ip: entry.ip ?? null,
+      ...(entry.dealerId ? { dealerId: entry.dealerId } : {}),
     },
   });
 }

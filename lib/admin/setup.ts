@@ -14,8 +14,9 @@ export function paymentSystemUrl(services: Services): string {
   return `${services.config.publicUrl}/?id={id}`;
 }
 
-export function webhookUrl(services: Services): string {
-  return `${services.config.publicUrl}/api/stripe/webhook`;
+export function webhookUrl(services: Pick<Services, "config" | "dealer">): string {
+  const base = `${services.config.siteUrl}/api/stripe/webhook`;
+  return services.dealer.isDefault ? base : `${base}/${services.dealer.slug}`;
 }
 
 export type CheckState = "ok" | "failed" | "unknown";

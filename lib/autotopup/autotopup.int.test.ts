@@ -50,7 +50,7 @@ describe.skipIf(skip)("automatic top-up", () => {
   }
 
   const balance = (userId: number) => gw.navixy.balanceCents(userId);
-  const rule = (userId: number) => services.db.autoTopUpRule.findUniqueOrThrow({ where: { navixyUserId: userId } });
+  const rule = (userId: number) => services.db.autoTopUpRule.findFirstOrThrow({ where: { navixyUserId: userId } });
   const charges = (ruleId: string) => services.db.autoTopUpCharge.findMany({ where: { ruleId }, orderBy: { createdAt: "asc" } });
   const events = async (ruleId: string) => (await services.db.autoTopUpEvent.findMany({ where: { ruleId }, orderBy: { id: "asc" } })).map((e) => `${e.kind}: ${e.detail}`);
   const run = (now: Date, s: Services = services) => runAutoTopUps(s, { now });
@@ -96,7 +96,7 @@ describe.skipIf(skip)("automatic top-up", () => {
     const r = await enrol(userId);
     expect(r).toMatchObject({ state: "active", amount: 2000, threshold: 1000, monthlyLimit: 10_000, currency: "eur", mandateText: mandateText(TERMS, "eur") });
     expect(r.stripePaymentMethodId).toMatch(/^pm_/);
-    const customer = await services.db.stripeCustomer.findUniqueOrThrow({ where: { navixyUserId: userId } });
+    const customer = await services.db.stripeCustomer.findFirstOrThrow({ where: { navixyUserId: userId } });
     expect(customer.stripeCustomerId).toBe(r.stripeCustomerId);
     expect(await gw.stripe.paymentMethods.retrieve(r.stripePaymentMethodId!)).toMatchObject({ customer: r.stripeCustomerId });
     const enrolmentIntent = await gw.stripe.paymentIntents.retrieve(r.piId);
@@ -486,7 +486,7 @@ describe.skipIf(skip)("automatic top-up", () => {
     const refused = await gw.request("POST", "/api/payments", { userId: otherUser, amount: 2500, autoTopUp: { ...bad, mandateText: mandateText(bad, "eur") } });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe("invalid_auto_top_up");
-    expect(await services.db.autoTopUpRule.findUnique({ where: { navixyUserId: otherUser } })).toBeNull();
+    expect(await services.db.autoTopUpRule.findFirst({ where: { navixyUserId: otherUser } })).toBeNull();
     // A plain payment of an enrolled user is unaffected.
     const plain = await gw.pay(userId, 1000);
     expect(plain.confirmed.status).toBe(200);

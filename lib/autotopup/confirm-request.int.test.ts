@@ -42,7 +42,7 @@ describe.skipIf(databaseUnavailable())("confirming an automatic top-up at the ch
   });
   afterAll(async () => gw?.close());
 
-  const rule = () => gw.services.db.autoTopUpRule.findUniqueOrThrow({ where: { navixyUserId: USER_ID } });
+  const rule = () => gw.services.db.autoTopUpRule.findFirstOrThrow({ where: { navixyUserId: USER_ID } });
 
   /** What a confirmation would create or change. */
   async function ledger() {

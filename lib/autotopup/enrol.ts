@@ -54,7 +54,7 @@ export async function prepareEnrolment(
   if (text === null) {
     throw new HttpError(409, "auto_top_up_terms_changed", "The automatic top-up terms have changed. Please reload the page and check them again.");
   }
-  const existing = await db.autoTopUpRule.findUnique({ where: { navixyUserId: args.navixyUserId }, select: { state: true } });
+  const existing = await db.autoTopUpRule.findFirst({ where: { navixyUserId: args.navixyUserId }, select: { state: true } });
   if (existing && !mayReEnrol(existing.state)) throw new HttpError(409, "auto_top_up_exists", RULE_EXISTS_MESSAGE);
   let stripeCustomerId: string;
   try {
@@ -75,7 +75,7 @@ export interface RecordedEnrolment {
 export async function recordEnrolment(services: OptInDeps, prepared: PreparedEnrolment, payment: Payment): Promise<RecordedEnrolment> {
   const now = new Date();
   const ruleId = await transaction(services.db, async (tx): Promise<string> => {
-    const existing = await tx.autoTopUpRule.findUnique({ where: { navixyUserId: prepared.navixyUserId } });
+    const existing = await tx.autoTopUpRule.findFirst({ where: { navixyUserId: prepared.navixyUserId } });
     if (existing && !mayReEnrol(existing.state)) throw new HttpError(409, "auto_top_up_exists", RULE_EXISTS_MESSAGE);
     const fields = {
       stripeCustomerId: prepared.stripeCustomerId,

@@ -226,7 +226,7 @@ export async function manageLinkForReturn(
   const { db, stripe, config } = services;
   const payment = await db.payment.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true, navixyUserId: true } });
   if (!payment) return null;
-  const rule = await db.autoTopUpRule.findUnique({ where: { navixyUserId: payment.navixyUserId } });
+  const rule = await db.autoTopUpRule.findFirst({ where: { navixyUserId: payment.navixyUserId } });
   if (!rule || rule.enrolmentPaymentId !== payment.id) return null;
   let expected: string | null;
   try {

@@ -31,7 +31,7 @@ export interface CheckoutAutoTopUp {
 
 /** GET /api/topup/checkout?userId=: what the checkout shows about automatic top-up (nothing personal). */
 export async function checkoutAutoTopUp(services: Services, navixyUserId: number): Promise<CheckoutAutoTopUp> {
-  const rule = await services.db.autoTopUpRule.findUnique({ where: { navixyUserId }, select: { state: true } });
+  const rule = await services.db.autoTopUpRule.findFirst({ where: { navixyUserId }, select: { state: true } });
   return {
     offer: services.config.autoTopUp.enabled && (!rule || mayReEnrol(rule.state)),
     needsConfirmation: rule?.state === "paused_authentication_required",
@@ -49,11 +49,11 @@ const BUSY = new HttpError(409, "top_up_in_progress", "A top-up of this account 
 /** POST /api/topup/confirm {userId}: the on-session PaymentIntent the payer confirms with their bank. */
 export async function startConfirmation(services: Services, navixyUserId: number, now = new Date()): Promise<StartedConfirmation> {
   const { db, stripe } = services;
-  const rule = await db.autoTopUpRule.findUnique({ where: { navixyUserId } });
+  const rule = await db.autoTopUpRule.findFirst({ where: { navixyUserId } });
   if (!rule || rule.state !== "paused_authentication_required" || !rule.stripePaymentMethodId) throw NOTHING_TO_CONFIRM;
   const paymentMethod = rule.stripePaymentMethodId;
 
-  const inFlight = await db.autoTopUpCharge.findUnique({ where: { inFlightUserId: navixyUserId } });
+  const inFlight = await db.autoTopUpCharge.findFirst({ where: { inFlightUserId: navixyUserId } });
   if (inFlight) {
     if (!isRecoveryCharge(inFlight)) throw BUSY;
     const payment = await db.payment.findUniqueOrThrow({ where: { id: inFlight.paymentId } });

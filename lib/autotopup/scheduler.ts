@@ -99,7 +99,7 @@ async function checkRule(services: Services, rule: AutoTopUpRule, claim: Date, n
   };
 
   // 2. One top-up in flight per user.
-  const inFlight = await db.autoTopUpCharge.findUnique({ where: { inFlightUserId: rule.navixyUserId } });
+  const inFlight = await db.autoTopUpCharge.findFirst({ where: { inFlightUserId: rule.navixyUserId } });
   if (inFlight) return (await resolveInFlight(services, rule, inFlight, now)) ?? skip(`A top-up is still in flight (payment ${inFlight.paymentId}).`, inFlight.paymentId);
 
   if (!rule.stripePaymentMethodId) return skip("No saved card.");

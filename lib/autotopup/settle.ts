@@ -31,7 +31,7 @@ function paymentMethodOf(intent: Stripe.PaymentIntent): string | null {
 }
 
 async function activateEnrolment(tx: Tx, config: Config, payment: Payment, intent: Stripe.PaymentIntent): Promise<void> {
-  const rule = await tx.autoTopUpRule.findUnique({ where: { navixyUserId: payment.navixyUserId } });
+  const rule = await tx.autoTopUpRule.findFirst({ where: { navixyUserId: payment.navixyUserId } });
   if (!rule || rule.enrolmentPaymentId !== payment.id || rule.state !== "pending_enrolment") return;
   const mine = { id: rule.id, state: "pending_enrolment", enrolmentPaymentId: payment.id };
   const now = new Date();

@@ -164,3 +164,16 @@ describe("the dealer's look (BRAND_*)", () => {
     expect(problems({ ...valid, BRAND_NAME: "x".repeat(81) })[0]).toMatch(/^BRAND_NAME must be at most 80 characters/);
   });
 });
+
+describe("SECRETS_KEY (multi-dealer hosting)", () => {
+  test("optional; a malformed key ring stops start-up, naming it and never echoing key material", () => {
+    expect(parseConfig(valid).secretsKey).toBeUndefined();
+    const good = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
+    expect(parseConfig({ ...valid, SECRETS_KEY: good }).secretsKey).toBe(good);
+    const short = Buffer.alloc(16, 9).toString("base64");
+    const found = problems({ ...valid, SECRETS_KEY: short });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^SECRETS_KEY/);
+    expect(found[0]).not.toContain(short);
+  });
+});

@@ -1,5 +1,6 @@
 // Settings, read once from the environment and validated. A missing or bad value stops start-up with a
 // message naming the variable. Secrets never leave the server: nothing here is NEXT_PUBLIC_.
+import { parseSecretsKey } from "../dealers/secret-box";
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL } from "../db/url";
 import { parseMajorAmount, isSupportedCurrency } from "../money";
@@ -148,6 +149,17 @@ const schema = z
       .refine((v) => /^('none'|'self'|(https?:\/\/[^\s;,]+|'self')(\s+(https?:\/\/[^\s;,]+|'self'))*)$/.test(v.trim()), "must be 'none', 'self' or space-separated https:// origins"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
+    SECRETS_KEY: z
+      .string()
+      .superRefine((v, ctx) => {
+        try {
+          parseSecretsKey(v);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "SECRETS_KEY is malformed" });
+        }
+      })
+      .optional(),
+
     BRAND_NAME: z.string().trim().min(1).max(80, "must be at most 80 characters").optional(),
     BRAND_LOGO_URL: url("BRAND_LOGO_URL").optional(),
     BRAND_COLOR: z
@@ -220,7 +232,10 @@ type Raw = z.infer<typeof schema>;
 
 export interface Config {
   databaseUrl: string;
+  /** Where this dealer's payer pages are: PUBLIC_URL, or PUBLIC_URL/d/<slug> for a hosted dealer. */
   publicUrl: string;
+  /** PUBLIC_URL itself: the deployment's address (webhook endpoints, the console). */
+  siteUrl: string;
   port: number;
   stripe: {
     secretKey: string;
@@ -235,6 +250,8 @@ export interface Config {
   receipts: { enabled: boolean };
   /** The dealer's look on the payer's pages; each unset one comes from Navixy (lib/branding). */
   brand: { name?: string; logoUrl?: string; color?: string };
+  /** The key ring dealers' secrets are sealed with (multi-dealer hosting, lib/dealers/secret-box.ts). */
+  secretsKey?: string;
   navixy: {
     apiUrl: string;
     login: string;
@@ -332,6 +349,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     databaseUrl: c.DATABASE_URL,
     publicUrl: c.PUBLIC_URL,
+    siteUrl: c.PUBLIC_URL,
     port: c.PORT,
     stripe: {
       secretKey: c.STRIPE_SECRET_KEY,
@@ -343,6 +361,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     receipts: { enabled: c.RECEIPTS_ENABLED },
     brand: { name: c.BRAND_NAME, logoUrl: c.BRAND_LOGO_URL, color: c.BRAND_COLOR },
+    secretsKey: c.SECRETS_KEY,
     navixy: {
       apiUrl: c.NAVIXY_API_URL,
       login: c.NAVIXY_PANEL_LOGIN,

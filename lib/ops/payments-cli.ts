@@ -19,10 +19,10 @@ import { retryMovement } from "../payments/retry-movement";
 import { AdminActionError, resolveMovement } from "../admin/actions";
 import { resyncEvents } from "../payments/intake/resync-events";
 import { bootstrap } from "../server/start";
-import { getServices } from "../server/services";
+import { getServices, servicesForSlug } from "../server/services";
 import { LedgerWorker } from "../payments/worker/ledger-worker";
 
-const USAGE = `Usage: npm run payments -- <command>
+const USAGE = `Usage: npm run payments -- [--dealer <slug>] <command>   (a hosted dealer's ledger; default: the environment's)
   capture <paymentId> [amount]   capture an authorization (amount in major units, e.g. 12.50; default all)
   cancel <paymentId>             release an authorization or cancel an unpaid payment
   resync [--since 3d]            fetch the Stripe events we never received (Stripe keeps 30 days)
@@ -35,13 +35,20 @@ const USAGE = `Usage: npm run payments -- <command>
   show <paymentId>               a payment, its timeline and its balance movements`;
 
 async function main(argv: string[]): Promise<number> {
+  let dealerSlug: string | undefined;
+  if (argv[0] === "--dealer") {
+    dealerSlug = argv[1];
+    argv = argv.slice(2);
+    if (!dealerSlug) throw new UsageError("--dealer needs a slug");
+  }
   const [command, ...args] = argv;
   if (!command || command === "help" || command === "--help") {
     console.log(USAGE);
     return command ? 0 : 2;
   }
   await bootstrap();
-  const services = getServices();
+  const services = dealerSlug ? await servicesForSlug(dealerSlug) : getServices();
+  if (!services) throw new UsageError(`there is no dealer "${dealerSlug}"`);
   // Work this command creates (a credit after a capture, events after a resync) is done before exiting.
   const finish = async () => {
     await new LedgerWorker(services).drain();

@@ -12,7 +12,7 @@ export function customerIdempotencyKey(navixyUserId: number): string {
 
 export async function ensureStripeCustomer(services: Pick<Services, "db" | "stripe">, navixyUserId: number): Promise<string> {
   const { db, stripe } = services;
-  const existing = await db.stripeCustomer.findUnique({ where: { navixyUserId } });
+  const existing = await db.stripeCustomer.findFirst({ where: { navixyUserId } });
   if (existing) return existing.stripeCustomerId;
   const customer = await stripe.customers.create(
     { description: `Navixy user ${navixyUserId}`, metadata: { navixy_user_id: String(navixyUserId) } },
@@ -24,7 +24,7 @@ export async function ensureStripeCustomer(services: Pick<Services, "db" | "stri
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // Another request stored it first: theirs is the one.
-    const row = await db.stripeCustomer.findUnique({ where: { navixyUserId } });
+    const row = await db.stripeCustomer.findFirst({ where: { navixyUserId } });
     if (!row) throw error;
     return row.stripeCustomerId;
   }

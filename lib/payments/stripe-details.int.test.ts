@@ -172,7 +172,7 @@ describe.skipIf(databaseUnavailable())("Stripe details of a payment", () => {
     expect(res.status).toBe(201);
     const pi = await gw.stripe.paymentIntents.retrieve(String(res.body.clientSecret).split("_secret_")[0]!);
     expect(pi.setup_future_usage).toBe("off_session");
-    const row = await gw.services.db.stripeCustomer.findUnique({ where: { navixyUserId: 10001 } });
+    const row = await gw.services.db.stripeCustomer.findFirst({ where: { navixyUserId: 10001 } });
     expect(pi.customer).toBe(row?.stripeCustomerId);
     expect(((await gw.stripe.customers.retrieve(String(pi.customer))) as Stripe.Customer).preferred_locales).toEqual(["en"]);
   });

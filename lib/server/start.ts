@@ -9,8 +9,9 @@ import { sweepPayments } from "../payments/sweep";
 import { LedgerWorker } from "../payments/worker/ledger-worker";
 import type { PeriodicJob } from "../payments/worker/scheduler";
 import { getServices, type Services } from "./services";
+import { WorkerPool } from "./worker-pool";
 
-const holder = globalThis as { __gatewayWorker?: LedgerWorker };
+const holder = globalThis as { __gatewayWorkers?: WorkerPool };
 
 /**
  * Validates the configuration (exiting with a message naming the bad setting), prepares the database, and warns
@@ -61,12 +62,14 @@ export function periodicJobs(services: Services): PeriodicJob[] {
   return jobs;
 }
 
+/** One dealer's worker: its two queues and its periodic jobs. */
 export function createWorker(services: Services): LedgerWorker {
   return new LedgerWorker(services, { jobs: periodicJobs(services) });
 }
 
-export function startWorker(): LedgerWorker {
-  holder.__gatewayWorker ??= createWorker(getServices());
-  holder.__gatewayWorker.start();
-  return holder.__gatewayWorker;
+/** The process's workers: one lane per dealer (lib/server/worker-pool.ts). */
+export async function startWorker(): Promise<WorkerPool> {
+  holder.__gatewayWorkers ??= new WorkerPool(createWorker);
+  await holder.__gatewayWorkers.start();
+  return holder.__gatewayWorkers;
 }

@@ -6,11 +6,11 @@ import { logger } from "../logging/logger";
 
 async function main() {
   await bootstrap();
-  const worker = startWorker();
-  logger.info({ worker: worker.id }, "processing Stripe events and Navixy balance movements");
+  const workers = await startWorker();
+  logger.info({ lanes: [...workers.workers.values()].map((w) => w.id) }, "processing Stripe events and Navixy balance movements");
   const shutdown = async (signal: string) => {
-    logger.info({ worker: worker.id, signal }, "stopping: finishing the current work");
-    await worker.stop();
+    logger.info({ signal }, "stopping: finishing the current work");
+    await workers.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,9 +1,9 @@
 // The dealer's logo, from our own origin (lib/branding/brand-image.ts).
 import { serveBrandImage } from "@/lib/branding/dealer-brand";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return serveBrandImage(getServices(), "logo");
+export async function GET(request: Request) {
+  return serveBrandImage(await servicesForRequest(request.headers), "logo");
 }

@@ -4,7 +4,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { completePayment } from "@/lib/payments/payment-status";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 import { PaymentResult } from "@/components/payment/PaymentResult";
 import { manageLinkForReturn } from "@/lib/autotopup/manage";
 import { translatorFor } from "@/lib/i18n/messages";
@@ -41,7 +41,7 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
 
   let result: Awaited<ReturnType<typeof completePayment>>;
   try {
-    result = await completePayment(getServices(), paymentIntentId);
+    result = await completePayment(await servicesForRequest(await headers()), paymentIntentId);
   } catch (error) {
     console.error("Return page could not read the payment:", error instanceof Error ? error.message : error);
     return <Message state="unavailable" tone="warning" title={t.t("result.unavailable.title")} text={t.t("result.unavailable.message")} />;
@@ -52,7 +52,7 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
   }
 
   // The payment that set up automatic top-up: its manage link (only with the client secret Stripe's redirect carries).
-  const link = await manageLinkForReturn(getServices(), paymentIntentId, Array.isArray(rawSecret) ? rawSecret[0] : rawSecret).catch(() => null);
+  const link = await manageLinkForReturn(await servicesForRequest(await headers()), paymentIntentId, Array.isArray(rawSecret) ? rawSecret[0] : rawSecret).catch(() => null);
   // The manage page opens in the language the payer set automatic top-up up in (the token is in the path; `lang`
   // is not part of what is signed).
   const keep = await langToKeep(locale);

@@ -1,10 +1,10 @@
 import { handle } from "@/lib/http/responses";
 import { getPaymentStatus } from "@/lib/payments/payment-status";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, { params }: { params: Promise<{ paymentId: string }> }) {
   const { paymentId } = await params;
-  return handle(() => getPaymentStatus(getServices(), paymentId), request);
+  return handle(async () => getPaymentStatus(await servicesForRequest(request.headers), paymentId), request);
 }

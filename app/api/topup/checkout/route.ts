@@ -3,7 +3,7 @@
 import { HttpError, handle, json } from "@/lib/http/responses";
 import { checkoutAutoTopUp } from "@/lib/autotopup/recovery";
 import { parseNavixyUserId } from "@/lib/payments/navixy-user";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +11,6 @@ export function GET(request: Request) {
   return handle(async () => {
     const userId = parseNavixyUserId(new URL(request.url).searchParams.get("userId"));
     if (userId === null) throw new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id).");
-    return json(await checkoutAutoTopUp(getServices(), userId));
+    return json(await checkoutAutoTopUp(await servicesForRequest(request.headers), userId));
   }, request);
 }

@@ -2,10 +2,10 @@
 // on-session PaymentIntent the checkout confirms with Stripe.js → 200 {paymentId, clientSecret}.
 import { handle, json } from "@/lib/http/responses";
 import { confirmAtCheckout } from "@/lib/autotopup/confirm-request";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
 export function POST(request: Request) {
-  return handle(async () => json(await confirmAtCheckout(getServices(), request)), request);
+  return handle(async () => json(await confirmAtCheckout(await servicesForRequest(request.headers), request)), request);
 }

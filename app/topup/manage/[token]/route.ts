@@ -7,7 +7,7 @@ import { manageGet, managePost } from "@/lib/autotopup/manage";
 import { translatorFor } from "@/lib/i18n/messages";
 import { localeFromHeaders } from "@/lib/i18n/request";
 import { logger } from "@/lib/logging/logger";
-import { getServices } from "@/lib/server/services";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +17,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ toke
   const { token } = await params;
   const t = translator(request);
   try {
-    return await manageGet(getServices(), decodeURIComponent(token), new URL(request.url).searchParams, new Date(), t);
+    return await manageGet(await servicesForRequest(request.headers), decodeURIComponent(token), new URL(request.url).searchParams, new Date(), t);
   } catch (error) {
     logger.error({ err: error }, "automatic top-up page failed");
     return errorPageResponse(errorPageInput(503, "pageUnavailable", t), { "retry-after": "60", "referrer-policy": "same-origin" }, { translator: t });
@@ -28,7 +28,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ tok
   const { token } = await params;
   const t = translator(request);
   try {
-    return await managePost(getServices(), request, decodeURIComponent(token), new Date(), t);
+    return await managePost(await servicesForRequest(request.headers), request, decodeURIComponent(token), new Date(), t);
   } catch (error) {
     logger.error({ err: error }, "automatic top-up change failed");
     return errorPageResponse(errorPageInput(503, "notSaved", t), { "retry-after": "60", "referrer-policy": "same-origin" }, { translator: t });

@@ -1,0 +1,173 @@
+// The dealers a deployment serves besides the environment's own ("default"): stored in the Dealer table, their
+// settings as the variables of lib/dealers/settings.ts, the secret ones sealed with SECRETS_KEY. This module
+// reads and writes them; lib/server/services.ts turns one into the services its pages, webhook and worker use.
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/client";
+import type { Config } from "../config";
+import { openSecret, parseSecretsKey, resealSecret, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
+import { DEALER_VARIABLES, SECRET_VARIABLES, dealerConfig, isDealerVariable, slugProblem } from "./settings";
+
+export type DealerStatus = "setup" | "active" | "suspended";
+
+/** Who a dealer is, as every part of the app names it. */
+export interface DealerRef {
+  id: string;
+  slug: string;
+  name: string;
+  status: DealerStatus;
+  /** The environment's own dealer (the single-dealer setup; its paths have no /d/<slug>). */
+  isDefault: boolean;
+}
+
+export const DEFAULT_DEALER: DealerRef = { id: "default", slug: "default", name: "", status: "active", isDefault: true };
+
+export interface DealerRow {
+  id: string;
+  slug: string;
+  name: string;
+  status: string;
+  settings: string;
+  secrets: string;
+  consolePasswordHash: string | null;
+  updatedAt: Date;
+  createdAt: Date;
+  suspendedAt: Date | null;
+}
+
+export class DealerInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DealerInputError";
+  }
+}
+
+export function dealerRef(row: Pick<DealerRow, "id" | "slug" | "name" | "status">): DealerRef {
+  return { id: row.id, slug: row.slug, name: row.name, status: asStatus(row.status), isDefault: false };
+}
+
+function asStatus(s: string): DealerStatus {
+  return s === "active" || s === "suspended" ? s : "setup";
+}
+
+/** Where a secret belongs, bound into its seal: a value copied to another dealer or variable does not open. */
+export function secretContext(dealerId: string, variable: string): string {
+  return `dealer:${dealerId}:${variable}`;
+}
+
+export function keyringOf(config: Pick<Config, "secretsKey">): SecretKeyring {
+  if (!config.secretsKey) throw new DealerInputError("SECRETS_KEY is not set: it is needed to store dealers' secrets (openssl rand -base64 32)");
+  return parseSecretsKey(config.secretsKey);
+}
+
+function jsonObject(text: string): Record<string, string> {
+  const value: unknown = JSON.parse(text);
+  if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** A dealer's variables: its settings and its secrets, opened. */
+export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring): Record<string, string> {
+  const sealed = jsonObject(row.secrets);
+  const opened = Object.fromEntries(Object.entries(sealed).map(([name, value]) => [name, openSecret(keyring, value, secretContext(row.id, name))]));
+  return { ...jsonObject(row.settings), ...opened };
+}
+
+/** What may be shown of a dealer's settings: the values, and only the names of its secrets. */
+export function dealerSettingsView(row: Pick<DealerRow, "settings" | "secrets">): { settings: Record<string, string>; secrets: string[] } {
+  return { settings: jsonObject(row.settings), secrets: Object.keys(jsonObject(row.secrets)).sort() };
+}
+
+function splitValues(dealerId: string, keyring: SecretKeyring, values: Record<string, string>) {
+  const settings: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (!isDealerVariable(name)) throw new DealerInputError(`${name} is not a dealer setting (one of ${DEALER_VARIABLES.join(", ")})`);
+    if (SECRET_VARIABLES.has(name)) secrets[name] = sealSecret(keyring, value, secretContext(dealerId, name));
+    else settings[name] = value;
+  }
+  return { settings, secrets };
+}
+
+export function newDealerId(): string {
+  return `dlr_${randomBytes(10).toString("hex")}`;
+}
+
+/**
+ * Stores a new dealer, in "setup" until its checks pass. Its variables are validated as a whole first (the message
+ * names each bad or missing one), so a dealer that cannot work is never stored.
+ */
+export async function addDealer(
+  db: Db,
+  config: Config,
+  env: Record<string, string | undefined>,
+  input: { slug: string; name: string; values: Record<string, string> },
+): Promise<DealerRow> {
+  const problem = slugProblem(input.slug);
+  if (problem) throw new DealerInputError(`Slug "${input.slug}": ${problem}`);
+  const name = input.name.trim();
+  if (!name || name.length > 80) throw new DealerInputError("A dealer's name is 1-80 characters");
+  const keyring = keyringOf(config);
+  dealerConfig(input.slug, env, input.values); // throws DealerSettingsError naming the variables
+  const id = newDealerId();
+  const { settings, secrets } = splitValues(id, keyring, input.values);
+  try {
+    return await db.dealer.create({
+      data: { id, slug: input.slug, name, status: "setup", settings: JSON.stringify(settings), secrets: JSON.stringify(secrets) },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DealerInputError(`A dealer with the slug "${input.slug}" exists already`);
+    throw error;
+  }
+}
+
+/** Changes some of a dealer's variables (an empty value removes one); validated as a whole like addDealer. */
+export async function updateDealerValues(
+  db: Db,
+  config: Config,
+  env: Record<string, string | undefined>,
+  row: DealerRow,
+  changes: Record<string, string>,
+): Promise<DealerRow> {
+  const keyring = keyringOf(config);
+  const values = dealerValues(row, keyring);
+  for (const [name, value] of Object.entries(changes)) {
+    if (!isDealerVariable(name)) throw new DealerInputError(`${name} is not a dealer setting`);
+    if (value === "") delete values[name];
+    else values[name] = value;
+  }
+  dealerConfig(row.slug, env, values);
+  const { settings, secrets } = splitValues(row.id, keyring, values);
+  return db.dealer.update({ where: { id: row.id }, data: { settings: JSON.stringify(settings), secrets: JSON.stringify(secrets) } });
+}
+
+export async function setDealerStatus(db: Db, id: string, status: DealerStatus): Promise<DealerRow> {
+  return db.dealer.update({ where: { id }, data: { status, suspendedAt: status === "suspended" ? new Date() : null } });
+}
+
+/** Moves every dealer secret under SECRETS_KEY's newest key; returns how many values were resealed. */
+export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsKey">): Promise<number> {
+  const keyring = keyringOf(config);
+  let count = 0;
+  for (const row of await db.dealer.findMany()) {
+    const sealed = jsonObject(row.secrets);
+    let changed = false;
+    for (const [name, value] of Object.entries(sealed)) {
+      if (!needsReseal(keyring, value)) continue;
+      sealed[name] = resealSecret(keyring, value, secretContext(row.id, name));
+      changed = true;
+      count++;
+    }
+    // Conditional on the row being as read: a concurrent change is not overwritten with stale values.
+    if (changed) await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt }, data: { secrets: JSON.stringify(sealed) } });
+  }
+  return count;
+}
+
+export async function findDealer(db: Db, slugOrId: string): Promise<DealerRow | null> {
+  return db.dealer.findFirst({ where: { OR: [{ slug: slugOrId }, { id: slugOrId }] } });
+}
+
+export async function listDealers(db: Db): Promise<DealerRow[]> {
+  return db.dealer.findMany({ orderBy: { createdAt: "asc" } });
+}

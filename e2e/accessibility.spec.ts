@@ -7,6 +7,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { test, expect, cents } from "./support/fixtures";
 import { CARDS, CREDIT_TIMEOUT_MS } from "./support/checkout";
+import { createPaymentByApi } from "./support/console";
 import type { StackInfo } from "./support/env";
 import en from "../lib/i18n/messages/en.json";
 import ar from "../lib/i18n/messages/ar.json";
@@ -94,18 +95,6 @@ async function fillCard(page: Page, number: string): Promise<void> {
   await page.getByTestId("sandbox-card-number").fill(number);
   await page.getByTestId("sandbox-card-expiry").fill("12 / 34");
   await page.getByTestId("sandbox-card-cvc").fill("123");
-}
-
-/** A payment created as the checkout creates it (POST /api/payments), not confirmed yet. */
-async function createPayment(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string; clientSecret: string }> {
-  const res = await fetch(`${stack.appUrl}/api/payments`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ userId, amount }),
-  });
-  const body = (await res.json()) as { paymentId: string; clientSecret: string };
-  expect(res.status, JSON.stringify(body)).toBe(201);
-  return { ...body, piId: body.clientSecret.split("_secret_")[0]! };
 }
 
 /** Confirms it at the Stripe emulator, as Stripe.js would, with a test PaymentMethod. */
@@ -231,7 +220,7 @@ for (const lang of Object.keys(LANGS) as Lang[]) {
   });
 
   test(`${lang}: the return page while it waits, and after it updated itself, passes axe`, async ({ page, stack, userId }) => {
-    const payment = await createPayment(stack, userId, 1500);
+    const payment = await createPaymentByApi(stack, userId, 1500);
     await page.goto(returnPath(payment, lang));
     const status = page.getByTestId("payment-status");
     await expect(status).toHaveAttribute("data-state", "awaiting_payment");
@@ -278,7 +267,7 @@ test("dark mode: the checkout, the return page and an error page pass axe", asyn
   await page.emulateMedia({ colorScheme: "dark" });
   await openCheckoutIn(page, userId, "en");
   await expectAccessible(page, stack, "the checkout, dark");
-  const payment = await createPayment(stack, userId, 1000);
+  const payment = await createPaymentByApi(stack, userId, 1000);
   await confirmPayment(stack, payment.clientSecret, "pm_card_chargeDeclined");
   await page.goto(returnPath(payment, "en"));
   await expect(page.getByTestId("payment-status")).toHaveAttribute("data-state", "failed");
@@ -401,7 +390,7 @@ test("every focus stop shows a visible outline: checkout, return page, error pag
   });
   expect(ring).toEqual({ focusVisible: true, style: "solid", width: "3px", offset: "2px", sameColour: true });
 
-  const payment = await createPayment(stack, userId, 1000);
+  const payment = await createPaymentByApi(stack, userId, 1000);
   await confirmPayment(stack, payment.clientSecret, "pm_card_chargeDeclined");
   await page.goto(returnPath(payment, "en"));
   await expect(page.getByTestId("retry-link")).toBeVisible();
@@ -455,7 +444,7 @@ test("status changes are announced: form errors, processing, the return page's r
   await expect(page.getByTestId("payment-status")).toHaveAttribute("data-state", "credited", { timeout: CREDIT_TIMEOUT_MS });
   await expect(statuses.filter({ hasText: "Money added" })).toContainText("€10.00 has been added to your balance.");
 
-  const waiting = await createPayment(stack, userId, 1500);
+  const waiting = await createPaymentByApi(stack, userId, 1500);
   await page.goto(returnPath(waiting, "en"));
   const result = page.getByRole("status").filter({ has: page.getByRole("heading", { level: 1 }) });
   await expect(result).toHaveAttribute("aria-live", "polite");
@@ -475,7 +464,7 @@ test("status changes are announced: form errors, processing, the return page's r
 
 test("the return page says, in a status message, when it stops checking, and checks again on request", async ({ page, stack, userId }) => {
   await page.clock.install();
-  const payment = await createPayment(stack, userId, 1500);
+  const payment = await createPaymentByApi(stack, userId, 1500);
   await page.goto(returnPath(payment, "en"));
   const progress = page.getByRole("status").filter({ has: page.getByText("Checking for updates…") });
   await expect(progress).toHaveCount(1);
@@ -524,7 +513,7 @@ test.describe("320 CSS px wide", () => {
       await expect(page.getByTestId("payment-status")).toHaveAttribute("data-state", "credited", { timeout: CREDIT_TIMEOUT_MS });
       await expectNoHorizontalScroll(page, "the return page");
 
-      const payment = await createPayment(stack, userId, 1000);
+      const payment = await createPaymentByApi(stack, userId, 1000);
       await confirmPayment(stack, payment.clientSecret, "pm_card_chargeDeclined");
       await page.goto(returnPath(payment, lang));
       await expect(page.getByTestId("retry-link")).toBeVisible();

@@ -11,8 +11,8 @@ export async function signIn(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
 }
 
-/** A card payment made through the API and the Stripe emulator, as the checkout would. */
-export async function payByApi(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string }> {
+/** A payment created as the checkout creates it (POST /api/payments), not confirmed yet. */
+export async function createPaymentByApi(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string; clientSecret: string }> {
   const res = await fetch(`${stack.appUrl}/api/payments`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -20,14 +20,19 @@ export async function payByApi(stack: StackInfo, userId: number, amount: number)
   });
   const body = (await res.json()) as { paymentId: string; clientSecret: string };
   expect(res.status, JSON.stringify(body)).toBe(201);
-  const piId = body.clientSecret.split("_secret_")[0]!;
+  return { ...body, piId: body.clientSecret.split("_secret_")[0]! };
+}
+
+/** A card payment made through the API and the Stripe emulator, as the checkout would. */
+export async function payByApi(stack: StackInfo, userId: number, amount: number): Promise<{ paymentId: string; piId: string }> {
+  const { paymentId, piId, clientSecret } = await createPaymentByApi(stack, userId, amount);
   const confirm = await fetch(`${stack.stripeUrl}/v1/payment_intents/${piId}/confirm`, {
     method: "POST",
     headers: { authorization: "Bearer pk_test_emulator", "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_secret: body.clientSecret, payment_method: "pm_card_visa", return_url: `${stack.appUrl}/payment/complete` }),
+    body: new URLSearchParams({ client_secret: clientSecret, payment_method: "pm_card_visa", return_url: `${stack.appUrl}/payment/complete` }),
   });
   expect(confirm.status).toBe(200);
-  return { paymentId: body.paymentId, piId };
+  return { paymentId, piId };
 }
 
 export const refuseNextCredit = (navixy: NavixyControl, userId: number) =>

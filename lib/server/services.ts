@@ -70,17 +70,18 @@ export async function servicesForDealer(dealerId: string): Promise<Services | nu
   const now = Date.now();
   if (cached && now - cached.checkedAt < DEALER_RECHECK_MS) return cached.services;
   const row = await getServices().rootDb.dealer.findUnique({ where: { id: dealerId } });
-  return row ? servicesForRow(row, now) : null;
+  return row ? servicesForDealerRow(row, now) : null;
 }
 
 /** The services of a dealer by its URL slug ("default" is the environment's); null when there is none. */
 export async function servicesForSlug(slug: string): Promise<Services | null> {
   if (slug === DEFAULT_DEALER.slug) return getServices();
   const row = await getServices().rootDb.dealer.findUnique({ where: { slug } });
-  return row ? servicesForRow(row, Date.now()) : null;
+  return row ? servicesForDealerRow(row) : null;
 }
 
-function servicesForRow(row: DealerRow, now: number): Services {
+/** The services of a dealer row just read (rebuilt only when the row changed since they were built). */
+export function servicesForDealerRow(row: DealerRow, now = Date.now()): Services {
   const cached = dealerServices.get(row.id);
   const version = row.updatedAt.getTime();
   if (cached && cached.version === version) {

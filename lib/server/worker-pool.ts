@@ -5,7 +5,7 @@
 // took is still credited) and lose it when removed. A lane whose dealer's settings changed is restarted.
 import { logger } from "../logging/logger";
 import type { LedgerWorker } from "../payments/worker/ledger-worker";
-import { getServices, servicesForDealer, type Services } from "./services";
+import { getServices, servicesForDealerRow, type Services } from "./services";
 
 const REFRESH_MS = 15_000;
 
@@ -62,10 +62,10 @@ export class WorkerPool {
     const root = getServices();
     const wanted = new Map<string, Services>([[root.dealer.id, root]]);
     try {
-      for (const { id } of await root.rootDb.dealer.findMany({ select: { id: true } })) {
+      for (const row of await root.rootDb.dealer.findMany()) {
+        const { id } = row;
         try {
-          const services = await servicesForDealer(id);
-          if (services) wanted.set(id, services);
+          wanted.set(id, servicesForDealerRow(row));
         } catch (error) {
           // Its lane (if any) keeps its last good settings; its own problem is the setup page's and the log's.
           const lane = this.lanes.get(id);

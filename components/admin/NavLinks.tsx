@@ -11,13 +11,15 @@ const LINKS = [
   { href: "/admin/audit", text: "Audit log" },
   { href: "/admin/setup", text: "Setup" },
 ];
+/** The operator's only: every dealer of the deployment. */
+const OPERATOR_LINKS = [{ href: "/admin/dealers", text: "Dealers" }];
 
-export function NavLinks({ attentionCount }: { attentionCount: number }) {
+export function NavLinks({ attentionCount, operator }: { attentionCount: number; operator: boolean }) {
   const path = usePathname() ?? "";
   const current = (href: string) => (href === "/admin" ? path === "/admin" : path === href || path.startsWith(`${href}/`));
   return (
     <ul>
-      {LINKS.map((l) => (
+      {(operator ? [...LINKS, ...OPERATOR_LINKS] : LINKS).map((l) => (
         <li key={l.href}>
           <Link href={l.href} aria-current={current(l.href) ? "page" : undefined} prefetch={false}>
             {l.text}

@@ -37,6 +37,8 @@ export const AUDIT_ACTION_FAMILIES = [
   { value: "login", text: "Sign-ins" },
   { value: "payments.export", text: "CSV exports" },
   { value: "stripe.", text: "Stripe setup" },
+  { value: "dealer.", text: "Dealer settings and status" },
+  { value: "console.", text: "Console passwords and dealer switches" },
 ] as const;
 
 const text = (v: string | string[] | undefined): string | undefined => {

@@ -1,17 +1,22 @@
-// Dealer console access: one password (ADMIN_PASSWORD), sessions in the AdminSession table, a signed
-// cookie naming the session, CSRF tokens derived from each session's own secret, and a per-IP limit on
-// login attempts kept in RateLimitWindow (so it holds across instances and restarts).
+// Dealer console access. Two kinds of people sign in: the operator, with ADMIN_PASSWORD, who sees every dealer
+// of the deployment (one at a time, switching between them) and adds or suspends dealers; and a dealer, with its
+// own console password (Dealer.consolePasswordHash), who sees only its own dealer's rows. Sessions live in the
+// AdminSession table, a signed cookie names one, CSRF tokens derive from each session's own secret, and a per-IP
+// limit on sign-in attempts is kept in RateLimitWindow (so it holds across instances and restarts).
 //
-// Keys: the password is compared through scrypt (salt random per process: only the derived hash is
-// compared). Cookies and notices are signed with keys from a random secret in the database
-// (./console-secret.ts), never from the password: sessions survive a restart, every session ends when the
-// password changes, and nothing a visitor is given can be used to test password guesses offline.
+// Keys: ADMIN_PASSWORD is compared through scrypt (salt random per process: only the derived hash is
+// compared); dealers' passwords through their stored scrypt hash (./password-hash.ts). Cookies and notices are
+// signed with keys from a random secret in the database (./console-secret.ts), never from a password: sessions
+// survive a restart, every session ends when ADMIN_PASSWORD changes, and nothing a visitor is given can be used
+// to test password guesses offline. The console is switched on by ADMIN_PASSWORD: a deployment has an operator.
 import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
 import type { Services } from "../server/services";
 import { audit } from "./audit";
 import { consoleKeys } from "./console-secret";
 import { hitRateLimit } from "../security/rate-limit";
+import { DEFAULT_DEALER, findDealer } from "../dealers/directory";
+import { verifyPassword } from "./password-hash";
 
 export const SESSION_COOKIE = "navixy_admin";
 export const COOKIE_PATH = "/admin";
@@ -77,16 +82,30 @@ export async function verifySessionCookie(signer: Signer, value: string | undefi
   return safeEqual(await signSessionId(signer, id), value) ? id : null;
 }
 
+/** "operator": ADMIN_PASSWORD, every dealer; "dealer": one dealer's own console password, that dealer only. */
+export type ConsoleRole = "operator" | "dealer";
+
 export interface AdminSessionInfo {
   id: string;
   csrfToken: string;
+  role: ConsoleRole;
+  /** The dealer the session works on: a dealer's own, or the one an operator switched to. */
+  dealerId: string;
   /** Who did it, as written in the audit log. */
   actor: string;
   expiresAt: Date;
 }
 
-export function actorOf(sessionId: string): string {
-  return `admin:${sessionId.slice(0, 8)}`;
+/** The audit log's name for a session: "operator:<id prefix>" or "dealer:<slug>:<id prefix>". */
+export function actorOf(session: { id: string; role: ConsoleRole }, dealerSlug?: string): string {
+  const short = session.id.slice(0, 8);
+  return session.role === "operator" ? `operator:${short}` : `dealer:${dealerSlug ?? "?"}:${short}`;
+}
+
+// Sessions from before dealers had logins were all ADMIN_PASSWORD's, on the environment's dealer; a dealer's own
+// login is never for the environment's dealer (it has no Dealer row), so such a row is an operator's.
+function roleOf(row: { role: string; dealerId: string }): ConsoleRole {
+  return row.role === "operator" || row.dealerId === DEFAULT_DEALER.id ? "operator" : "dealer";
 }
 
 export function csrfTokenFor(session: { id: string; csrfSecret: string }): string {
@@ -117,14 +136,25 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined;
 }
 
-/** The live session a cookie value names: signed by us, in the table, not revoked, not expired. */
+/**
+ * The live session a cookie value names: signed by us, in the table, not revoked, not expired; a dealer's session
+ * also only while its dealer exists and is not suspended.
+ */
 export async function sessionFromCookie(services: Services, cookieValue: string | undefined, now = new Date()): Promise<AdminSessionInfo | null> {
   if (!consoleEnabled(services.config)) return null;
   const id = await verifySessionCookie(services, cookieValue);
   if (!id) return null;
-  const row = await services.db.adminSession.findUnique({ where: { id } });
+  const row = await services.rootDb.adminSession.findUnique({ where: { id } });
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now.getTime()) return null;
-  return { id: row.id, csrfToken: csrfTokenFor(row), actor: actorOf(row.id), expiresAt: row.expiresAt };
+  const role = roleOf(row);
+  let slug: string | undefined;
+  if (role === "dealer") {
+    // Read each time (a primary-key lookup): a suspension ends the dealer's console at once, not after a cache.
+    const dealer = await services.rootDb.dealer.findUnique({ where: { id: row.dealerId }, select: { slug: true, status: true } });
+    if (!dealer || dealer.status === "suspended") return null;
+    slug = dealer.slug;
+  }
+  return { id: row.id, csrfToken: csrfTokenFor(row), role, dealerId: row.dealerId, actor: actorOf({ id: row.id, role }, slug), expiresAt: row.expiresAt };
 }
 
 export type LoginOutcome =
@@ -132,30 +162,50 @@ export type LoginOutcome =
   | { kind: "wrong_password" }
   | { kind: "rate_limited"; retryAfterSeconds: number };
 
-/** A login attempt: counted against the IP's limit first, then the password checked. */
+/**
+ * A sign-in attempt: counted against the IP's limit first, then the password checked. With no dealer it is the
+ * operator's (ADMIN_PASSWORD); with a dealer's slug, that dealer's own console password. An unknown dealer, one
+ * without a console password, a suspended one and a wrong password all answer alike ("wrong_password"), after
+ * the same work: the form does not tell which dealers exist.
+ */
 export async function login(
   services: Services,
-  args: { password: string; ip: string; userAgent?: string | null },
+  args: { password: string; dealer?: string | null; ip: string; userAgent?: string | null },
   now = new Date(),
 ): Promise<LoginOutcome> {
-  const { config, db } = services;
-  const limit = await hitRateLimit(db, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now.getTime());
+  const { config, rootDb } = services;
+  const limit = await hitRateLimit(rootDb, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now.getTime());
   if (!limit.allowed) {
     // One audit row per window and IP, not one per refused guess.
     if (limit.count === config.admin.loginLimit.limit + 1) {
-      await audit(db, { actor: "anonymous", action: "login.rate_limited", ip: args.ip, comment: `more than ${config.admin.loginLimit.limit} attempts` });
+      await audit(services.db, { actor: "anonymous", action: "login.rate_limited", ip: args.ip, comment: `more than ${config.admin.loginLimit.limit} attempts` });
     }
     return { kind: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
   }
-  if (!checkPassword(config, args.password)) {
-    await audit(db, { actor: "anonymous", action: "login.failed", ip: args.ip });
+  const slug = args.dealer?.trim().toLowerCase() ?? "";
+  let role: ConsoleRole = "operator";
+  let dealerId = DEFAULT_DEALER.id;
+  if (slug) {
+    const dealer = slug.length <= 40 ? await findDealer(rootDb, slug) : null;
+    const known = dealer && dealer.slug === slug && dealer.status !== "suspended" ? dealer : null;
+    const matches = await verifyPassword(args.password, known?.consolePasswordHash);
+    if (!known || !matches) {
+      await audit(rootDb, { actor: "anonymous", action: "login.failed", ip: args.ip, target: slug.slice(0, 40), dealerId: known?.id ?? DEFAULT_DEALER.id });
+      return { kind: "wrong_password" };
+    }
+    role = "dealer";
+    dealerId = known.id;
+  } else if (!checkPassword(config, args.password)) {
+    await audit(services.db, { actor: "anonymous", action: "login.failed", ip: args.ip });
     return { kind: "wrong_password" };
   }
   const id = b64(randomBytes(32));
   const expiresAt = new Date(now.getTime() + config.admin.sessionTtlMs);
-  const row = await db.adminSession.create({
+  const row = await rootDb.adminSession.create({
     data: {
       id,
+      role,
+      dealerId,
       createdAt: now,
       expiresAt,
       csrfSecret: b64(randomBytes(32)),
@@ -163,21 +213,22 @@ export async function login(
       userAgent: args.userAgent?.slice(0, 300) ?? null,
     },
   });
-  await audit(db, { actor: actorOf(id), action: "login", ip: args.ip, after: { sessionId: actorOf(id), expiresAt } });
+  const actor = actorOf({ id, role }, slug || undefined);
+  await audit(rootDb, { actor, action: "login", ip: args.ip, dealerId, after: { sessionId: actor, role, expiresAt } });
   // Housekeeping: expired sessions and rate-limit windows are of no use to anyone.
-  await db.rateLimitWindow.deleteMany({ where: { expiresAt: { lt: now } } });
-  await db.adminSession.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 30 * 86_400_000) } } });
+  await rootDb.rateLimitWindow.deleteMany({ where: { expiresAt: { lt: now } } });
+  await rootDb.adminSession.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 30 * 86_400_000) } } });
   return {
     kind: "ok",
-    session: { id, csrfToken: csrfTokenFor(row), actor: actorOf(id), expiresAt },
+    session: { id, csrfToken: csrfTokenFor(row), role, dealerId, actor, expiresAt },
     cookie: sessionCookie(config, await signSessionId(services, id), Math.floor(config.admin.sessionTtlMs / 1000)),
   };
 }
 
 /** Revokes the session (idempotent). */
 export async function logout(services: Services, session: AdminSessionInfo, ip: string, now = new Date()): Promise<void> {
-  const { count } = await services.db.adminSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: now } });
-  if (count > 0) await audit(services.db, { actor: session.actor, action: "logout", ip });
+  const { count } = await services.rootDb.adminSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: now } });
+  if (count > 0) await audit(services.rootDb, { actor: session.actor, action: "logout", ip, dealerId: session.dealerId });
 }
 
 /**

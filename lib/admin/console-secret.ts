@@ -9,44 +9,17 @@
 // as it did when the keys came from the password. Each process reads the row once per password and keeps the
 // keys in memory; instances still running with the old password keep the old keys until they restart, and
 // their sessions are revoked in the table.
-import { hkdfSync, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { isUniqueViolation, transaction, type Db } from "../db/client";
 import type { Services } from "../server/services";
 import { audit } from "./audit";
+import { hashPassword, verifyPassword } from "./password-hash";
 
 const NAME = "admin-console";
 
 export interface ConsoleKeys {
   cookie: Buffer;
   flash: Buffer;
-}
-
-// The stored hash is made once per password change and checked once per process, so it can cost more than
-// a sign-in's: N = 2^15, r = 8 (32 MB, about 0.1 s).
-const CHECK = { log2N: 15, r: 8, p: 1 };
-
-function scryptHash(password: string, salt: Buffer, o: { log2N: number; r: number; p: number }): Promise<Buffer> {
-  const N = 2 ** o.log2N;
-  const options: ScryptOptions = { N, r: o.r, p: o.p, maxmem: 256 * N * o.r };
-  return new Promise((resolve, reject) =>
-    scrypt(Buffer.from(password, "utf8"), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
-}
-
-async function passwordCheck(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptHash(password, salt, CHECK);
-  return ["scrypt", CHECK.log2N, CHECK.r, CHECK.p, salt.toString("base64url"), hash.toString("base64url")].join("$");
-}
-
-async function matchesCheck(password: string, check: string | null): Promise<boolean> {
-  const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/.exec(check ?? "");
-  if (!m) return false;
-  const [log2N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (log2N < 10 || log2N > 20 || r < 1 || r > 32 || p < 1 || p > 16) return false;
-  const expected = Buffer.from(m[5]!, "base64url");
-  const actual = await scryptHash(password, Buffer.from(m[4]!, "base64url"), { log2N, r, p });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 const newSecret = () => randomBytes(32).toString("base64url");
@@ -59,16 +32,16 @@ async function loadSecret(db: Db, password: string): Promise<string> {
     if (!row) {
       const value = newSecret();
       try {
-        await db.serverSecret.create({ data: { name: NAME, value, passwordCheck: await passwordCheck(password) } });
+        await db.serverSecret.create({ data: { name: NAME, value, passwordCheck: await hashPassword(password) } });
         return value;
       } catch (error) {
         if (isUniqueViolation(error)) continue;
         throw error;
       }
     }
-    if (await matchesCheck(password, row.passwordCheck)) return row.value;
+    if (row.passwordCheck && (await verifyPassword(password, row.passwordCheck))) return row.value;
     const value = newSecret();
-    const check = await passwordCheck(password);
+    const check = await hashPassword(password);
     const replaced = await transaction(db, async (tx) => {
       const now = new Date();
       const { count } = await tx.serverSecret.updateMany({ where: { name: NAME, value: row.value }, data: { value, passwordCheck: check, rotatedAt: now } });

@@ -8,6 +8,11 @@ import { changeRule } from "./autotopup";
 import { escapeHtml, htmlPage } from "./html";
 import { formString, type AdminRequest } from "./http";
 import { createWebhookEndpoint, registerWalletDomain } from "./setup";
+import { DealerInputError } from "../dealers/directory";
+import { DEALER_VARIABLES, DealerSettingsError, SECRET_VARIABLES } from "../dealers/settings";
+import { SecretOpenError, SecretsKeyError } from "../dealers/secret-box";
+import { addDealerChecked, changeDealer, checkDealer, resumeDealer, suspendDealer, type DealerCheckReport } from "./dealers";
+import { dealerPage, setDealerConsolePassword, switchDealer } from "./dealer-console";
 
 export type ConsoleFormAction = (services: Services, r: AdminRequest) => Promise<string | Response>;
 
@@ -21,7 +26,101 @@ async function typedAmount(services: Services, paymentId: string, text: string):
   return minor;
 }
 
+/**
+ * The operator's actions (dealers): a dealer's own login is refused with 403, and a refusal of the dealer
+ * directory (a bad slug or setting, SECRETS_KEY missing) is worded for the person like any other.
+ */
+function operatorOnly(action: ConsoleFormAction): ConsoleFormAction {
+  return async (services, r) => {
+    if (r.session.role !== "operator") {
+      return new Response("Refused: only the operator (ADMIN_PASSWORD) manages dealers.", { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
+    }
+    try {
+      return await action(services, r);
+    } catch (error) {
+      if (error instanceof DealerInputError || error instanceof DealerSettingsError || error instanceof SecretsKeyError || error instanceof SecretOpenError) {
+        throw new AdminActionError(error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+/** The dealer variables a form sets: fields named "var:<NAME>". Secrets left empty are kept; "clear:<NAME>" removes one. */
+export function dealerFormValues(form: FormData, current: Record<string, string | null> = {}): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of DEALER_VARIABLES) {
+    const field = `var:${name}`;
+    if (SECRET_VARIABLES.has(name)) {
+      const typed = formString(form, field);
+      if (typed) values[name] = typed;
+      else if (form.get(`clear:${name}`) === "yes") values[name] = "";
+    } else if (form.has(field)) {
+      const typed = formString(form, field);
+      if (typed !== (current[name] ?? "")) values[name] = typed;
+    }
+  }
+  return values;
+}
+
+function reportText(r: DealerCheckReport): string {
+  if (r.dealer.status === "active") return `${r.dealer.name} (${r.dealer.slug}) is live: its payer's page is ${r.paymentSystemUrl}.`;
+  if (r.dealer.status === "suspended") return `${r.dealer.name} (${r.dealer.slug}) is suspended.`;
+  return `${r.dealer.name} (${r.dealer.slug}) stays in setup until these pass: ${r.blocking.map((c) => `${c.label} (${c.detail})`).join("; ") || "none failing now: run the checks again"}.`;
+}
+
+const DEALER_ACTIONS: Record<string, ConsoleFormAction> = {
+  async "dealer-add"(_services, { who, form }) {
+    const values = dealerFormValues(form);
+    const report = await addDealerChecked(who, { slug: formString(form, "slug").toLowerCase(), name: formString(form, "name"), values });
+    return `Dealer added. ${reportText(report)}`;
+  },
+  async "dealer-change"(_services, { who, form }) {
+    const slug = formString(form, "slug");
+    const page = await dealerPage(slug);
+    if (!page) throw new AdminActionError(`There is no dealer "${slug}".`);
+    const current = Object.fromEntries(page.variables.map((v) => [v.name, v.value]));
+    const changes = dealerFormValues(form, current);
+    if (Object.keys(changes).length === 0) return "Nothing was changed.";
+    const report = await changeDealer(who, slug, changes);
+    return `Changed ${Object.keys(changes).sort().join(", ")}. ${reportText(report)}`;
+  },
+  async "dealer-check"(_services, { who, form }) {
+    return reportText(await checkDealer(who, formString(form, "slug")));
+  },
+  async "dealer-suspend"(_services, { who, form }) {
+    if (formString(form, "confirm") !== "yes") throw new AdminActionError("Tick the confirmation box to suspend the dealer.");
+    const row = await suspendDealer(who, formString(form, "slug"), formString(form, "comment") || null);
+    return `${row.name} (${row.slug}) is suspended: its payer's page no longer takes payments, its console login is refused, and money already taken is still credited.`;
+  },
+  async "dealer-resume"(_services, { who, form }) {
+    return reportText(await resumeDealer(who, formString(form, "slug")));
+  },
+  async "dealer-console-password"(_services, { who, form }) {
+    const slug = formString(form, "slug");
+    if (form.get("remove") === "yes") {
+      await setDealerConsolePassword(who, slug, null);
+      return `The console login of ${slug} is removed; its sessions ended.`;
+    }
+    const password = typeof form.get("password") === "string" ? (form.get("password") as string) : "";
+    if (password !== (typeof form.get("repeat") === "string" ? form.get("repeat") : "")) throw new AdminActionError("The two passwords differ.");
+    await setDealerConsolePassword(who, slug, password);
+    return `The console password of ${slug} is set; any session of the old one ended. The dealer signs in at /admin/login with its slug.`;
+  },
+};
+
 const ACTIONS: Record<string, ConsoleFormAction> = {
+  ...Object.fromEntries(Object.entries(DEALER_ACTIONS).map(([name, action]) => [name, operatorOnly(action)])),
+  async "switch-dealer"(_services, { session, who, form }) {
+    if (session.role !== "operator") return new Response("Refused: a dealer's login sees only its own dealer.", { status: 403 });
+    try {
+      const dealer = await switchDealer(session, who, formString(form, "dealer"));
+      return `Now working on ${dealer.name}.`;
+    } catch (error) {
+      if (error instanceof DealerInputError) throw new AdminActionError(error.message);
+      throw error;
+    }
+  },
   async retry(services, { who, form }) {
     const movementId = formString(form, "movementId");
     const { state } = await adminRetryMovement(services, who, movementId);
@@ -72,6 +171,11 @@ const ACTIONS: Record<string, ConsoleFormAction> = {
       case "exists":
         return `Stripe already has an endpoint for ${outcome.url} (${outcome.endpointId}): its signing secret is in the Stripe dashboard. Delete it there to create a new one here.`;
       case "created":
+        if (!services.dealer.isDefault) {
+          // A hosted dealer's secret goes straight into its sealed settings: nobody needs to see or copy it.
+          const report = await changeDealer(who, services.dealer.slug, { STRIPE_WEBHOOK_SECRET: outcome.secret });
+          return `Stripe will send the dealer's events to ${outcome.url} (endpoint ${outcome.endpointId}); its signing secret is stored, sealed. ${reportText(report)}`;
+        }
         // The signing secret is shown once, in this answer only: it is never stored or put in a URL.
         return htmlPage(
           201,

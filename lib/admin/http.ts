@@ -1,6 +1,6 @@
 // The console's route handlers (login, logout, actions, export): switched off → 404, no session → 401,
 // a POST from another origin or without the session's CSRF token → 403.
-import type { Services } from "../server/services";
+import { servicesForDealer, type Services } from "../server/services";
 import {
   SESSION_COOKIE,
   checkCsrf,
@@ -21,6 +21,8 @@ export const notFound = () => text(404, "Not found");
 
 export interface AdminRequest {
   session: AdminSessionInfo;
+  /** The session's dealer's services: every query of an action is scoped to that dealer's rows. */
+  services: Services;
   who: Actor;
   ip: string;
   /** The submitted form (POST only). */
@@ -31,11 +33,15 @@ export async function sessionOfRequest(services: Services, request: Request): Pr
   return sessionFromCookie(services, readCookie(request.headers.get("cookie"), SESSION_COOKIE));
 }
 
-/** Runs `fn` for a signed-in person; for a POST only from our origin and with the session's CSRF token. */
+/**
+ * Runs `fn` for a signed-in person, with the services of the dealer the session works on; for a POST only from
+ * our origin and with the session's CSRF token. `services` are the deployment's own (they sign the sessions).
+ */
 export async function withAdmin(services: Services, request: Request, fn: (r: AdminRequest) => Promise<Response>): Promise<Response> {
   if (!consoleEnabled(services.config)) return notFound();
   const session = await sessionOfRequest(services, request);
-  if (!session) return text(401, "Sign in to the dealer console first (/admin/login).", { "www-authenticate": 'FormBased realm="dealer console"' });
+  const dealerServices = session ? await servicesForDealer(session.dealerId) : null;
+  if (!session || !dealerServices) return text(401, "Sign in to the dealer console first (/admin/login).", { "www-authenticate": 'FormBased realm="dealer console"' });
   const ip = clientIp(request.headers);
   let form = new FormData();
   if (request.method === "POST") {
@@ -47,7 +53,7 @@ export async function withAdmin(services: Services, request: Request, fn: (r: Ad
     }
     if (!checkCsrf(session, form.get("csrf"))) return text(403, "Refused: the form's security token is missing or out of date. Reload the page and try again.");
   }
-  return fn({ session, who: { actor: session.actor, ip }, ip, form });
+  return fn({ session, services: dealerServices, who: { actor: session.actor, ip }, ip, form });
 }
 
 /** A path inside the console to go back to (anything else becomes /admin). */

@@ -56,7 +56,7 @@ describe.skipIf(skip)("setup: wallets and the statement descriptor (https PUBLIC
     expect(inactive.parts?.[0]).toEqual({ label: "Apple Pay", state: "failed", detail: "inactive: The domain association file could not be verified." });
 
     // The same button again validates the existing registration (never a second one).
-    const form: AdminRequest = { who: WHO, ip: WHO.ip ?? "", form: new FormData(), session: {} as AdminRequest["session"] };
+    const form: AdminRequest = { services: gw.services, who: WHO, ip: WHO.ip ?? "", form: new FormData(), session: {} as AdminRequest["session"] };
     const notice = await consoleFormAction("register-wallet-domain")!(gw.services, form);
     expect(notice).toBe(`pay.example.com was checked again by Stripe (${created.domainId}): Apple Pay active, Google Pay active, Link active.`);
     expect(gw.stripeEmulator.paymentMethodDomains()).toHaveLength(1);

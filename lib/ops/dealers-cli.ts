@@ -9,6 +9,7 @@ import { DealerSettingsError } from "../dealers/settings";
 import { SecretOpenError, SecretsKeyError } from "../dealers/secret-box";
 import { addDealerChecked, changeDealer, checkDealer, resumeDealer, suspendDealer, type DealerCheckReport } from "../admin/dealers";
 import type { Actor } from "../admin/audit";
+import { setDealerConsolePassword } from "../admin/dealer-console";
 
 const USAGE = `Usage: npm run dealers -- <command>
   add <slug> --name <name> [--env-file <file>] [--set NAME=VALUE ...]
@@ -23,6 +24,9 @@ const USAGE = `Usage: npm run dealers -- <command>
   suspend <slug> [comment]
                           stop taking payments (money already taken is still credited)
   resume <slug>           take a suspended dealer back (live again once its checks pass)
+  console-password <slug> [--remove]
+                          set the dealer's own console password (read from standard input; its sessions end),
+                          or remove its console login; the dealer signs in at /admin/login with its slug
   rotate-secrets          reseal every dealer secret with the newest key of SECRETS_KEY`;
 
 const CLI: Actor = { actor: "cli", ip: null };
@@ -137,6 +141,20 @@ async function main(argv: string[]): Promise<number> {
       const report = await resumeDealer(CLI, slug);
       printReport(report);
       return report.dealer.status === "active" ? 0 : 1;
+    }
+    case "console-password": {
+      const [slug, flag] = args;
+      if (!slug) throw new UsageError("console-password needs a slug");
+      if (flag === "--remove") {
+        await setDealerConsolePassword(CLI, slug, null);
+        console.log(`${slug}: console login removed; its sessions ended.`);
+        return 0;
+      }
+      // From standard input, never the command line: it would stay in the shell history and the process list.
+      const { values } = await parseOptions(["--set", "CONSOLE_PASSWORD=-"]);
+      await setDealerConsolePassword(CLI, slug, values.CONSOLE_PASSWORD ?? "");
+      console.log(`${slug}: console password set; it signs in at /admin/login with the dealer "${slug}". Any session of the old password ended.`);
+      return 0;
     }
     case "rotate-secrets": {
       const count = await resealDealerSecrets(rootDb, getServices().config);

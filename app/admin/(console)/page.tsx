@@ -6,15 +6,13 @@ import { overview } from "@/lib/admin/overview";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
 import { needsAttention } from "@/lib/payments/attention";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Overview" };
 
 const pct = (r: number | null) => (r === null ? "–" : `${(r * 100).toFixed(1)} %`);
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireAdminPage();
-  const services = getServices();
+  const { services, deployment } = await requireAdminPage();
   const params = await searchParams;
   const attention = await needsAttention(services);
   const data = await overview(services, new Date(), attention.length);
@@ -22,7 +20,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Overview</h1>
-      <Flash services={services} value={params.flash} />
+      <Flash services={deployment} value={params.flash} />
       <p className="panel" data-testid="attention-summary">
         {attention.length === 0 ? (
           "Nothing needs attention."

@@ -6,8 +6,7 @@ import { getServices } from "@/lib/server/services";
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  const services = getServices();
-  return withAdmin(services, request, async ({ who }) => {
+  return withAdmin(getServices(), request, async ({ services, who }) => {
     const params = Object.fromEntries(new URL(request.url).searchParams.entries());
     const exported = await exportPayments(services, who, params);
     if (exported.kind === "refused") return new Response(`Bad filters: ${exported.problems.join("; ")}`, { status: 400 });

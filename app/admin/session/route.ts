@@ -14,21 +14,26 @@ export async function POST(request: Request): Promise<Response> {
     return new Response("Refused: this request did not come from the console's own pages.", { status: 403 });
   }
   let password = "";
+  let dealer = "";
   try {
     const form = await request.formData();
-    const v = form.get("password");
-    password = typeof v === "string" ? v : "";
+    const field = (name: string) => {
+      const v = form.get(name);
+      return typeof v === "string" ? v : "";
+    };
+    password = field("password");
+    dealer = field("dealer");
   } catch {
     return new Response("Expected a form submission.", { status: 400 });
   }
-  const outcome = await login(services, { password, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") });
+  const outcome = await login(services, { password, dealer, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") });
   switch (outcome.kind) {
     case "ok":
       return new Response(null, { status: 303, headers: { location: "/admin", "set-cookie": outcome.cookie, "cache-control": "no-store" } });
     case "wrong_password":
       // A fixed word in the query, not a signed notice: an anonymous visitor is never handed anything signed
       // (a MAC they can check offline would test password guesses if its key ever depended on the password).
-      return new Response(null, { status: 303, headers: { location: "/admin/login?error=password", "cache-control": "no-store" } });
+      return new Response(null, { status: 303, headers: { location: `/admin/login?error=password${dealer ? `&dealer=${encodeURIComponent(dealer.slice(0, 40))}` : ""}`, "cache-control": "no-store" } });
     case "rate_limited": {
       const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
       return htmlPage(

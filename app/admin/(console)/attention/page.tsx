@@ -7,7 +7,6 @@ import { Flash } from "@/components/admin/Flash";
 import { attentionView, type AttentionEntry } from "@/lib/admin/attention";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Needs attention" };
 
@@ -44,15 +43,14 @@ function advice(item: AttentionEntry): string {
 }
 
 export default async function AttentionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const session = await requireAdminPage();
-  const services = getServices();
+  const { session, services, deployment } = await requireAdminPage();
   const params = await searchParams;
   const items = await attentionView(services);
   const back = "/admin/attention";
   return (
     <>
       <h1>Needs attention</h1>
-      <Flash services={services} value={params.flash} />
+      <Flash services={deployment} value={params.flash} />
       {items.length === 0 && <p className="panel">Nothing needs attention.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="attention-list">
         {items.map((item) => (

@@ -6,7 +6,6 @@ import { fmtTime } from "@/components/admin/format";
 import { AUDIT_ACTION_FAMILIES, auditFiltersToParams, listAuditLog, parseAuditCursor, parseAuditFilters } from "@/lib/admin/audit-query";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { isPaymentId } from "@/lib/ids";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -14,11 +13,11 @@ type Params = Record<string, string | string[] | undefined>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Params> }) {
-  await requireAdminPage();
+  const { services } = await requireAdminPage();
   const params = await searchParams;
   const filters = parseAuditFilters(params);
   const cursor = parseAuditCursor(str(params.after));
-  const page = await listAuditLog(getServices(), filters, { cursor, limit: 50 });
+  const page = await listAuditLog(services, filters, { cursor, limit: 50 });
   const query = auditFiltersToParams(filters);
   const nextHref = page.next ? `/admin/audit?${new URLSearchParams([...query, ["after", page.next]])}` : null;
   const firstHref = `/admin/audit${query.size ? `?${query}` : ""}`;
@@ -27,12 +26,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <h1>Audit log</h1>
-      <p className="muted">Every console action, sign-in and export: who, what, when, and what it changed.</p>
+      <p className="muted">Every console action, sign-in and export for this dealer: who, what, when, and what it changed.</p>
       <form method="get" action="/admin/audit" className="panel" role="search" aria-label="Filter the audit log">
         <div className="filters">
           <SelectField id="action" label="Action" defaultValue={filters.action} options={families} />
           <InputField id="target" label="Payment, movement or rule id" span={2} defaultValue={filters.target} />
-          <InputField id="actor" label="Actor" defaultValue={filters.actor} placeholder="admin:… or cli" />
+          <InputField id="actor" label="Actor" defaultValue={filters.actor} placeholder="operator:…, dealer:… or cli" />
           <FilterButtons clearHref="/admin/audit" />
         </div>
       </form>

@@ -10,7 +10,6 @@ import { requireAdminPage } from "@/lib/admin/page-session";
 import { CREDIT_STATES, filtersToParams, listPayments, parseFilters } from "@/lib/admin/payments-query";
 import { PAYMENT_STATUSES } from "@/lib/payments/ledger/states";
 import { formatMoney, toMajorString } from "@/lib/money";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Payments" };
 
@@ -18,8 +17,7 @@ type Params = Record<string, string | string[] | undefined>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function PaymentsPage({ searchParams }: { searchParams: Promise<Params> }) {
-  await requireAdminPage();
-  const services = getServices();
+  const { services, deployment } = await requireAdminPage();
   const params = await searchParams;
   const currency = await amountCurrency(services);
   const { filters, problems } = parseFilters(params, currency);
@@ -31,7 +29,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Payments</h1>
-      <Flash services={services} value={params.flash} />
+      <Flash services={deployment} value={params.flash} />
       <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
         <div className="filters">
           <InputField id="q" label="Search" type="search" span={2} defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />

@@ -3,7 +3,6 @@ import { Flash } from "@/components/admin/Flash";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { WEBHOOK_EVENTS, paymentSystemUrl, runSetupChecks, walletDomain, webhookUrl } from "@/lib/admin/setup";
-import { getServices } from "@/lib/server/services";
 import { brandReport } from "@/lib/admin/brand-report";
 
 export const metadata: Metadata = { title: "Setup" };
@@ -11,8 +10,7 @@ export const metadata: Metadata = { title: "Setup" };
 const STATE_TEXT = { ok: "OK", failed: "Problem", unknown: "Not checked yet" } as const;
 
 export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const session = await requireAdminPage();
-  const services = getServices();
+  const { session, services, deployment } = await requireAdminPage();
   const params = await searchParams;
   const [checks, look] = await Promise.all([runSetupChecks(services), brandReport(services)]);
   const live = services.config.stripe.livemode;
@@ -25,7 +23,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
           {w.text}
         </div>
       ))}
-      <Flash services={services} value={params.flash} />
+      <Flash services={deployment} value={params.flash} />
       <section className="panel" aria-labelledby="navixy-setup">
         <h2 id="navixy-setup" style={{ marginTop: 0 }}>
           1. Navixy

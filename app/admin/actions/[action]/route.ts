@@ -9,19 +9,19 @@ import { getServices } from "@/lib/server/services";
 export const dynamic = "force-dynamic";
 
 export async function POST(request: Request, ctx: { params: Promise<{ action: string }> }): Promise<Response> {
-  const services = getServices();
+  const deployment = getServices();
   const { action } = await ctx.params;
-  return withAdmin(services, request, async (r) => {
+  return withAdmin(deployment, request, async (r) => {
     const perform = consoleFormAction(action);
     if (!perform) return new Response(`Unknown action ${action}`, { status: 404 });
     const back = safeBack(r.form.get("back"));
     try {
-      const result = await perform(services, r);
-      return typeof result === "string" ? redirectWithFlash(services, back, "notice", result) : result;
+      const result = await perform(r.services, r);
+      return typeof result === "string" ? redirectWithFlash(deployment, back, "notice", result) : result;
     } catch (error) {
-      if (error instanceof AdminActionError) return redirectWithFlash(services, back, "error", error.message);
+      if (error instanceof AdminActionError) return redirectWithFlash(deployment, back, "error", error.message);
       console.error(`Console action ${action} failed:`, error instanceof Error ? error.message : error);
-      return redirectWithFlash(services, back, "error", `The action failed: ${error instanceof Error ? error.message.slice(0, 200) : "unexpected error"}. Nothing was changed unless the page now says otherwise; you can try again.`);
+      return redirectWithFlash(deployment, back, "error", `The action failed: ${error instanceof Error ? error.message.slice(0, 200) : "unexpected error"}. Nothing was changed unless the page now says otherwise; you can try again.`);
     }
   });
 }

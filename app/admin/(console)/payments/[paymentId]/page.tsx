@@ -8,7 +8,6 @@ import { fmtTime, label } from "@/components/admin/format";
 import { paymentDetail, type TimelineItem } from "@/lib/admin/detail";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
-import { getServices } from "@/lib/server/services";
 
 export const metadata: Metadata = { title: "Payment" };
 
@@ -64,8 +63,7 @@ export default async function PaymentPage({
   params: Promise<{ paymentId: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const session = await requireAdminPage();
-  const services = getServices();
+  const { session, services, deployment } = await requireAdminPage();
   const { paymentId } = await params;
   const sp = await searchParams;
   const detail = await paymentDetail(services, paymentId);
@@ -81,7 +79,7 @@ export default async function PaymentPage({
       <h1>
         Payment <span className="mono">{p.id}</span>
       </h1>
-      <Flash services={services} value={sp.flash} />
+      <Flash services={deployment} value={sp.flash} />
       <div className="grid">
         <section className="panel" aria-label="Summary">
           <dl className="stat-list" data-testid="payment-summary">

@@ -14,7 +14,7 @@ export const RELEASED = { leaseOwner: null, leaseUntil: null };
 /** Who is claiming, for how long, and where it logs: shared by the queues of one worker. */
 export interface Claimant {
   /** What working both queues needs (a stored event syncs its PaymentIntent; a movement goes to Navixy). */
-  services: Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
+  services: Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker"> & Partial<Pick<Services, "dealer">>;
   /** The worker's id, written as leaseOwner. */
   id: string;
   leaseMs: number;

@@ -4,7 +4,7 @@
 // so any number of workers, in app instances or alone, can share one database.
 import { randomUUID } from "node:crypto";
 import { onWorkerWake, type Services } from "../../server/services";
-import { logger } from "../../logging/logger";
+import { logger, type Logger } from "../../logging/logger";
 import { deliveriesBusy } from "../../server/request-activity";
 import type { Claimant } from "../ledger/claims";
 import { dueStripeEvents, workStripeEvent } from "../intake/handle-stripe-event";
@@ -22,7 +22,7 @@ export class LedgerWorker {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly log = logger.child({ worker: this.id });
+  private readonly log: Logger;
   private readonly claimant: Claimant;
   private readonly scheduler: Scheduler;
 
@@ -30,6 +30,8 @@ export class LedgerWorker {
     private readonly services: Claimant["services"],
     opts: { leaseMs?: number; jobs?: readonly PeriodicJob[] } = {},
   ) {
+    // Each dealer has a lane of its own (lib/server/worker-pool.ts): its lines name the dealer.
+    this.log = logger.child({ worker: this.id, ...(services.dealer && !services.dealer.isDefault ? { dealer: services.dealer.slug } : {}) });
     this.claimant = { services, id: this.id, leaseMs: opts.leaseMs ?? services.config.worker.leaseMs, log: this.log };
     this.scheduler = new Scheduler(opts.jobs ?? []);
   }

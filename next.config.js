@@ -7,6 +7,15 @@ const nextConfig = {
   serverExternalPackages: ["stripe", "pino"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // proxy.ts serves a hosted dealer's /d/<slug>/<path> by rewriting it to <path> with the dealer named in a request
+  // header. Next.js keeps a rewrite inside the app only when its origin is the server's own; with the URL
+  // normalized for the proxy, a server started on a loopback address (`next start -H 127.0.0.1`, e.g. behind
+  // nginx) sees "localhost" there instead of "127.0.0.1", takes the rewrite for another origin and sends the request
+  // to itself over HTTP: the proxy then runs again on <path>, drops the header, and the request is the
+  // environment's dealer's (a hosted dealer's payments were created in the other dealer's Stripe account; behind TLS,
+  // a 500). Unnormalized, the proxy sees the server's own origin and the rewrite stays inside. Next.js issue #94745;
+  // shown by the resilience scenario "two dealers".
+  skipProxyUrlNormalize: true,
 };
 
 module.exports = nextConfig;

@@ -1,11 +1,12 @@
 // `npm run test:resilience`: the production build as real processes (`next start`, the standalone worker)
 // against the emulators, on SQLite and on PostgreSQL (TEST_POSTGRES_URL; skipped with a notice when unset),
-// through crashes (kill -9), Navixy faults, several instances, a burst of webhooks and hostile input. Every
-// scenario checks that each payment is credited exactly once, and the suite prints a table of figures.
+// through crashes (kill -9), Navixy faults, several instances, two dealers, a burst of webhooks and hostile
+// input. Every scenario checks that each payment is credited exactly once, and the suite prints a table of figures.
 // Its last line is "N passed, N failed" (one per scenario). See docs/reliability.md.
 //
 //   RESILIENCE_ONLY=<regex>        run the scenarios whose name matches
 //   RESILIENCE_MULTI_N=<n>         payments in the several-instances scenario (500)
+//   RESILIENCE_DEALERS_N=<n>       payments per dealer in the two-dealers scenario (100)
 //   RESILIENCE_BURST=<n>           webhooks in the burst (1000)
 //   RESILIENCE_FUZZ=<n>            hostile requests against next start (3000)
 //   RESILIENCE_LOG_LEVEL=<level>   the apps' LOG_LEVEL (info); their logs are in .tmp/resilience/<db>/
@@ -13,12 +14,14 @@ import fs from "node:fs";
 import path from "node:path";
 import type Stripe from "stripe";
 import { ensureProductionBuild } from "../../e2e/support/build";
-import type { SeedUser } from "../emulators/navixy/server";
+import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emulators/navixy/server";
+import { startStripeEmulator } from "../emulators/stripe/server";
 import { formatFuzzReport, ledgerCounts, runFuzz } from "./fuzz";
 import { KEYS, ROOT, TMP, sign, sleep, startStack, waitUntil, type Proc, type Provider, type Stack } from "./stack";
 
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
 const MULTI_N = Number(process.env.RESILIENCE_MULTI_N ?? 500);
+const DEALERS_N = Number(process.env.RESILIENCE_DEALERS_N ?? 100);
 const BURST_N = Number(process.env.RESILIENCE_BURST ?? 1000);
 const FUZZ_N = Number(process.env.RESILIENCE_FUZZ ?? 3000);
 const ONLY = process.env.RESILIENCE_ONLY ? new RegExp(process.env.RESILIENCE_ONLY) : null;
@@ -104,19 +107,25 @@ async function createPayment(appUrl: string, userId: number, amount: number, tal
   }
 }
 
-async function confirmAsPayer(stack: Stack, piId: string, clientSecret: string, appUrl: string): Promise<void> {
-  const res = await fetch(`${stack.stripe.url}/v1/payment_intents/${piId}/confirm`, {
+/** A Stripe account a payer pays into: the emulator's URL and the publishable key (the environment's dealer's by default). */
+interface StripeAccount {
+  url: string;
+  publishable: string;
+}
+
+async function confirmAsPayer(stack: Stack, piId: string, clientSecret: string, appUrl: string, account: StripeAccount = { url: stack.stripe.url, publishable: KEYS.publishable }): Promise<void> {
+  const res = await fetch(`${account.url}/v1/payment_intents/${piId}/confirm`, {
     method: "POST",
-    headers: { authorization: `Bearer ${KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
+    headers: { authorization: `Bearer ${account.publishable}`, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ client_secret: clientSecret, payment_method: "pm_card_visa", return_url: `${appUrl}/payment/complete` }),
   });
   const body = (await res.json()) as { status?: string };
   check(res.status === 200 && body.status === "succeeded", `confirm ${piId}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
 }
 
-async function pay(stack: Stack, appUrl: string, userId: number, tally: Tally, amount = 500 + (userId % 50) * 100): Promise<Paid> {
+async function pay(stack: Stack, appUrl: string, userId: number, tally: Tally, amount = 500 + (userId % 50) * 100, account?: StripeAccount): Promise<Paid> {
   const created = await createPayment(appUrl, userId, amount, tally);
-  await confirmAsPayer(stack, created.piId, created.clientSecret, appUrl);
+  await confirmAsPayer(stack, created.piId, created.clientSecret, appUrl, account);
   return { userId, amount, paymentId: created.paymentId, piId: created.piId };
 }
 
@@ -281,6 +290,273 @@ const refundFailsAfterDebit: Scenario = {
     } finally {
       stack.stripe.pauseDeliveries(false);
       await second.stop();
+    }
+  },
+};
+
+/**
+ * Two dealers on one deployment (PostgreSQL, two `next start` instances and a standalone worker): the
+ * environment's own dealer ("B" below, its Stripe and Navixy the stack's emulators) and a dealer the operator adds
+ * to the running deployment with `npm run dealers -- add` ("A", its own Stripe emulator account, keys and webhook
+ * secret, and its own Navixy emulator). A's Navixy goes down (connections refused, then every call held until our
+ * timeout) with all of A's credits owed; B's credits must land meanwhile. Each dealer's events go to its own
+ * endpoint on random instances, one instance is killed -9 mid-way through them and the standalone worker while
+ * A's calls hang. Once A's Navixy is back, every payment is credited exactly once in its own dealer's Navixy, and
+ * every ledger row carries its dealer.
+ */
+const twoDealers: Scenario = {
+  name: `two dealers: the second added by \`npm run dealers -- add\` to 2 running apps + 1 worker, ${DEALERS_N} payments each, its Navixy down (refused, then timing out) while the first's are credited, 2 kill -9`,
+  providers: ["postgres"],
+  async run(stack, tally) {
+    const slug = "dealer-a";
+    const A_KEYS = { secret: "sk_test_resilience_dealer_a", publishable: "pk_test_resilience_dealer_a", webhookSecret: "whsec_resilience_dealer_a_secret" };
+    const A_TIMEOUT_MS = 2000;
+    const env = { NAVIXY_TIMEOUT_MS: "5000" }; // the environment's dealer (B), as in the several-instances scenario
+    const stripeA = await startStripeEmulator({ secretKey: A_KEYS.secret, publishableKey: A_KEYS.publishable });
+    const navixyA = await startNavixyEmulator({ currency: "EUR", login: "dealer-a-panel", password: "dealer-a-panel-password" });
+    const procs: Proc[] = [];
+    try {
+      const a1 = await stack.startApp("dealers-app-1", { env });
+      const a2 = await stack.startApp("dealers-app-2", { env });
+      const worker = await stack.startWorker("dealers-worker-1", { env });
+      procs.push(a1, a2, worker);
+      stack.stripe.pauseDeliveries(true, "drop"); // this scenario delivers every event itself
+      stripeA.pauseDeliveries(true, "drop");
+
+      // The operator adds dealer A to the running deployment; its secrets go in on standard input.
+      const envFile = path.join(stack.logDir, `${slug}.env`);
+      fs.writeFileSync(
+        envFile,
+        [
+          `STRIPE_PUBLISHABLE_KEY=${A_KEYS.publishable}`,
+          `STRIPE_API_URL=${stripeA.url}`,
+          `NAVIXY_API_URL=${navixyA.apiUrl}`,
+          `NAVIXY_PANEL_LOGIN=${navixyA.credentials.login}`,
+          `NAVIXY_TIMEOUT_MS=${A_TIMEOUT_MS}`,
+          "PAYMENT_MIN_AMOUNT=5",
+          "PAYMENT_MAX_AMOUNT=1000",
+        ].join("\n") + "\n",
+      );
+      const cliAt = Date.now();
+      const cli = await stack.dealersCli(
+        ["add", slug, "--name", "Dealer A", "--env-file", envFile, "--set", "STRIPE_SECRET_KEY=-", "--set", "STRIPE_WEBHOOK_SECRET=-", "--set", "NAVIXY_PANEL_PASSWORD=-"],
+        { env: { PUBLIC_URL: a1.url! }, stdin: `${A_KEYS.secret}\n${A_KEYS.webhookSecret}\n${navixyA.credentials.password}\n` },
+      );
+      const addedAt = Date.now();
+      check(cli.code === 0 && cli.stdout.includes(`${slug} (Dealer A): active`), `npm run dealers -- add: exit ${cli.code}\n${cli.stdout}${cli.stderr}`);
+      check(cli.stdout.includes(`${a1.url}/api/stripe/webhook/${slug}`) && cli.stdout.includes(`${a1.url}/d/${slug}/?id={id}`), `the CLI did not print A's addresses:\n${cli.stdout}`);
+      for (const secret of [A_KEYS.secret, A_KEYS.webhookSecret, navixyA.credentials.password]) check(!(cli.stdout + cli.stderr).includes(secret), "the CLI printed a secret");
+      const dealerA = await stack.db.dealer.findUniqueOrThrow({ where: { slug } });
+      // Every running process picks the new dealer up by itself (lib/server/worker-pool.ts) and gives it a lane.
+      const laneStarted = (p: Proc) => fs.readFileSync(p.logFile, "utf8").split("\n").some((l) => l.includes("worker lane started") && l.includes(`"dealerId":"${dealerA.id}"`));
+      await waitUntil(() => procs.every(laneStarted), 90_000, "a worker lane for the new dealer in every process", 200);
+      tally.notes.push(`A (${slug}) added by \`npm run dealers -- add\` (live, secrets on stdin) beside B (the environment's dealer), the command done in ${((addedAt - cliAt) / 1000).toFixed(1)} s, the new dealer's lane running in all 3 processes ${((Date.now() - addedAt) / 1000).toFixed(1)} s after it`);
+
+      // Both dealers' Navixy know the same user ids: a credit sent to the wrong dealer's Navixy would land there.
+      const users = newUsers(stack, Math.max(1, Math.ceil(DEALERS_N / 5)));
+      navixyA.setUsers(users.map((id) => ({ id, firstName: "Res", lastName: "Dealer A", balance: "0.00" })));
+      const base = { A: `/d/${slug}`, B: "" } as const;
+      const apps = [a1, a2];
+      await Promise.all(apps.flatMap((app) => [warm(app, users[0]!), fetch(`${app.url}${base.A}/?id=${users[0]}`).then((r) => r.arrayBuffer())]));
+
+      // Payments of both dealers through both instances; A's are paid once its Navixy is down (the payer's page
+      // and POST /api/payments ask Navixy for the user, so they are created before).
+      const t0 = Date.now();
+      const plan = Array.from({ length: 2 * DEALERS_N }, (_, i) => ({ dealer: i % 2 === 0 ? ("A" as const) : ("B" as const), userId: users[Math.floor(i / 2) % users.length]!, amount: 500 + (i % 40) * 25, app: apps[i % 4 < 2 ? 0 : 1]! }));
+      const created = await pool(plan, 12, async (p) => ({ ...p, ...(await createPayment(`${p.app.url}${base[p.dealer]}`, p.userId, p.amount, tally)) }));
+      await navixyA.setOutage(true, { mode: "refuse" });
+      tally.faults++;
+      const downAt = Date.now();
+      const accounts = { A: { url: stripeA.url, publishable: A_KEYS.publishable }, B: { url: stack.stripe.url, publishable: KEYS.publishable } };
+      await pool(created, 12, (c) => confirmAsPayer(stack, c.piId, c.clientSecret, `${c.app.url}${base[c.dealer]}`, accounts[c.dealer]));
+      const paid = { A: [] as Paid[], B: [] as Paid[] };
+      for (const c of created) paid[c.dealer].push({ userId: c.userId, amount: c.amount, paymentId: c.paymentId, piId: c.piId });
+      const payMs = Date.now() - t0;
+
+      // Every event of each dealer's payments, 1-2 times, shuffled, each to its dealer's endpoint on a random
+      // instance; the second instance is killed -9 half way through (what it did not answer goes to the other).
+      const eventsOf = (emulator: { events(): Stripe.Event[] }, list: Paid[]) => {
+        const pis = new Set(list.map((p) => p.piId));
+        return emulator.events().filter((e) => {
+          const o = e.data.object as { id?: string; payment_intent?: string | null };
+          return pis.has(o.id ?? "") || pis.has(o.payment_intent ?? "");
+        });
+      };
+      const events = { A: eventsOf(stripeA, paid.A), B: eventsOf(stack.stripe, paid.B) };
+      const endpoint = { A: `/api/stripe/webhook/${slug}`, B: "/api/stripe/webhook" };
+      const secret = { A: A_KEYS.webhookSecret, B: KEYS.webhookSecret };
+      const deliveries = (["A", "B"] as const).flatMap((dealer) => events[dealer].flatMap((event) => Array.from({ length: 1 + (Math.random() < 0.5 ? 1 : 0) }, () => ({ dealer, event }))));
+      for (let i = deliveries.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+      }
+      let up = [a1, a2];
+      let sent = 0;
+      let rerouted = 0;
+      let killing: Promise<void> | undefined;
+      const t1 = Date.now();
+      await pool(deliveries, 16, async ({ dealer, event }) => {
+        if (++sent === Math.floor(deliveries.length / 2)) {
+          up = [a1];
+          killing = a2.kill9();
+          tally.faults++;
+        }
+        const payload = JSON.stringify(event);
+        for (let attempt = 1; ; attempt++) {
+          const target = up[Math.floor(Math.random() * up.length)]!;
+          let res: Response;
+          let body: { duplicate?: boolean };
+          try {
+            res = await fetch(`${target.url}${endpoint[dealer]}`, {
+              method: "POST",
+              headers: { "content-type": "application/json", "stripe-signature": sign(stack.stripeSdk, payload, secret[dealer]) },
+              body: payload,
+            });
+            body = (await res.json()) as { duplicate?: boolean };
+          } catch (error) {
+            // The instance was killed under this delivery (before or while it answered): Stripe would retry it,
+            // here on the instance still up.
+            if (attempt >= 5 || up.includes(target)) throw error;
+            rerouted++;
+            await sleep(100);
+            continue;
+          }
+          tally.delivered++;
+          if (res.status >= 500) tally.fiveXx++;
+          if (body.duplicate) tally.duplicates++;
+          check(res.status === 200, `${endpoint[dealer]} answered ${res.status} ${JSON.stringify(body)}`);
+          return;
+        }
+      });
+      await killing;
+      const lastDeliveryAt = Date.now();
+      // An event signed for one dealer is refused on the other's endpoint (and stored nowhere).
+      let refused = 0;
+      for (const [dealer, other] of [["A", "B"], ["B", "A"]] as const) {
+        for (const event of events[dealer].slice(0, 3)) {
+          const payload = JSON.stringify(event);
+          const res = await fetch(`${a1.url}${endpoint[other]}`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "stripe-signature": sign(stack.stripeSdk, payload, secret[dealer]) },
+            body: payload,
+          });
+          tally.delivered++;
+          if (res.status >= 500) tally.fiveXx++;
+          await res.arrayBuffer();
+          check(res.status === 400, `an event of ${dealer} signed with its secret answered ${res.status} on ${other}'s endpoint`);
+          refused++;
+        }
+      }
+      tally.notes.push(`${2 * DEALERS_N} payments made through 2 instances in ${(payMs / 1000).toFixed(1)} s; ${deliveries.length} deliveries of ${events.A.length + events.B.length} events in ${((lastDeliveryAt - t1) / 1000).toFixed(1)} s, app 2 killed -9 after ${Math.floor(deliveries.length / 2)} (${rerouted} cut off by the kill, sent again to app 1); ${refused} events signed for one dealer refused (400) on the other's endpoint`);
+
+      // B's credits land while A's Navixy is still down, and A's are all owed.
+      const ids = { A: paid.A.map((p) => p.paymentId), B: paid.B.map((p) => p.paymentId) };
+      const creditsIn = (navixy: NavixyEmulator, p: Paid) => {
+        const user = navixy.user(p.userId);
+        return user ? user.transactions.filter((t) => t.type === "balance" && t.text.includes(p.piId)).length : 0;
+      };
+      const appliedCount = (list: string[]) => stack.db.balanceMovement.count({ where: { paymentId: { in: list }, kind: "credit", state: "applied" } });
+      await waitUntil(async () => paid.B.every((p) => creditsIn(stack.navixy, p) >= 1) && (await appliedCount(ids.B)) === paid.B.length, 90_000, "every credit of B while A's Navixy is down", 200).catch(() => undefined);
+      const bDoneAt = Date.now();
+      const bDoneMs = bDoneAt - lastDeliveryAt;
+      const bCredited = paid.B.filter((p) => creditsIn(stack.navixy, p) >= 1).length;
+      check(bCredited === paid.B.length, `only ${bCredited} of B's ${paid.B.length} payments credited while A's Navixy was down`);
+      await waitUntil(async () => (await stack.db.balanceMovement.count({ where: { paymentId: { in: ids.A }, kind: "credit" } })) === paid.A.length, 30_000, "every credit of A owed", 200).catch(() => undefined);
+      const owedA = await stack.db.balanceMovement.findMany({ where: { paymentId: { in: ids.A }, kind: "credit" }, select: { state: true, attempts: true } });
+      check(owedA.length === paid.A.length, `${owedA.length} of A's ${paid.A.length} credits owed`);
+      check(owedA.every((m) => m.state !== "applied") && navixyA.changeBalanceCalls() === 0, "a credit of A applied while its Navixy was down");
+      // A stays down until each of its credits has been tried and refused at least twice (backing off meanwhile).
+      await waitUntil(async () => (await stack.db.balanceMovement.count({ where: { paymentId: { in: ids.A }, kind: "credit", attempts: { lt: 2 } } })) === 0, 60_000, "every credit of A tried twice", 200).catch(() => undefined);
+      check(navixyA.changeBalanceCalls() === 0, "a credit of A applied while its Navixy was down");
+      const attemptsA = (await stack.db.balanceMovement.findMany({ where: { paymentId: { in: ids.A }, kind: "credit" }, select: { attempts: true } })).map((m) => m.attempts);
+      tally.notes.push(
+        `B's ${paid.B.length} credited ${(bDoneMs / 1000).toFixed(1)} s after the last delivery, ${((bDoneAt - downAt) / 1000).toFixed(1)} s into A's outage, with A's ${owedA.length} credits all owed; A's Navixy refusing connections ${((Date.now() - downAt) / 1000).toFixed(1)} s in all (attempts per credit ${Math.min(...attemptsA)}-${Math.max(...attemptsA)})`,
+      );
+
+      // App 2 comes back; A's Navixy now takes calls and never answers (each times out at our end); the
+      // standalone worker is killed -9 with calls of A hanging there.
+      const a2b = await stack.startApp("dealers-app-2b", { port: Number(new URL(a2.url!).port), env });
+      procs.push(a2b);
+      const heldBefore = navixyA.held();
+      navixyA.addFault({ method: "*", always: true, action: { type: "hold" } });
+      await navixyA.setOutage(false);
+      tally.faults++;
+      await waitUntil(() => navixyA.held() - heldBefore >= 3, 30_000, "calls of A hanging at its Navixy", 20);
+      await worker.kill9();
+      tally.faults++;
+      await sleep(A_TIMEOUT_MS + 1500);
+      const hung = navixyA.held() - heldBefore;
+      check(navixyA.changeBalanceCalls() === 0, "a credit of A applied while its Navixy was down");
+      const unknownA = await stack.db.balanceMovement.count({ where: { paymentId: { in: ids.A }, kind: "credit", state: { in: ["unknown", "sending"] } } });
+      navixyA.clearFaults();
+      navixyA.release({ mode: "drop" });
+      const upAt = Date.now();
+      const worker2 = await stack.startWorker("dealers-worker-2", { env });
+      procs.push(worker2);
+      tally.notes.push(`then ${hung} calls of A held at its Navixy until our ${A_TIMEOUT_MS / 1000} s timeout, standalone worker killed -9 meanwhile (${unknownA} credits of A sending or unknown); A's Navixy down ${((upAt - downAt) / 1000).toFixed(1)} s in all`);
+
+      // Every payment credited exactly once, in its own dealer's Navixy only.
+      const all = [...paid.A, ...paid.B];
+      await waitUntil(
+        async () => paid.A.every((p) => creditsIn(navixyA, p) >= 1) && (await appliedCount([...ids.A, ...ids.B])) === all.length,
+        120_000,
+        "every credit of both dealers",
+        200,
+      ).catch(() => undefined);
+      const aDoneMs = Date.now() - upAt;
+      await sleep(1500); // anything sent twice would land by now
+      let applied = 0;
+      let lost = 0;
+      let doubled = 0;
+      let crossed = 0;
+      for (const [own, other, list] of [[navixyA, stack.navixy, paid.A], [stack.navixy, navixyA, paid.B]] as const) {
+        for (const p of list) {
+          const n = creditsIn(own, p);
+          const wrong = creditsIn(other, p);
+          applied += n;
+          crossed += wrong;
+          if (n === 0) lost++;
+          if (n > 1 || wrong > 0) doubled++;
+        }
+      }
+      check(crossed === 0, `${crossed} credits landed in the other dealer's Navixy`);
+      for (const [navixy, list] of [[navixyA, paid.A], [stack.navixy, paid.B]] as const) {
+        const due = list.reduce((m, p) => m.set(p.userId, (m.get(p.userId) ?? 0) + p.amount), new Map<number, number>());
+        for (const [userId, cents] of due) check(navixy.balanceCents(userId) === cents || lost + doubled > 0, `user ${userId}: balance ${navixy.balanceCents(userId)} cents, expected ${cents}`);
+      }
+      const ledger = await stack.db.balanceMovement.groupBy({ by: ["state"], where: { paymentId: { in: [...ids.A, ...ids.B] }, kind: "credit" }, _count: true });
+      check(ledger.every((m) => m.state === "applied") || lost + doubled > 0, `ledger: credits not applied: ${JSON.stringify(ledger)}`);
+
+      // Every row of each payment carries its dealer.
+      const dealerIdOf = { A: dealerA.id, B: "default" };
+      const wrongRows: string[] = [];
+      for (const dealer of ["A", "B"] as const) {
+        const not = { not: dealerIdOf[dealer] };
+        const eventIds = events[dealer].map((e) => e.id);
+        const counts = {
+          payments: await stack.db.payment.count({ where: { id: { in: ids[dealer] }, dealerId: not } }),
+          statusChanges: await stack.db.paymentStatusChange.count({ where: { paymentId: { in: ids[dealer] }, dealerId: not } }),
+          movements: await stack.db.balanceMovement.count({ where: { paymentId: { in: ids[dealer] }, dealerId: not } }),
+          navixyCalls: await stack.db.navixyCall.count({ where: { movement: { paymentId: { in: ids[dealer] } }, dealerId: not } }),
+          stripeEvents: await stack.db.stripeEvent.count({ where: { id: { in: eventIds }, dealerId: not } }),
+        };
+        const storedEvents = await stack.db.stripeEvent.count({ where: { id: { in: eventIds }, dealerId: dealerIdOf[dealer] } });
+        for (const [what, n] of Object.entries(counts)) if (n > 0) wrongRows.push(`${n} ${what} of ${dealer}`);
+        if (storedEvents !== eventIds.length) wrongRows.push(`${storedEvents} of ${eventIds.length} events of ${dealer} stored under it`);
+      }
+      check(wrongRows.length === 0, `rows under the wrong dealer: ${wrongRows.join(", ")}`);
+      const callsA = await stack.db.navixyCall.count({ where: { movement: { paymentId: { in: ids.A } } } });
+      tally.notes.push(
+        `A's ${paid.A.length} credited ${(aDoneMs / 1000).toFixed(1)} s after its Navixy came back (${callsA} Navixy calls of A recorded); 0 credits in the other dealer's Navixy; payments, status changes, movements, Navixy calls and events all under their own dealer`,
+      );
+      return { figures: { expected: all.length, applied, lost, doubled } };
+    } finally {
+      stack.stripe.pauseDeliveries(false);
+      await Promise.all(procs.map((p) => (p.alive() ? p.stop() : Promise.resolve())));
+      // The later scenarios' processes must not start a lane for a dealer whose emulators are gone (had this
+      // scenario failed, that lane would go on working A's rows in their ledger).
+      await stack.db.dealer.deleteMany({ where: { slug } });
+      await Promise.allSettled([stripeA.close(), navixyA.close()]);
     }
   },
 };
@@ -536,6 +812,7 @@ const scenarios: Scenario[] = [
       };
     },
   },
+  twoDealers,
   {
     name: `burst: ${BURST_N} signed webhooks at once`,
     providers: ["sqlite", "postgres"],

@@ -1,6 +1,8 @@
 // The resilience suite's stack: a fresh, migrated database (SQLite file or PostgreSQL database), the Stripe and
 // Navixy emulators in this process, and the production build as real processes (`next start`, and the
 // standalone worker `lib/server/worker-main.ts`) that the scenarios start, kill -9 and restart.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Stripe from "stripe";
@@ -58,6 +60,8 @@ export interface Stack {
   logDir: string;
   startApp(name: string, opts?: { port?: number; workerInServer?: boolean; env?: Record<string, string> }): Promise<Proc>;
   startWorker(name: string, opts?: { env?: Record<string, string> }): Promise<Proc>;
+  /** `npm run dealers -- <args>` as an operator runs it, with this stack's environment; `stdin` is its input. */
+  dealersCli(args: string[], opts?: { env?: Record<string, string>; stdin?: string }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
@@ -96,6 +100,8 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
     RATE_LIMIT_PAYMENTS_PER_USER: "1000000/1m",
     LOG_LEVEL: process.env.RESILIENCE_LOG_LEVEL ?? "info",
     SANDBOX: "0",
+    // Seals hosted dealers' secrets (`npm run dealers -- add`); every process needs it to open them.
+    SECRETS_KEY: `k1:${randomBytes(32).toString("base64")}`,
   };
   const base = { ...process.env };
   for (const k of ["PAYMENT_CURRENCY", "SANDBOX", "ADMIN_PASSWORD", "WORKER_IN_SERVER", "PORT", "PUBLIC_URL"]) delete base[k];
@@ -150,6 +156,27 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
       await waitUntil(() => proc.alive() && fs.readFileSync(logFile, "utf8").includes("processing Stripe events"), 30_000, `${name} to start`, 100);
       return proc;
     },
+    dealersCli(args, opts = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn("npm", ["run", "--silent", "dealers", "--", ...args], {
+          cwd: ROOT,
+          env: { ...base, ...env, PUBLIC_URL: "http://127.0.0.1:9", ...opts.env },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.once("error", reject);
+        const timer = setTimeout(() => child.kill("SIGKILL"), 120_000); // an operator would give up too
+        child.once("close", (code) => {
+          clearTimeout(timer);
+          fs.appendFileSync(path.join(logDir, "dealers-cli.log"), `$ npm run dealers -- ${args.join(" ")}\n${stdout}${stderr}exit ${code}\n`);
+          resolve({ code, stdout, stderr });
+        });
+        child.stdin.end(opts.stdin ?? "");
+      });
+    },
     async close() {
       await Promise.all([...procs].map((p) => p.kill9()));
       await db.$disconnect();
@@ -160,7 +187,7 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
   return stack;
 }
 
-/** The Stripe-Signature header Stripe would send for `payload`. */
-export function sign(stripe: Stripe, payload: string): string {
-  return stripe.webhooks.generateTestHeaderString({ payload, secret: KEYS.webhookSecret });
+/** The Stripe-Signature header Stripe would send for `payload` (signed with `secret`: the environment's dealer's by default). */
+export function sign(stripe: Stripe, payload: string, secret: string = KEYS.webhookSecret): string {
+  return stripe.webhooks.generateTestHeaderString({ payload, secret });
 }

@@ -20,7 +20,7 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { LOCALE_HEADER } from "@/lib/i18n/request";
 import type { Locale } from "@/lib/i18n/locales";
 import { getServices, servicesForSlug, type Services } from "@/lib/server/services";
-import { DEALER_HEADER, splitDealerPath } from "@/lib/server/request-dealer";
+import { DEALER_HEADER, dealerBasePath, splitDealerPath } from "@/lib/server/request-dealer";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
 import { headerSettings, withHeaders } from "@/lib/security/api-headers";
 import { newNonce, securityHeaders } from "@/lib/security/headers";
@@ -63,15 +63,17 @@ export async function proxy(request: NextRequest): Promise<Response> {
       logger.error({ slug: hosted.slug, err: error }, "dealer could not be loaded");
       return null;
     });
-    // Unknown, or suspended (its money in flight is still credited: its webhook and worker keep running).
-    if (!dealer || dealer.dealer.status === "suspended") return notFoundForDealer(request);
+    // Unknown, not live yet (its setup checks have not passed) or suspended: no payments are taken. Money already
+    // in flight is still credited: its webhook and worker keep running.
+    if (!dealer || dealer.dealer.status !== "active") return notFoundForDealer(request);
     headers.set(DEALER_HEADER, dealer.dealer.id);
   }
   const services = () => dealer ?? getServices();
   const requestId = requestIdFrom(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
 
-  const settings = headerSettings();
+  // A hosted dealer's pages talk to its own Stripe: with an emulator (STRIPE_API_URL), that one joins connect-src.
+  const settings = dealer ? { ...headerSettings(), stripeApiUrl: dealer.config.stripe.apiUrl } : headerSettings();
   const kind = isApi(pathname) ? "api" : "page";
   const nonce = kind === "page" ? newNonce() : undefined;
   const responseHeaders = securityHeaders({ ...settings, kind, nonce });
@@ -107,11 +109,13 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const look = await Promise.resolve()
     .then(() => pageBrand(services()))
     .catch(() => null);
+  // The language switcher and the logo stay the dealer's: under /d/<slug> for a hosted one.
+  const base = dealer ? dealerBasePath(dealer.dealer) : "";
   const page: ErrorPageOptions = {
     sandbox: settings.sandbox,
     translator,
-    languages: { action: "/", keep: request.nextUrl.searchParams },
-    ...(look ? { brand: { css: brandCss(look.brand), name: look.brand.name, logo: look.logo } } : {}),
+    languages: { action: `${base}/`, keep: request.nextUrl.searchParams },
+    ...(look ? { brand: { css: brandCss(look.brand), name: look.brand.name, logo: look.logo, logoSrc: `${base}/brand/logo` } } : {}),
   };
   switch (result.kind) {
     case "invalid_id":
@@ -123,7 +127,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   }
 }
 
-/** A /d/<slug>/ address of no dealer (or a suspended one): the payer's "account not available" page. */
+/** A /d/<slug>/ address of no dealer (or one not live: in setup or suspended): the payer's "account not available" page. */
 async function notFoundForDealer(request: NextRequest): Promise<Response> {
   const settings = headerSettings();
   const locale = chooseLocale({ query: request.nextUrl.searchParams.get("lang"), acceptLanguage: request.headers.get("accept-language") }).locale;

@@ -70,8 +70,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         {/* The dealer's colour: only #rrggbb values computed on the server (lib/branding/palette.ts). */}
         {css && <style data-testid="brand-style" dangerouslySetInnerHTML={{ __html: css }} />}
         {/* Sandbox mode: a local stand-in for Stripe.js, loaded (blocking) before the app's scripts so that
-            @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. */}
-        {sandbox && <script src="/sandbox/stripe.js" />}
+            @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. It calls the dealer's own
+            Stripe emulator through the dealer's forwarder (under /d/<slug> for a hosted dealer). */}
+        {sandbox && <script src={`${base}/sandbox/stripe.js`} data-api={`${base}/sandbox/stripe-api`} />}
       </head>
       <body>
         <I18nProvider locale={locale} messages={clientMessages(locale)}>

@@ -94,7 +94,7 @@ async function serveRoutes(): Promise<http.Server> {
       let dealerId: string | null = null;
       if (hosted) {
         const dealer = await servicesForSlug(hosted.slug);
-        if (!dealer || dealer.dealer.status === "suspended") {
+        if (!dealer || dealer.dealer.status !== "active") {
           res.writeHead(404).end();
           return;
         }

@@ -4,8 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../..");
-/** Databases, stack descriptions and server logs of the browser tests (git-ignored). */
-export const E2E_TMP = path.join(ROOT, ".tmp", "e2e");
+/**
+ * Databases, stack descriptions and server logs of the browser tests (git-ignored). E2E_TMP_DIR moves them, e.g. for a
+ * second run beside another one (with other E2E_*_PORT values).
+ */
+export const E2E_TMP = process.env.E2E_TMP_DIR ? path.resolve(process.env.E2E_TMP_DIR) : path.join(ROOT, ".tmp", "e2e");
 
 /**
  * real     no SANDBOX, automatic capture: the checkout as most dealers run it;
@@ -42,6 +45,8 @@ export interface StackInfo {
   navixyUrl: string;
   sandbox: boolean;
   databaseUrl: string;
+  /** The variables the stack gave the app (test values only): what the operator's commands against it need. */
+  appEnv: Record<string, string>;
   pid: number;
   startedAt: string;
 }

@@ -160,8 +160,10 @@ export const test = base.extend<Fixtures>({
       if (stripeJs === "abort") {
         await context.route("https://js.stripe.com/**", (route) => route.abort("internetdisconnected"));
       } else {
+        // Unless the test named another Stripe (a hosted dealer's emulator, e2e/dealers.spec.ts): init scripts run
+        // in no set order, so this one never overwrites a value already there.
         await context.addInitScript((api: string) => {
-          (window as unknown as { __SANDBOX_STRIPE_API__: string }).__SANDBOX_STRIPE_API__ = api;
+          (window as unknown as { __SANDBOX_STRIPE_API__?: string }).__SANDBOX_STRIPE_API__ ??= api;
         }, stack.stripeUrl);
         await context.route("https://js.stripe.com/**", async (route) => {
           const { pathname } = new URL(route.request().url());

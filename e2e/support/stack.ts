@@ -7,8 +7,9 @@
  * Navixy emulator (demo users incl. a sub-user, EUR) on free ports, migrates a fresh SQLite database under
  * .tmp/e2e/, then serves the production build with `next start` on the configuration's fixed port
  * (E2E_REAL_PORT / E2E_SANDBOX_PORT / E2E_MANUAL_PORT). "sandbox" sets SANDBOX=1; "manual" sets
- * PAYMENT_CAPTURE=manual. Writes .tmp/e2e/<name>.json (emulator URLs)
- * for the tests and removes it on SIGINT/SIGTERM. Playwright runs it through `webServer`; run it yourself to
+ * PAYMENT_CAPTURE=manual. SECRETS_KEY is set, so tests can add hosted dealers (e2e/dealers.spec.ts, with
+ * `npm run dealers` and the variables in the stack file). Writes .tmp/e2e/<name>.json (emulator URLs, the app's
+ * variables) for the tests and removes it on SIGINT/SIGTERM. Playwright runs it through `webServer`; run it yourself to
  * keep a stack up between test runs (reuseExistingServer) or to look at the app in a browser.
  */
 import fs from "node:fs";
@@ -21,6 +22,8 @@ import { APP_PORTS, E2E_ADMIN_PASSWORD, E2E_TMP, ROOT, appUrl, isStackName, stac
 const WEBHOOK_SECRET = "whsec_e2e_browser_tests_secret";
 const STRIPE_SECRET_KEY = "sk_test_emulator";
 const STRIPE_PUBLISHABLE_KEY = "pk_test_emulator";
+/** Seals hosted dealers' secrets (lib/dealers/secret-box.ts): a fixed test key, 32 bytes. */
+const SECRETS_KEY = `e2e:${Buffer.alloc(32, 0x2e).toString("base64")}`;
 
 function log(line: string) {
   process.stdout.write(`[stack ${name}] ${line}\n`);
@@ -63,8 +66,8 @@ async function main(): Promise<void> {
   });
   log(`Stripe emulator ${stripe.url}, Navixy emulator ${navixy.url}`);
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  // The app's own variables (also in the stack file: the operator's commands, e.g. `npm run dealers`, need them).
+  const appEnv: Record<string, string> = {
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
     PUBLIC_URL: url,
@@ -96,7 +99,10 @@ async function main(): Promise<void> {
     // lib/security/rate-limit.int.test.ts.
     RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m",
     RATE_LIMIT_PAYMENTS_PER_USER: "1000/10m",
+    // Hosted dealers (lib/dealers): their secrets are sealed with it.
+    SECRETS_KEY,
   };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...appEnv };
   // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.
   delete env.PAYMENT_CURRENCY;
 
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
     navixyUrl: navixy.url,
     sandbox,
     databaseUrl,
+    appEnv,
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };

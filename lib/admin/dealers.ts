@@ -2,25 +2,31 @@
 // run its setup checks (a dealer goes live only when they pass), suspend and resume it. Each is audited under the
 // dealer it concerns.
 import type { Services } from "../server/services";
-import { getServices, servicesForDealer } from "../server/services";
+import { getServices, servicesForDealerRow } from "../server/services";
 import {
   DealerInputError,
   addDealer,
   findDealer,
+  rememberLearnedFacts,
   setDealerStatus,
   updateDealerValues,
   type DealerRow,
 } from "../dealers/directory";
 import { audit, type Actor } from "./audit";
-import { runSetupChecks, webhookUrl, type SetupCheck } from "./setup";
+import { readStripeAccountId, runSetupChecks, webhookUrl, type SetupCheck } from "./setup";
 
-/** The checks whose failure keeps a dealer from going live: without them money would be taken and not credited. */
+/**
+ * The checks whose failure keeps a dealer from going live: without them money would be taken and not credited, or
+ * (stripe-account: another dealer, the environment's own included, on the same Stripe account) each dealer would
+ * get the other's Stripe events.
+ */
 export const GO_LIVE_CHECKS: ReadonlySet<string> = new Set([
   "navixy-login",
   "navixy-currency",
   "navixy-transactions",
   "navixy-refill",
   "stripe-key",
+  "stripe-account",
   "webhook-secret",
 ]);
 
@@ -43,18 +49,20 @@ async function dealerOrThrow(slug: string): Promise<DealerRow> {
   return row;
 }
 
-async function servicesOf(row: DealerRow): Promise<Services> {
-  const services = await servicesForDealer(row.id);
-  if (!services) throw new DealerInputError(`There is no dealer "${row.slug}"`);
-  return services;
+/** The services of the row as just read: a change made a moment ago is checked, not the services cached before it. */
+function servicesOf(row: DealerRow): Services {
+  return servicesForDealerRow(row);
 }
 
 /** Runs a dealer's setup checks; one in "setup" whose checks pass goes live. */
 export async function checkDealer(actor: Actor, slug: string): Promise<DealerCheckReport> {
   let row = await dealerOrThrow(slug);
-  const services = await servicesOf(row);
+  const services = servicesOf(row);
   const checks = await runSetupChecks(services);
   const blocking = checks.filter((c) => c.state === "failed" && GO_LIVE_CHECKS.has(c.id));
+  // Its Stripe account, for the other dealers' checks to compare with (read once per key: no second call here).
+  const stripeAccountId = await readStripeAccountId(services).catch(() => null);
+  if (stripeAccountId) row = await rememberLearnedFacts(root().rootDb, row, { stripeAccountId });
   if (row.status === "setup" && blocking.length === 0) {
     row = await setDealerStatus(root().rootDb, row.id, "active");
     await audit(root().rootDb, { ...actor, dealerId: row.id, action: "dealer.live", target: row.slug, before: { status: "setup" }, after: { status: "active" } });

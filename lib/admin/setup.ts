@@ -1,8 +1,10 @@
 // The setup screen: what to paste into Navixy and Stripe, and live checks that each part works.
+import { createHash } from "node:crypto";
 import type Stripe from "stripe";
 import { logger } from "../logging/logger";
 import { normalizeCurrency } from "../money";
-import type { Services } from "../server/services";
+import { getServices, servicesForDealerRow, type Services } from "../server/services";
+import { learnedFacts, rememberLearnedFacts } from "../dealers/directory";
 import { audit, type Actor } from "./audit";
 import { HANDLED_EVENT_TYPES } from "../payments/intake/handle-stripe-event";
 import { STATEMENT_DESCRIPTOR_MAX, fullStatementDescriptor } from "../stripe/statement-descriptor";
@@ -151,9 +153,10 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     return { id: "webhook-last", label: "Last webhook received", state: "ok", detail: `${last.type}, ${age(ms)} ago (${last.receivedAt.toISOString()})` };
   })();
 
-  const [navixyChecks, key, webhook, wallets, descriptor] = await Promise.all([
+  const [navixyChecks, key, account, webhook, wallets, descriptor] = await Promise.all([
     navixyLogin,
     stripeKey,
+    stripeAccountCheck(services),
     lastWebhook,
     readWalletDomain(services).then(walletDomainCheck),
     statementDescriptorCheck(services),
@@ -161,6 +164,7 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
   return [
     ...navixyChecks,
     key,
+    account,
     {
       id: "stripe-mode",
       label: "Stripe mode",
@@ -177,6 +181,102 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     wallets,
     descriptor,
   ];
+}
+
+// ---- One Stripe account, one dealer. Stripe sends every event of an account to each of its webhook endpoints, and
+// an event's id is the StripeEvent table's primary key: two dealers on one account would each receive the other's
+// events (stored once, under whichever endpoint answered first). So a dealer whose Stripe account is another
+// dealer's does not go live (lib/admin/dealers.ts GO_LIVE_CHECKS). Each hosted dealer's checks store its account
+// id with its settings (lib/dealers/directory.ts learnedFacts), so comparing needs no other dealer's key; the
+// environment's own dealer is read with the environment's key.
+
+const accountIdsByKey = new Map<string, string>();
+
+/** The Stripe account a secret key belongs to (GET /v1/account). A key never moves to another account: one read per key. */
+export async function readStripeAccountId(services: Pick<Services, "config" | "stripe">): Promise<string> {
+  const { apiUrl, secretKey } = services.config.stripe;
+  const memo = createHash("sha256").update(`${apiUrl ?? ""}\n${secretKey}`).digest("hex");
+  const known = accountIdsByKey.get(memo);
+  if (known) return known;
+  const account = await services.stripe.accounts.retrieveCurrent();
+  accountIdsByKey.set(memo, account.id);
+  return account.id;
+}
+
+export interface DealerStripeAccount {
+  slug: string;
+  /** "active", "setup" or "suspended"; the environment's own dealer is always "active". */
+  status: string;
+  isDefault: boolean;
+  accountId: string | null;
+  /** Why the account is not known. */
+  problem?: string;
+}
+
+/**
+ * The Stripe account of every dealer of the deployment but `services`' own: the environment's dealer's read with
+ * its key, each hosted dealer's as its checks stored it (read with its key, and stored, only when never stored).
+ * Suspended dealers count: their webhook keeps taking events for the money in flight.
+ */
+export async function otherDealersStripeAccounts(services: Services): Promise<DealerStripeAccount[]> {
+  const own = services.dealer;
+  const rows = await services.rootDb.dealer.findMany({ where: { id: { not: own.id } }, orderBy: { createdAt: "asc" } });
+  const hosted = rows.map(async (row): Promise<DealerStripeAccount> => {
+    const base = { slug: row.slug, status: row.status, isDefault: false };
+    const stored = learnedFacts(row).stripeAccountId;
+    if (stored) return { ...base, accountId: stored };
+    try {
+      const accountId = await readStripeAccountId(servicesForDealerRow(row));
+      await rememberLearnedFacts(services.rootDb, row, { stripeAccountId: accountId });
+      return { ...base, accountId };
+    } catch (error) {
+      return { ...base, accountId: null, problem: message(error) };
+    }
+  });
+  const environment = own.isDefault
+    ? []
+    : [
+        readStripeAccountId(getServices()).then(
+          (accountId): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, accountId }),
+          (error: unknown): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, accountId: null, problem: message(error) }),
+        ),
+      ];
+  return Promise.all([...environment, ...hosted]);
+}
+
+function dealerName(d: DealerStripeAccount): string {
+  return d.isDefault ? `the environment's own dealer "default"` : `dealer "${d.slug}" (${d.status})`;
+}
+
+/** Whether another dealer of the deployment takes payments with this dealer's Stripe account. */
+export async function stripeAccountCheck(services: Services): Promise<SetupCheck> {
+  const base = { id: "stripe-account", label: "Stripe account of this dealer alone" };
+  let accountId: string;
+  let others: DealerStripeAccount[];
+  try {
+    [accountId, others] = await Promise.all([readStripeAccountId(services), otherDealersStripeAccounts(services)]);
+  } catch (error) {
+    return { ...base, state: "failed", detail: `the Stripe account could not be read: ${message(error)}` };
+  }
+  const sharing = others.filter((o) => o.accountId === accountId);
+  if (sharing.length) {
+    return {
+      ...base,
+      state: "failed",
+      detail:
+        `${accountId} is also the Stripe account of ${sharing.map(dealerName).join(" and ")}: Stripe would send each ` +
+        `of its events to both dealers' webhook endpoints. Give each dealer a Stripe account of its own.`,
+    };
+  }
+  const unknown = others.filter((o) => o.accountId === null);
+  if (unknown.length) {
+    return {
+      ...base,
+      state: "failed",
+      detail: `${accountId}, not compared yet with ${unknown.map((o) => `${dealerName(o)}: ${o.problem ?? "unknown"}`).join("; ")}. Run the checks again.`,
+    };
+  }
+  return { ...base, state: "ok", detail: `${accountId}${others.length ? `; no other dealer of this deployment uses it` : ""}` };
 }
 
 // ---- Wallets: Apple Pay and Google Pay (and Link) appear in the Payment Element only on a domain registered

@@ -38,4 +38,9 @@ describe("the dealer's look on an error page", () => {
     expect(nameOnly).toContain('<span class="dealer-name">Acme &lt;GPS&gt;</span>');
     expect(renderErrorPage({ status: 404, title: "T", message: "M" })).not.toContain("dealer-brand");
   });
+
+  test("a hosted dealer's logo comes from its own /d/<slug>/brand/logo", () => {
+    const html = renderErrorPage({ status: 400, title: "T", message: "M" }, { brand: { css: "", name: "Borealis", logo: true, logoSrc: "/d/borealis/brand/logo" } });
+    expect(html).toContain('<img class="dealer-logo" src="/d/borealis/brand/logo" alt="Borealis"');
+  });
 });

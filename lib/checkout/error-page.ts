@@ -90,14 +90,17 @@ export interface ErrorPageOptions {
   translator?: Translator;
   /** Offer the other languages; without it, no switcher. */
   languages?: LanguageSwitch;
-  /** The dealer's look (lib/branding): its accent colours' CSS, and its logo (from /brand/logo) or name on top. */
-  brand?: { css: string; name: string | null; logo: boolean };
+  /**
+   * The dealer's look (lib/branding): its accent colours' CSS, and its logo or name on top. The logo is the
+   * dealer's /brand/logo: `logoSrc` names it for a hosted dealer ("/d/<slug>/brand/logo").
+   */
+  brand?: { css: string; name: string | null; logo: boolean; logoSrc?: string };
 }
 
 function dealerHeaderHtml(brand: ErrorPageOptions["brand"]): string {
   if (!brand || (!brand.logo && !brand.name)) return "";
   const inner = brand.logo
-    ? `<img class="dealer-logo" src="/brand/logo" alt="${escapeHtml(brand.name ?? "")}" data-testid="dealer-logo">`
+    ? `<img class="dealer-logo" src="${escapeHtml(brand.logoSrc ?? "/brand/logo")}" alt="${escapeHtml(brand.name ?? "")}" data-testid="dealer-logo">`
     : `<span class="dealer-name">${escapeHtml(brand.name ?? "")}</span>`;
   return `<header class="dealer" data-testid="dealer-brand">${inner}</header>
 `;

@@ -66,6 +66,37 @@ function jsonObject(text: string): Record<string, string> {
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
+/**
+ * What a dealer's checks learned about it, as opposed to what the operator set: kept in `settings` beside its
+ * variables, under a key that is no variable (an object, which the variables' reading above skips). Changing
+ * the dealer's variables drops it; its checks, run right after, learn it again.
+ */
+export interface LearnedFacts {
+  /** The Stripe account its STRIPE_SECRET_KEY belongs to (GET /v1/account), compared with the other dealers'. */
+  stripeAccountId?: string;
+}
+
+const LEARNED = "learned";
+
+export function learnedFacts(row: Pick<DealerRow, "settings">): LearnedFacts {
+  const value: unknown = JSON.parse(row.settings);
+  const learned: unknown = value && typeof value === "object" ? (value as Record<string, unknown>)[LEARNED] : undefined;
+  if (!learned || typeof learned !== "object") return {};
+  const id = (learned as Record<string, unknown>).stripeAccountId;
+  return typeof id === "string" && id ? { stripeAccountId: id } : {};
+}
+
+/** Stores what a dealer's checks learned; nothing is written when it is already known (the row's version stays). */
+export async function rememberLearnedFacts(db: Db, row: DealerRow, facts: LearnedFacts): Promise<DealerRow> {
+  const current = learnedFacts(row);
+  const next = { ...current, ...facts };
+  if (JSON.stringify(next) === JSON.stringify(current)) return row;
+  const settings = { ...(JSON.parse(row.settings) as Record<string, unknown>), [LEARNED]: next };
+  // Conditional on the row being as read: a change of its variables meanwhile is not overwritten.
+  const { count } = await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt }, data: { settings: JSON.stringify(settings) } });
+  return count ? ((await db.dealer.findUnique({ where: { id: row.id } })) ?? row) : row;
+}
+
 /** A dealer's variables: its settings and its secrets, opened. */
 export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring): Record<string, string> {
   const sealed = jsonObject(row.secrets);

@@ -204,4 +204,19 @@ describe.skipIf(skip)("two dealers, one deployment", () => {
     expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(["dealer.add", "dealer.live", "dealer.suspend"]));
     expect(await gw.services.db.auditLog.count({ where: { action: { startsWith: "dealer." } } })).toBe(0);
   });
+
+  test("a dealer whose setup checks have not passed takes no payments", async () => {
+    // Back from suspension it is in setup until its checks pass: its page is still "not available".
+    await gw.services.rootDb.dealer.update({ where: { id: b.dealer.id }, data: { status: "setup" } });
+    await waitFor(async () => (await gw.request("POST", "/d/dealer-b/api/payments", { userId: 20001, amount: 500 })).status === 404, {
+      what: "B's page refused while in setup",
+      timeoutMs: 8_000,
+    });
+    expect((await gw.request("GET", "/d/dealer-b/?id=20001")).status).toBe(404);
+    await gw.services.rootDb.dealer.update({ where: { id: b.dealer.id }, data: { status: "active" } });
+    await waitFor(async () => (await gw.request("POST", "/d/dealer-b/api/payments", { userId: 20001, amount: 500 })).status === 201, {
+      what: "B's page taking payments once live",
+      timeoutMs: 8_000,
+    });
+  });
 });

@@ -4,7 +4,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { completePayment } from "@/lib/payments/payment-status";
-import { servicesForRequest } from "@/lib/server/request-dealer";
+import { dealerBasePath, servicesForRequest } from "@/lib/server/request-dealer";
+import type { Services } from "@/lib/server/services";
 import { PaymentResult } from "@/components/payment/PaymentResult";
 import { manageLinkForReturn } from "@/lib/autotopup/manage";
 import { translatorFor } from "@/lib/i18n/messages";
@@ -39,9 +40,11 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
   const paymentIntentId = Array.isArray(raw) ? raw[0] : raw;
   const rawSecret = params.payment_intent_client_secret;
 
+  let services: Services;
   let result: Awaited<ReturnType<typeof completePayment>>;
   try {
-    result = await completePayment(await servicesForRequest(await headers()), paymentIntentId);
+    services = await servicesForRequest(await headers());
+    result = await completePayment(services, paymentIntentId);
   } catch (error) {
     console.error("Return page could not read the payment:", error instanceof Error ? error.message : error);
     return <Message state="unavailable" tone="warning" title={t.t("result.unavailable.title")} text={t.t("result.unavailable.message")} />;
@@ -52,14 +55,14 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
   }
 
   // The payment that set up automatic top-up: its manage link (only with the client secret Stripe's redirect carries).
-  const link = await manageLinkForReturn(await servicesForRequest(await headers()), paymentIntentId, Array.isArray(rawSecret) ? rawSecret[0] : rawSecret).catch(() => null);
+  const link = await manageLinkForReturn(services, paymentIntentId, Array.isArray(rawSecret) ? rawSecret[0] : rawSecret).catch(() => null);
   // The manage page opens in the language the payer set automatic top-up up in (the token is in the path; `lang`
   // is not part of what is signed).
   const keep = await langToKeep(locale);
   const autoTopUp = link && keep ? { ...link, url: `${link.url}${link.url.includes("?") ? "&" : "?"}${keep}` } : link;
 
-  // "Try again" goes back to the checkout in the same language.
-  const retryPath = `${result.retryPath}${result.retryPath.includes("?") ? "&" : "?"}lang=${locale}`;
+  // "Try again" goes back to the dealer's checkout (under /d/<slug> for a hosted one) in the same language.
+  const retryPath = `${dealerBasePath(services.dealer)}${result.retryPath}${result.retryPath.includes("?") ? "&" : "?"}lang=${locale}`;
   return <PaymentResult initial={result.view} retryPath={retryPath} autoTopUp={autoTopUp} />;
 }
 

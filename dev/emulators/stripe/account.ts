@@ -10,7 +10,12 @@
  *   gateway's setup page warns about it before it happens);
  * - `statement_descriptor` (the non-card descriptor) on a PaymentIntent that may be paid by card is refused, as
  *   Stripe refuses it for card charges ("use statement_descriptor_suffix").
+ *
+ * The account's id is one per secret key, as a Stripe key belongs to exactly one account: two emulators started with
+ * the same key are the same account (`acct_` and 16 hex digits of the key's SHA-256), another key is another account.
+ * The `accountId` option names it outright.
  */
+import { createHash } from "node:crypto";
 import type Stripe from "stripe";
 import type { Ctx } from "./context";
 import { invalidRequest } from "./errors";
@@ -28,6 +33,22 @@ export interface AccountSettings {
 export const DEFAULT_ACCOUNT: AccountSettings = { statementDescriptor: "STRIPE EMULATOR", statementDescriptorPrefix: "EMULATOR" };
 
 const settingsByStore = new WeakMap<Store, AccountSettings>();
+const idByStore = new WeakMap<Store, string>();
+
+/** The account a secret key belongs to: the same key, the same account. */
+export function accountIdForKey(secretKey: string): string {
+  return `acct_${createHash("sha256").update(secretKey).digest("hex").slice(0, 16)}`;
+}
+
+/** The account's id (`GET /v1/account`); configuration, kept by `reset`. */
+export function accountId(store: Store): string {
+  return idByStore.get(store) ?? accountIdForKey("sk_test_emulator");
+}
+
+export function setAccountId(store: Store, id: string): void {
+  if (!/^acct_[A-Za-z0-9]{1,64}$/.test(id)) throw new Error(`account id ${JSON.stringify(id)}: acct_ and letters or digits`);
+  idByStore.set(store, id);
+}
 
 export function accountSettings(store: Store): AccountSettings {
   return settingsByStore.get(store) ?? DEFAULT_ACCOUNT;
@@ -93,7 +114,7 @@ export function retrieveAccount(ctx: Ctx, params: ParamObject): Stripe.Account {
   expandParam(params, []);
   const s = accountSettings(ctx.store);
   return {
-    id: "acct_emulator",
+    id: accountId(ctx.store),
     object: "account",
     business_type: "company",
     charges_enabled: true,

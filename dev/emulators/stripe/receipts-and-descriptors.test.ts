@@ -2,7 +2,7 @@
 // suffixes, radar_options and the account, each with Stripe's validation.
 import Stripe from "stripe";
 import { describe, expect, test } from "vitest";
-import { call, PUBLISHABLE_KEY, startHarness, useHarness, errorOf } from "./test-helpers";
+import { call, PUBLISHABLE_KEY, startHarness, useHarness, errorOf, sdk } from "./test-helpers";
 
 const h = useHarness();
 
@@ -134,6 +134,29 @@ describe("statement descriptors", () => {
     }
     const control = await call(h.emulator, "POST", "/_emulator/account", { json: { statement_descriptor_prefix: "X" } });
     expect(control.status).toBe(400);
+  });
+});
+
+describe("the account's id", () => {
+  test("one account per secret key: the same key is the same account, another key another; reset keeps it", async () => {
+    const account = await h.stripe.accounts.retrieveCurrent();
+    expect(account.id).toMatch(/^acct_[0-9a-f]{16}$/);
+    expect(account.id).toBe(h.emulator.accountId);
+    expect((await h.stripe.accounts.retrieve(null)).id).toBe(account.id);
+    const sameKey = await startHarness();
+    const otherKey = await startHarness({ secretKey: "sk_test_other_dealer", publishableKey: "pk_test_other_dealer" });
+    const named = await startHarness({ accountId: "acct_1DealerNamed" });
+    try {
+      expect((await sameKey.stripe.accounts.retrieveCurrent()).id).toBe(account.id);
+      const other = await sdk(otherKey.emulator, "sk_test_other_dealer").accounts.retrieveCurrent();
+      expect(other.id).toMatch(/^acct_[0-9a-f]{16}$/);
+      expect(other.id).not.toBe(account.id);
+      expect((await named.stripe.accounts.retrieveCurrent()).id).toBe("acct_1DealerNamed");
+    } finally {
+      await Promise.all([sameKey.close(), otherKey.close(), named.close()]);
+    }
+    h.emulator.reset();
+    expect((await h.stripe.accounts.retrieveCurrent()).id).toBe(account.id);
   });
 });
 

@@ -21,7 +21,7 @@ import { newId, newRequestId, toUnix } from "./ids";
 import { authenticatePaymentIntent } from "./payment-intents";
 import { failRefund, type RefundFailureReason } from "./refunds";
 import { snapshot, Store, type DeliveryRecord } from "./store";
-import { configureAccount } from "./account";
+import { accountId, accountIdForKey, configureAccount, setAccountId } from "./account";
 import { resetReceipts, sentReceipts, type SentReceipt } from "./receipts";
 import { registeredPaymentMethodDomains, resetPaymentMethodDomains, setWalletStatus, type DomainWallet } from "./payment-method-domains";
 import { WebhookDeliverer, type PauseMode, type WebhookEndpoint } from "./webhooks";
@@ -54,12 +54,16 @@ export interface StripeEmulatorOptions {
   now?: () => number;
   /** The account's card statement descriptor prefix (2–10 characters). Default "EMULATOR". */
   statementDescriptorPrefix?: string;
+  /** The account's id (`GET /v1/account`). Default: one per secret key (account.ts), so the same key is the same account. */
+  accountId?: string;
 }
 
 export interface StripeEmulator {
   /** e.g. http://127.0.0.1:54321 */
   url: string;
   port: number;
+  /** The emulated account's id, as `GET /v1/account` (`stripe.accounts.retrieveCurrent()`) answers it. */
+  accountId: string;
   setWebhookEndpoints(endpoints: WebhookEndpoint[]): void;
   webhookEndpoints(): WebhookEndpoint[];
   /** Snapshots, oldest first. */
@@ -143,6 +147,7 @@ export class EmulatorCore {
     );
     if (opts.webhooks) this.deliverer.setEndpoints(opts.webhooks);
     if (opts.statementDescriptorPrefix !== undefined) configureAccount(this.store, { statementDescriptorPrefix: opts.statementDescriptorPrefix });
+    setAccountId(this.store, opts.accountId ?? accountIdForKey(this.secretKey));
   }
 
   makeCtx(keyKind: KeyKind, request: { id: string | null; idempotency_key: string | null }): Ctx {
@@ -429,6 +434,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
   return {
     url,
     port,
+    accountId: accountId(core.store),
     setWebhookEndpoints: (endpoints) => core.deliverer.setEndpoints(endpoints),
     webhookEndpoints: () => core.deliverer.getEndpoints(),
     paymentIntents: () => [...core.store.paymentIntents.values()].map((r) => snapshot(r.pi)),

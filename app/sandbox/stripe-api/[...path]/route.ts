@@ -1,8 +1,8 @@
 // Sandbox mode only: the sandbox Stripe.js's calls to the Stripe emulator (see lib/sandbox/stripe-forward.ts for
 // the three that are allowed). Outside sandbox mode every path here is a plain 404.
-import { getConfig } from "@/lib/config";
 import { isSandboxMode } from "@/lib/sandbox/mode";
 import { forwardSandboxStripeRequest } from "@/lib/sandbox/stripe-forward";
+import { servicesForRequest } from "@/lib/server/request-dealer";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +10,8 @@ type Context = { params: Promise<{ path: string[] }> };
 
 async function handle(request: Request, { params }: Context): Promise<Response> {
   if (!isSandboxMode()) return new Response("Not found", { status: 404, headers: { "cache-control": "no-store" } });
-  const { stripe } = getConfig();
+  // The request's dealer's Stripe emulator (a hosted dealer's page calls /d/<slug>/sandbox/stripe-api, proxy.ts).
+  const { stripe } = (await servicesForRequest(request.headers)).config;
   if (!stripe.apiUrl) return new Response("Not found", { status: 404, headers: { "cache-control": "no-store" } });
   const { path } = await params;
   return forwardSandboxStripeRequest(request, path, { apiUrl: stripe.apiUrl, publishableKey: stripe.publishableKey });

@@ -71,17 +71,20 @@ export interface DealerListEntry extends DealerChoice {
   createdAt: Date;
 }
 
-/** The operator's dealer list, oldest first. */
-export async function dealerList(): Promise<DealerListEntry[]> {
-  const root = getServices();
-  const site = root.config.siteUrl;
-  return (await listDealers(root.rootDb)).map((row) => ({
+function listEntry(root: Services, row: DealerRow): DealerListEntry {
+  return {
     ...choiceOf(row),
-    paymentSystemUrl: `${site}/d/${row.slug}/?id={id}`,
+    paymentSystemUrl: `${root.config.siteUrl}/d/${row.slug}/?id={id}`,
     webhookUrl: webhookUrl({ config: root.config, dealer: { ...DEFAULT_DEALER, isDefault: false, slug: row.slug } }),
     hasConsoleLogin: !!row.consolePasswordHash,
     createdAt: row.createdAt,
-  }));
+  };
+}
+
+/** The operator's dealer list, oldest first. */
+export async function dealerList(): Promise<DealerListEntry[]> {
+  const root = getServices();
+  return (await listDealers(root.rootDb)).map((row) => listEntry(root, row));
 }
 
 export interface DealerPageView extends DealerListEntry {
@@ -95,10 +98,9 @@ export async function dealerPage(slug: string): Promise<DealerPageView | null> {
   const root = getServices();
   const row = await findDealer(root.rootDb, slug);
   if (!row || row.slug !== slug) return null;
-  const entry = (await dealerList()).find((d) => d.id === row.id)!;
   const view = dealerSettingsView(row);
   return {
-    ...entry,
+    ...listEntry(root, row),
     suspendedAt: row.suspendedAt,
     variables: DEALER_VARIABLES.map((name) => {
       const secret = SECRET_VARIABLES.has(name);

@@ -7,14 +7,14 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
-import { startNavixyEmulator, type NavixyEmulator } from "../../dev/emulators/navixy/server";
-import { startStripeEmulator, type StripeEmulator } from "../../dev/emulators/stripe/server";
+import type { NavixyEmulator } from "../../dev/emulators/navixy/server";
+import type { StripeEmulator } from "../../dev/emulators/stripe/server";
 import { ADMIN_PASSWORD, seedRow } from "../../dev/testing/admin-support";
+import { HOSTED_OPERATOR as OPERATOR, addHostedDealer, type HostedDealer } from "../../dev/testing/hosted-dealer";
 import { POST as loginRoute } from "../../app/admin/session/route";
 import { POST as actionRoute } from "../../app/admin/actions/[action]/route";
 import { GET as exportRoute } from "../../app/admin/export/route";
 import { SESSION_COOKIE, readFlash, sessionFromCookie, type AdminSessionInfo } from "./auth";
-import { addDealerChecked } from "./dealers";
 import { setDealerConsolePassword } from "./dealer-console";
 import { overview } from "./overview";
 import { attentionView } from "./attention";
@@ -31,7 +31,6 @@ const run = promisify(execFile);
 const SECRETS_KEY = `k1:${Buffer.alloc(32, 9).toString("base64")}`;
 const B_KEYS = { secret: "sk_test_console_b", publishable: "pk_test_console_b", webhookSecret: "whsec_console_b_secret" };
 const B_PASSWORD = "dealer b's own console password";
-const OPERATOR = { actor: "test-operator", ip: null };
 
 interface Seeded {
   paymentIds: string[];
@@ -94,21 +93,8 @@ describe.skipIf(skip)("the console of two dealers", () => {
   beforeAll(async () => {
     gw = await startGateway({ worker: false, env: { ADMIN_PASSWORD, SECRETS_KEY, RATE_LIMIT_ADMIN_LOGIN: "100/15m" } });
     origin = new URL(gw.url).origin;
-    navixyB = await startNavixyEmulator({ users: [{ id: 20001, firstName: "Bo", lastName: "Berg", balance: "0.00" }], currency: "EUR" });
-    stripeB = await startStripeEmulator({ secretKey: B_KEYS.secret, publishableKey: B_KEYS.publishable });
-    const report = await addDealerChecked(OPERATOR, {
-      slug: "dealer-b",
-      name: "Dealer B",
-      values: {
-        STRIPE_SECRET_KEY: B_KEYS.secret,
-        STRIPE_PUBLISHABLE_KEY: B_KEYS.publishable,
-        STRIPE_WEBHOOK_SECRET: B_KEYS.webhookSecret,
-        STRIPE_API_URL: stripeB.url,
-        NAVIXY_API_URL: navixyB.apiUrl,
-        NAVIXY_PANEL_LOGIN: navixyB.credentials.login,
-        NAVIXY_PANEL_PASSWORD: navixyB.credentials.password,
-      },
-    });
+    let report: HostedDealer["report"];
+    ({ navixy: navixyB, stripe: stripeB, report } = await addHostedDealer(B_KEYS));
     expect(report.dealer.status).toBe("active");
     await setDealerConsolePassword(OPERATOR, "dealer-b", B_PASSWORD);
     b = (await servicesForDealer(report.dealer.id))!;

@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Stripe from "stripe";
 import { databaseUnavailable, startGateway, waitFor, TEST_KEYS, type Gateway } from "../../dev/testing/harness";
-import { startNavixyEmulator, type NavixyEmulator } from "../../dev/emulators/navixy/server";
-import { startStripeEmulator, type StripeEmulator } from "../../dev/emulators/stripe/server";
-import { addDealerChecked, suspendDealer } from "../admin/dealers";
+import type { NavixyEmulator } from "../../dev/emulators/navixy/server";
+import type { StripeEmulator } from "../../dev/emulators/stripe/server";
+import { suspendDealer } from "../admin/dealers";
+import { HOSTED_OPERATOR as OPERATOR, addHostedDealer, type HostedDealer } from "../../dev/testing/hosted-dealer";
 import { servicesForDealer, type Services } from "../server/services";
 import { WorkerPool } from "../server/worker-pool";
 import { createWorker } from "../server/start";
@@ -18,7 +19,6 @@ const skip = databaseUnavailable();
 
 const B_KEYS = { secret: "sk_test_dealer_b", publishable: "pk_test_dealer_b", webhookSecret: "whsec_dealer_b_signing_secret" };
 const SECRETS_KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
-const OPERATOR = { actor: "test-operator", ip: null };
 
 describe.skipIf(skip)("two dealers, one deployment", () => {
   let gw: Gateway;
@@ -26,26 +26,11 @@ describe.skipIf(skip)("two dealers, one deployment", () => {
   let stripeB: StripeEmulator;
   let pool: WorkerPool;
   let b: Services;
+  let report: HostedDealer["report"];
 
   beforeAll(async () => {
     gw = await startGateway({ worker: false, env: { SECRETS_KEY } });
-    navixyB = await startNavixyEmulator({ users: [{ id: 20001, firstName: "Bo", lastName: "Berg", balance: "0.00" }], currency: "EUR" });
-    stripeB = await startStripeEmulator({ secretKey: B_KEYS.secret, publishableKey: B_KEYS.publishable });
-    const report = await addDealerChecked(OPERATOR, {
-      slug: "dealer-b",
-      name: "Dealer B",
-      values: {
-        STRIPE_SECRET_KEY: B_KEYS.secret,
-        STRIPE_PUBLISHABLE_KEY: B_KEYS.publishable,
-        STRIPE_WEBHOOK_SECRET: B_KEYS.webhookSecret,
-        STRIPE_API_URL: stripeB.url,
-        NAVIXY_API_URL: navixyB.apiUrl,
-        NAVIXY_PANEL_LOGIN: navixyB.credentials.login,
-        NAVIXY_PANEL_PASSWORD: navixyB.credentials.password,
-        NAVIXY_TIMEOUT_MS: "1000",
-        PAYMENT_MIN_AMOUNT: "2",
-      },
-    });
+    ({ navixy: navixyB, stripe: stripeB, report } = await addHostedDealer(B_KEYS, { NAVIXY_TIMEOUT_MS: "1000", PAYMENT_MIN_AMOUNT: "2" }));
     expect(report.blocking).toEqual([]);
     expect(report.dealer.status).toBe("active");
     expect(report.webhookUrl).toBe(`${gw.url}/api/stripe/webhook/dealer-b`);

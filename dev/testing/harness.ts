@@ -120,6 +120,9 @@ async function serveRoutes(): Promise<http.Server> {
       res.writeHead(500).end(String(error));
     }
   });
+  // Longer than any pause of a test between two requests: a kept-alive connection the server closes just as the
+  // client reuses it fails a POST with ECONNRESET (fetch retries only idempotent requests).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
 }

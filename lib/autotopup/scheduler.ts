@@ -1,7 +1,7 @@
-// The automatic top-up scheduler. The worker runs a pass about once a minute (autoTopUpIfDue in
-// lib/payments/worker/ledger-worker.ts); tests call runAutoTopUps with their own `now`.
+// The automatic top-up scheduler. The worker takes due rules of every dealer as one of its queues (queue.ts, about
+// once a minute); tests call runAutoTopUps with their own `now`.
 //
-// A pass takes at most AUTO_TOP_UP_BATCH active rules whose nextCheckAt has come, oldest first, and for each:
+// Rules whose nextCheckAt has come are taken oldest first (at most AUTO_TOP_UP_BATCH per pass), and for each:
 //   1. claims it: a conditional update moves nextCheckAt on by the interval (plus the rule's own jitter); of
 //      several schedulers that read the same rule, exactly one update matches, the others skip it;
 //   2. if a top-up of this user is still in flight, brings it up to date from Stripe and stops there;
@@ -48,41 +48,64 @@ const CREDIT_UNDER_WAY = ["pending", "sending", "unknown", "failed"];
 
 const log = () => logger.child({ component: "auto-top-up" });
 
+/** One dealer's pass, all at once (tests with their own `now`); the worker checks rule by rule (queue.ts). */
 export async function runAutoTopUps(services: Services, options: { now?: Date; batchSize?: number } = {}): Promise<AutoTopUpReport> {
   const { db, config } = services;
   const report: AutoTopUpReport = { claimed: 0, charged: 0, skipped: 0, errors: 0, outcomes: [] };
   if (!config.autoTopUp.enabled) return report;
   const now = options.now ?? new Date();
-  const due = await db.autoTopUpRule.findMany({
-    where: { state: "active", nextCheckAt: { lte: now } },
-    orderBy: { nextCheckAt: "asc" },
-    take: options.batchSize ?? config.autoTopUp.batchSize,
-  });
+  const due = await dueAutoTopUpRules(db, now, { limit: options.batchSize ?? config.autoTopUp.batchSize });
   for (const rule of due) {
-    const claim = nextCheckAfter(rule.id, now, config.autoTopUp.checkIntervalMs);
-    const { count } = await db.autoTopUpRule.updateMany({
-      where: { id: rule.id, state: "active", nextCheckAt: rule.nextCheckAt },
-      data: { nextCheckAt: claim },
-    });
-    if (count !== 1) continue; // another scheduler took it
+    const outcome = await checkDueRule(services, rule.id, now);
+    if (outcome === "not_due") continue;
     report.claimed++;
-    try {
-      const outcome = await checkRule(services, rule, claim, now);
-      report.outcomes.push({ ruleId: rule.id, outcome: outcome === "rate_limited" ? "skipped" : outcome });
-      if (outcome === "charged") report.charged++;
-      else if (outcome === "skipped") report.skipped++;
-      else if (outcome === "rate_limited") {
-        report.skipped++;
-        break; // Navixy says slow down: leave the rest of the batch for later passes
-      }
-    } catch (error) {
-      report.errors++;
-      report.outcomes.push({ ruleId: rule.id, outcome: "error" });
-      log().error({ ruleId: rule.id, err: error }, "automatic top-up check failed");
-      await event(services, rule.id, "error", `The check failed: ${(error as Error).message ?? String(error)}`.slice(0, 500)).catch(() => {});
+    report.outcomes.push({ ruleId: rule.id, outcome: outcome === "rate_limited" ? "skipped" : outcome });
+    if (outcome === "charged") report.charged++;
+    else if (outcome === "skipped") report.skipped++;
+    else if (outcome === "error") report.errors++;
+    else if (outcome === "rate_limited") {
+      report.skipped++;
+      break; // Navixy says slow down: leave the rest of the batch for later passes
     }
   }
   return report;
+}
+
+/** Active rules whose check has come, of every dealer `db` sees (the worker: one query for all dealers), oldest first. */
+export function dueAutoTopUpRules(db: Services["db"], now: Date, opts: { limit: number; where?: { dealerId?: unknown } }) {
+  return db.autoTopUpRule.findMany({
+    where: { ...((opts.where ?? {}) as Record<string, never>), state: "active", nextCheckAt: { lte: now } },
+    orderBy: { nextCheckAt: "asc" },
+    take: opts.limit,
+    select: { id: true, dealerId: true },
+  });
+}
+
+export type RuleCheckOutcome = CheckOutcome | "error" | "not_due";
+
+/**
+ * Claims one due rule (a conditional update moves nextCheckAt on: of several schedulers exactly one matches) and
+ * checks it. "not_due" when it is no longer due or another scheduler took it. Never throws.
+ */
+export async function checkDueRule(services: Services, ruleId: string, now = new Date()): Promise<RuleCheckOutcome> {
+  const { db, config } = services;
+  const rule = await db.autoTopUpRule.findUnique({ where: { id: ruleId } });
+  if (!rule || rule.state !== "active" || rule.nextCheckAt > now) return "not_due";
+  const claim = nextCheckAfter(rule.id, now, config.autoTopUp.checkIntervalMs);
+  const { count } = await db.autoTopUpRule.updateMany({
+    where: { id: rule.id, state: "active", nextCheckAt: rule.nextCheckAt },
+    data: { nextCheckAt: claim },
+  });
+  if (count !== 1) return "not_due"; // another scheduler took it
+  // Turned off for this dealer: the rule keeps its place and is looked at again an interval later.
+  if (!config.autoTopUp.enabled) return "not_due";
+  try {
+    return await checkRule(services, rule, claim, now);
+  } catch (error) {
+    log().error({ ruleId: rule.id, err: error }, "automatic top-up check failed");
+    await event(services, rule.id, "error", `The check failed: ${(error as Error).message ?? String(error)}`.slice(0, 500)).catch(() => {});
+    return "error";
+  }
 }
 
 type CheckOutcome = "charged" | "skipped" | "checked" | "rate_limited";

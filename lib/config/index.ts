@@ -186,6 +186,9 @@ const schema = z
     SWEEP_INTERVAL_MS: positiveInt.default(60_000),
     SWEEP_AFTER_MS: positiveInt.default(180_000),
     ABANDON_AFTER_MS: positiveInt.default(86_400_000),
+    WORKER_CONCURRENCY: positiveInt.max(256).default(16),
+    NAVIXY_CONCURRENCY: positiveInt.max(64).default(8),
+    DEALER_CACHE_SIZE: positiveInt.default(500),
   })
   .superRefine((c, ctx) => {
     if (c.SANDBOX) {
@@ -289,6 +292,12 @@ export interface Config {
     sweepAfterMs: number;
     /** A PaymentIntent still waiting for a payment method after this long is canceled. */
     abandonAfterMs: number;
+    /** Rows one worker process works on at once, across every dealer. */
+    concurrency: number;
+    /** Rows of one dealer one worker process works on at once: its calls to Navixy at once, at most. */
+    dealerConcurrency: number;
+    /** Hosted dealers whose services (clients, settings) a process keeps built; the least recently used go first. */
+    dealerCacheSize: number;
   };
   /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
   sandbox: boolean;
@@ -388,6 +397,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sweepIntervalMs: c.SWEEP_INTERVAL_MS,
       sweepAfterMs: c.SWEEP_AFTER_MS,
       abandonAfterMs: c.ABANDON_AFTER_MS,
+      concurrency: c.WORKER_CONCURRENCY,
+      dealerConcurrency: c.NAVIXY_CONCURRENCY,
+      dealerCacheSize: c.DEALER_CACHE_SIZE,
     },
     sandbox: c.SANDBOX,
     admin: {

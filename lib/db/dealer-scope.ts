@@ -21,6 +21,7 @@ export const DEALER_MODELS = new Set([
   "AutoTopUpEvent",
   "AutoTopUpCharge",
   "StripeCustomer",
+  "DealerBackoff",
 ]);
 
 export class CrossDealerWriteError extends Error {

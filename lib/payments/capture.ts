@@ -1,5 +1,5 @@
 // Manual capture: capture an authorization (all or part of it) or release it. The same functions serve
-// the automatic capture (the worker's capture-due job, and right away when the delay is 0),
+// the automatic capture (the worker's capture queue of due authorizations, and right away when the delay is 0),
 // `npm run payments -- capture|cancel`, and the dealer console.
 // Each is idempotent: the Stripe call carries a key derived from our payment id, and the result goes
 // through the same sync as a webhook.
@@ -7,6 +7,9 @@ import type { Payment } from "./ledger/payment-records";
 import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
 import { paymentLogger } from "../logging/logger";
 import { asPaymentId, asPaymentIntentId, type PaymentId, type PaymentIntentId } from "../ids";
+import { captureAtFor } from "./capture-policy";
+
+export { captureAtFor, captureDue } from "./capture-policy";
 
 export class PaymentActionError extends Error {
   constructor(message: string) {
@@ -72,37 +75,54 @@ async function synced(services: SyncDeps, paymentIntentId: PaymentIntentId, sour
   return outcome.payment;
 }
 
-/** Whether an authorization is due for automatic capture (PAYMENT_AUTO_CAPTURE_AFTER; unset = never). */
-export function captureDue(services: SyncDeps, authorizedAt: Date | null, now = new Date()): boolean {
-  const after = services.config.payments.autoCaptureAfterMs;
-  if (after === null || services.config.payments.capture !== "manual") return false;
-  return (authorizedAt?.getTime() ?? 0) + after <= now.getTime();
-}
 
 const CAPTURE_BATCH = 50;
+/** A capture that failed (Stripe down) is tried again after this long. */
+const CAPTURE_RETRY_MS = 60_000;
+
+/** Authorizations due for automatic capture (captureAt passed), of every dealer `db` sees, oldest first. */
+export function dueCaptures(db: SyncDeps["db"], now: Date, opts: { limit?: number; where?: { dealerId?: unknown } } = {}) {
+  return db.payment.findMany({
+    where: { ...((opts.where ?? {}) as Record<string, never>), status: "authorized", captureAt: { lte: now } },
+    orderBy: { captureAt: "asc" },
+    take: opts.limit ?? CAPTURE_BATCH,
+    select: { id: true, dealerId: true },
+  });
+}
 
 /**
- * The capture-due job: captures every authorization whose PAYMENT_AUTO_CAPTURE_AFTER has passed. Several
- * workers doing it at once capture each once: the capture's Stripe call carries a key derived from our payment id.
+ * The capture-due work of one dealer, all at once (`npm run payments -- sweep`, tests); the worker captures payment by
+ * payment. Several workers doing it at once capture each once: the capture's Stripe call carries a key derived from
+ * our payment id.
  */
 export async function captureDueAuthorizations(services: SyncDeps, now = new Date()): Promise<{ captured: number; errors: number }> {
   const report = { captured: 0, errors: 0 };
-  const after = services.config.payments.autoCaptureAfterMs;
-  if (after === null || services.config.payments.capture !== "manual") return report;
-  const due = await services.db.payment.findMany({
-    where: { status: "authorized", OR: [{ authorizedAt: null }, { authorizedAt: { lte: new Date(now.getTime() - after) } }] },
-    orderBy: { authorizedAt: "asc" },
-    take: CAPTURE_BATCH,
-    select: { id: true },
-  });
-  for (const { id } of due) {
-    try {
-      await capturePayment(services, asPaymentId(id), undefined, "auto_capture");
-      report.captured++;
-    } catch (error) {
-      report.errors++;
-      paymentLogger(id).error({ err: error }, "automatic capture failed; tried again on the next run");
-    }
+  for (const { id } of await dueCaptures(services.db, now)) {
+    const outcome = await captureIfDue(services, id, now);
+    if (outcome === "captured") report.captured++;
+    else if (outcome === "error") report.errors++;
   }
   return report;
+}
+
+/** Captures one authorization if it is (still) due; a failure is tried again after CAPTURE_RETRY_MS. */
+export async function captureIfDue(services: SyncDeps, paymentId: string, now = new Date()): Promise<"captured" | "skipped" | "error"> {
+  const payment = await services.db.payment.findUnique({ where: { id: paymentId }, select: { status: true, authorizedAt: true, captureAt: true } });
+  if (!payment || payment.status !== "authorized" || !payment.captureAt || payment.captureAt > now) return "skipped";
+  // The dealer's settings may have changed since the authorization: they decide.
+  const due = captureAtFor(services.config, payment.authorizedAt, now);
+  if (!due || due > now) {
+    await services.db.payment.updateMany({ where: { id: paymentId, status: "authorized" }, data: { captureAt: due } });
+    return "skipped";
+  }
+  try {
+    await capturePayment(services, asPaymentId(paymentId), undefined, "auto_capture");
+    return "captured";
+  } catch (error) {
+    paymentLogger(paymentId).error({ err: error }, "automatic capture failed; tried again later");
+    await services.db.payment
+      .updateMany({ where: { id: paymentId, status: "authorized" }, data: { captureAt: new Date(now.getTime() + CAPTURE_RETRY_MS) } })
+      .catch(() => {});
+    return "error";
+  }
 }

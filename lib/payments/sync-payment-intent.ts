@@ -15,12 +15,13 @@ import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
 import type { PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
+import { captureAtFor } from "./capture-policy";
 
 /**
  * What a sync needs: the ledger, Stripe, the hooks features plug in, a way to wake the worker, and Navixy for the
  * one thing read there (a requested receipt's address, lib/payments/receipts.ts).
  */
-export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
+export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker"> & Partial<Pick<Services, "dealer">>;
 
 export type SyncOutcome =
   /**
@@ -90,6 +91,12 @@ async function applyIntent(
       amountReceived: foreign ? 0 : (intent.amount_received ?? 0),
       amountCapturable: foreign ? 0 : (intent.amount_capturable ?? 0),
       lastSyncedAt: new Date(),
+      // The capture queue's due time while authorized (the dealer's PAYMENT_AUTO_CAPTURE_AFTER), cleared after.
+      ...(to === "authorized"
+        ? { captureAt: captureAtFor(services.config, payment.authorizedAt) }
+        : payment.captureAt
+          ? { captureAt: null }
+          : {}),
       ...(to === "failed" && error
         ? { failureCode: error.decline_code ?? error.code ?? "payment_failed", failureMessage: payerMessageForFailure(error) }
         : {}),
@@ -128,7 +135,10 @@ async function applyIntent(
     await services.hooks.afterPaymentSync(tx, services.config, payment, intent);
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
-  if (outcome.kind === "synced" && outcome.movementsChanged) services.wakeWorker();
+  if (outcome.kind === "synced" && outcome.movementsChanged) {
+    // A new credit: the worker claims that row; refunds may have changed several, which it looks for.
+    services.wakeWorker(outcome.creditId && services.dealer ? { queue: "movement", dealerId: services.dealer.id, id: outcome.creditId } : undefined);
+  }
   // After the ledger's transaction, never inside it: a receipt the payer asked for (it never throws).
   if (outcome.kind === "synced") await sendRequestedReceipt(services, intent, outcome.payment.navixyUserId);
   return outcome;

@@ -1,7 +1,8 @@
 // The process's shared dependencies, built once from the configuration. Next.js evaluates server modules
 // once per bundle (instrumentation, each route, each page), so what must be one per process (database
-// pool, worker wake-up signal) lives on globalThis.
-import { EventEmitter } from "node:events";
+// pool, the dealers' services) lives on globalThis. A hosted dealer's services are built when one of its
+// requests or rows needs them and kept in a bounded least-recently-used cache: a dealer nobody pays costs its
+// row in the Dealer table and nothing else, however many dealers the deployment has.
 import type Stripe from "stripe";
 import { getConfig, type Config } from "../config";
 import { createDb, type Db } from "../db/client";
@@ -14,6 +15,9 @@ import { autoTopUpPaymentHooks } from "../autotopup/payment-hooks";
 import { scopeToDealer } from "../db/dealer-scope";
 import { DEFAULT_DEALER, dealerRef, dealerValues, keyringOf, type DealerRef, type DealerRow } from "../dealers/directory";
 import { dealerConfig } from "../dealers/settings";
+import { notifyWork } from "../db/work-channel";
+import { LruCache } from "./lru";
+import { setWakePublisher, wakeWorkers, type WorkHint } from "./wake";
 
 /** One dealer's dependencies: its configuration, its clients, and the database as it sees it. */
 export interface Services {
@@ -29,22 +33,26 @@ export interface Services {
   currency: DealerCurrency;
   /** Features plugged into the money's path (automatic top-up). */
   hooks: PaymentHooks;
-  /** Tells the worker in this process that new work is waiting. */
-  wakeWorker(): void;
+  /** Tells the worker that new work is waiting: the row, when one was just stored (lib/server/wake.ts). */
+  wakeWorker(hint?: WorkHint): void;
+}
+
+interface CachedServices {
+  /** When the dealer's row was last read (a changed or suspended dealer applies within DEALER_RECHECK_MS). */
+  checkedAt: number;
+  /** The row's updatedAt when the services were built: a change of its settings rebuilds them. */
+  version: number;
+  services: Services;
 }
 
 interface ProcessState {
   db?: { db: Db; target: DatabaseTarget; url: string };
-  wake: EventEmitter;
+  dealers?: LruCache<string, CachedServices>;
 }
 
-const processState: ProcessState = ((globalThis as { __gateway?: ProcessState }).__gateway ??= {
-  wake: new EventEmitter(),
-});
-processState.wake.setMaxListeners(50);
+const processState: ProcessState = ((globalThis as { __gateway?: ProcessState }).__gateway ??= {});
 
 let services: Services | undefined;
-const dealerServices = new Map<string, { checkedAt: number; version: number; services: Services }>();
 /** How long a dealer's services are used before its row is read again (a changed or suspended dealer applies). */
 const DEALER_RECHECK_MS = 5_000;
 
@@ -52,8 +60,14 @@ function processDb(config: Config): { db: Db; target: DatabaseTarget } {
   if (!processState.db || processState.db.url !== config.databaseUrl) {
     const { db, target } = createDb(config.databaseUrl);
     processState.db = { db, target, url: config.databaseUrl };
+    // Hints no worker of this process takes go to the other instances (PostgreSQL only).
+    setWakePublisher(target.provider === "postgres" ? (payload) => notifyWork(db, target, payload) : undefined);
   }
   return processState.db;
+}
+
+function dealerCache(): LruCache<string, CachedServices> {
+  return (processState.dealers ??= new LruCache(getConfig().worker.dealerCacheSize));
 }
 
 /** The environment's own dealer: the single-dealer setup, and every row written before multi-dealer hosting. */
@@ -63,26 +77,59 @@ export function getServices(): Services {
   return services;
 }
 
-/** The services of a dealer by id (the default dealer's too); null when there is no such dealer. */
+/**
+ * The services of a dealer by id (the default dealer's too); null when there is no such dealer. Built on first use
+ * and kept (least recently used out); the row's version is read again at most every DEALER_RECHECK_MS, and its
+ * secrets are opened only when the services are (re)built.
+ */
 export async function servicesForDealer(dealerId: string): Promise<Services | null> {
   if (dealerId === DEFAULT_DEALER.id) return getServices();
-  const cached = dealerServices.get(dealerId);
+  const cache = dealerCache();
+  const cached = cache.get(dealerId);
   const now = Date.now();
   if (cached && now - cached.checkedAt < DEALER_RECHECK_MS) return cached.services;
-  const row = await getServices().rootDb.dealer.findUnique({ where: { id: dealerId } });
-  return row ? servicesForDealerRow(row, now) : null;
+  const rootDb = getServices().rootDb;
+  if (cached) {
+    const current = await rootDb.dealer.findUnique({ where: { id: dealerId }, select: { updatedAt: true } });
+    if (!current) {
+      cache.delete(dealerId);
+      return null;
+    }
+    if (current.updatedAt.getTime() === cached.version) {
+      cached.checkedAt = now;
+      return cached.services;
+    }
+  }
+  const row = await rootDb.dealer.findUnique({ where: { id: dealerId } });
+  if (!row) {
+    cache.delete(dealerId);
+    return null;
+  }
+  return servicesForDealerRow(row, now);
 }
 
-/** The services of a dealer by its URL slug ("default" is the environment's); null when there is none. */
+/**
+ * The services of a dealer by its URL slug ("default" is the environment's); null when there is none. Its row's
+ * version is read on every call (one indexed read), so a suspension or a change applies to the very next request.
+ */
 export async function servicesForSlug(slug: string): Promise<Services | null> {
   if (slug === DEFAULT_DEALER.slug) return getServices();
-  const row = await getServices().rootDb.dealer.findUnique({ where: { slug } });
+  const rootDb = getServices().rootDb;
+  const current = await rootDb.dealer.findUnique({ where: { slug }, select: { id: true, updatedAt: true } });
+  if (!current) return null;
+  const cached = dealerCache().get(current.id);
+  if (cached && cached.version === current.updatedAt.getTime()) {
+    cached.checkedAt = Date.now();
+    return cached.services;
+  }
+  const row = await rootDb.dealer.findUnique({ where: { id: current.id } });
   return row ? servicesForDealerRow(row) : null;
 }
 
 /** The services of a dealer row just read (rebuilt only when the row changed since they were built). */
 export function servicesForDealerRow(row: DealerRow, now = Date.now()): Services {
-  const cached = dealerServices.get(row.id);
+  const cache = dealerCache();
+  const cached = cache.get(row.id);
   const version = row.updatedAt.getTime();
   if (cached && cached.version === version) {
     cached.checkedAt = now;
@@ -91,8 +138,13 @@ export function servicesForDealerRow(row: DealerRow, now = Date.now()): Services
   const base = getConfig();
   const config = dealerConfig(row.slug, process.env, dealerValues(row, keyringOf(base)));
   const built = buildServices(config, dealerRef(row));
-  dealerServices.set(row.id, { checkedAt: now, version, services: built });
+  cache.set(row.id, { checkedAt: now, version, services: built });
   return built;
+}
+
+/** How many hosted dealers' services this process holds (bounded by DEALER_CACHE_SIZE). */
+export function cachedDealerCount(): number {
+  return processState.dealers?.size ?? 0;
 }
 
 function buildServices(config: Config, dealer: DealerRef): Services {
@@ -114,20 +166,14 @@ function buildServices(config: Config, dealer: DealerRef): Services {
     navixy,
     currency: new DealerCurrency(config.payments.currency, navixy),
     hooks: autoTopUpPaymentHooks,
-    wakeWorker: () => processState.wake.emit("work"),
+    wakeWorker: wakeWorkers,
   };
-}
-
-/** Subscribes to wake-ups from any bundle of this process. Returns the unsubscribe function. */
-export function onWorkerWake(listener: () => void): () => void {
-  processState.wake.on("work", listener);
-  return () => processState.wake.off("work", listener);
 }
 
 /** Tests point the process at another database or emulator between suites. */
 export async function resetServicesForTests(): Promise<void> {
   services = undefined;
-  dealerServices.clear();
+  processState.dealers = undefined;
   const current = processState.db;
   processState.db = undefined;
   await current?.db.$disconnect();

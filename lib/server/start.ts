@@ -1,17 +1,18 @@
 // Starting the gateway's background work inside a process: the Next.js server (instrumentation.ts), or
-// `npm run worker` (worker-main.ts), or an operator command. This is where the worker gets its jobs: the
+// `npm run worker` (worker-main.ts), or an operator command. This is where the worker gets its queues: the
 // money's path does not know about automatic top-up or the console, they are plugged in here.
 import { warnOnPaymentCurrencyMismatch } from "../admin/setup";
-import { runAutoTopUps } from "../autotopup/scheduler";
+import { autoTopUpQueue } from "../autotopup/queue";
 import { getConfig, ConfigError } from "../config";
-import { captureDueAuthorizations } from "../payments/capture";
-import { sweepPayments } from "../payments/sweep";
-import { LedgerWorker } from "../payments/worker/ledger-worker";
-import type { PeriodicJob } from "../payments/worker/scheduler";
+import { WorkChannelListener } from "../db/work-channel";
+import { logger } from "../logging/logger";
+import { LedgerWorker, type LedgerWorkerOptions } from "../payments/worker/ledger-worker";
+import type { WorkQueue } from "../payments/worker/queue";
+import { coreQueues } from "../payments/worker/queues";
 import { getServices, type Services } from "./services";
-import { WorkerPool } from "./worker-pool";
+import { decodeHint } from "./wake";
 
-const holder = globalThis as { __gatewayWorkers?: WorkerPool };
+const holder = globalThis as { __gatewayWorker?: ProcessWorker };
 
 /**
  * Validates the configuration (exiting with a message naming the bad setting), prepares the database, and warns
@@ -39,37 +40,50 @@ export async function bootstrap(): Promise<void> {
   void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
-/** The periodic jobs every worker runs beside its two queues. */
-export function periodicJobs(services: Services): PeriodicJob[] {
-  const { worker, autoTopUp } = services.config;
-  const jobs: PeriodicJob[] = [
-    // Missed webhooks, abandoned payments, refunds that failed later: lib/payments/sweep.ts.
-    { name: "sweep", intervalMs: worker.sweepIntervalMs, run: async () => ({ ...(await sweepPayments(services)) }) },
-    // Authorizations whose PAYMENT_AUTO_CAPTURE_AFTER has passed.
-    { name: "capture due", intervalMs: worker.sweepIntervalMs, run: async () => ({ ...(await captureDueAuthorizations(services)) }) },
-  ];
-  if (autoTopUp.enabled) {
-    // About once a minute (never more often than the check interval); each run reads at most a batch of balances.
-    jobs.push({
-      name: "automatic top-up",
-      intervalMs: Math.min(60_000, autoTopUp.checkIntervalMs),
-      run: async () => {
-        const { charged, errors } = await runAutoTopUps(services);
-        return { charged, errors };
-      },
-    });
-  }
-  return jobs;
+/** The worker's queues: the money's path, then the features built on it (automatic top-up). */
+export function workQueues(services: Services): WorkQueue[] {
+  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config)];
 }
 
-/** One dealer's worker: its two queues and its periodic jobs. */
-export function createWorker(services: Services): LedgerWorker {
-  return new LedgerWorker(services, { jobs: periodicJobs(services) });
+/**
+ * A worker over every dealer's rows with the process's queues; `services` is the environment's dealer (whose worker
+ * settings the deployment shares). Tests and commands narrow it to one dealer with allDealers: false.
+ */
+export function createWorker(services: Services, opts: Omit<LedgerWorkerOptions, "queues"> = { allDealers: true }): LedgerWorker {
+  return new LedgerWorker(services, { queues: workQueues(services), ...opts });
 }
 
-/** The process's workers: one lane per dealer (lib/server/worker-pool.ts). */
-export async function startWorker(): Promise<WorkerPool> {
-  holder.__gatewayWorkers ??= new WorkerPool(createWorker);
-  await holder.__gatewayWorkers.start();
-  return holder.__gatewayWorkers;
+export interface ProcessWorker {
+  worker: LedgerWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * The process's one worker, for every dealer. On PostgreSQL it also listens for the other instances' hints
+ * (lib/db/work-channel.ts), so a row stored there is worked on here without waiting for a poll.
+ */
+export async function startWorker(): Promise<ProcessWorker> {
+  if (holder.__gatewayWorker) return holder.__gatewayWorker;
+  const services = getServices();
+  const worker = createWorker(services);
+  worker.start();
+  const listener = new WorkChannelListener(services.dbTarget, {
+    onNotice: (payload) => {
+      const hint = decodeHint(payload);
+      worker.wake(hint);
+    },
+    // Hints sent while the connection was down are lost: look for due rows now.
+    onConnected: () => worker.wake(),
+    onError: (error) => logger.warn({ err: error }, "work channel: connection lost, reconnecting (polling meanwhile)"),
+  });
+  listener.start();
+  holder.__gatewayWorker = {
+    worker,
+    stop: async () => {
+      await listener.close();
+      await worker.stop();
+      holder.__gatewayWorker = undefined;
+    },
+  };
+  return holder.__gatewayWorker;
 }

@@ -7,7 +7,7 @@ import { logger } from "../logging/logger";
 async function main() {
   await bootstrap();
   const workers = await startWorker();
-  logger.info({ lanes: [...workers.workers.values()].map((w) => w.id) }, "processing Stripe events and Navixy balance movements");
+  logger.info({ worker: workers.worker.id }, "processing every dealer's Stripe events and Navixy balance movements");
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "stopping: finishing the current work");
     await workers.stop();

@@ -155,6 +155,9 @@ export interface NavixyEmulator {
   release(opts?: { mode?: "process" | "drop" }): number;
   /** Requests currently held. */
   held(): number;
+  /** The most requests of one API method open at once since the start or the last reset (a client's concurrency). */
+  maxConcurrent(method: string): number;
+  resetMaxConcurrent(): void;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -372,6 +375,8 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
   let sessions = new Map<string, { expiresAt: number }>();
   let faults: StoredFault[] = [];
   let callLog: EmulatorCall[] = [];
+  const openNow = new Map<string, number>();
+  let maxOpen = new Map<string, number>();
   let appliedCounts = new Map<number, number>();
   let held: HeldRequest[] = [];
   let seq = 0;
@@ -903,7 +908,15 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       if (isControl) return await handleControl(req.method ?? "GET", path, body, res);
       const image = path.startsWith("/static/") ? STATIC_IMAGES[path.slice("/static/".length)] : undefined;
       if (image) return sendRaw(res, 200, "image/svg+xml", image);
-      if (path.startsWith("/v2/")) return await handleApi(req, res, path.slice(4).replace(/\/+$/, ""), url, body);
+      if (path.startsWith("/v2/")) {
+        const method = path.slice(4).replace(/\/+$/, "");
+        // Requests open at once, per method: what a client's concurrency limit is checked against.
+        const open = (openNow.get(method) ?? 0) + 1;
+        openNow.set(method, open);
+        maxOpen.set(method, Math.max(maxOpen.get(method) ?? 0, open));
+        res.once("close", () => openNow.set(method, (openNow.get(method) ?? 1) - 1));
+        return await handleApi(req, res, method, url, body);
+      }
       sendJson(res, 404, { error: "not found: the API lives under /v2/" });
     } catch (e) {
       sendRaw(res, 500, "text/plain", `emulator error: ${e instanceof Error ? e.message : String(e)}`);
@@ -966,6 +979,10 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
         throw new Error(`emulator: user ${id}'s balance ${formatBalance(u.balanceUnits)} is not a whole number of cents; read user(id).balance`);
       }
       return u.balanceUnits / BALANCE_UNITS_PER_CENT;
+    },
+    maxConcurrent: (method) => maxOpen.get(method) ?? 0,
+    resetMaxConcurrent() {
+      maxOpen = new Map();
     },
     changeBalanceCalls(userId) {
       if (userId !== undefined) return appliedCounts.get(userId) ?? 0;
@@ -1032,6 +1049,7 @@ export async function startNavixyEmulator(opts: NavixyEmulatorOptions = {}): Pro
       sessions = new Map();
       faults = [];
       callLog = [];
+      maxOpen = new Map();
       appliedCounts = new Map();
       txSeq = 0;
       if (outage) await api.setOutage(false);

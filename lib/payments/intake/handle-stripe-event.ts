@@ -4,7 +4,7 @@
 // as failed; any other is retried with backoff.
 import type Stripe from "stripe";
 import type { StripeEvent } from "../../db/generated/sqlite/client";
-import { RELEASED, claimFields, leaseOn, type Candidate, type Claimant } from "../ledger/claims";
+import { RELEASED, claimFields, leaseOn, type Claimant } from "../ledger/claims";
 import { backoffDelay } from "../outbox/backoff";
 import { syncPaymentIntent, type SyncDeps } from "../sync-payment-intent";
 import { captureDue, capturePayment } from "../capture";
@@ -86,42 +86,33 @@ async function paymentIntentOfRefund(services: SyncDeps, refund: Stripe.Refund):
 
 // ---- the queue: due events, claimed one at a time
 
-const BATCH = 16;
-
-/** Events due now (new, retry due, or abandoned by a worker whose lease ran out), oldest first. */
-export function dueStripeEvents(claimant: Claimant): Promise<Candidate[]> {
-  const now = new Date();
-  return claimant.services.db.stripeEvent.findMany({
-    where: {
-      OR: [
-        { status: "received", nextAttemptAt: { lte: now } },
-        { status: "processing", leaseUntil: { lt: now } },
-      ],
-    },
-    orderBy: { stripeCreatedAt: "asc" },
-    take: BATCH,
-    select: { id: true, version: true },
-  });
+/** What the worker learns from working an event: whether Stripe answered (its health for the dealer's circuit). */
+export interface EventWork {
+  worked: boolean;
+  /** Stripe did not answer (connection, 5xx, rate limit, a refused key): the dealer may be backed off. */
+  stripeFailing?: string;
 }
 
-/** Claims the event and handles it. Returns false when another worker had claimed it first. */
-export async function workStripeEvent(claimant: Claimant, candidate: Candidate): Promise<boolean> {
+/** Claims the event and handles it. `version` is what the due query read; a hinted event is claimed while received. */
+export async function workStripeEvent(claimant: Claimant, candidate: { id: string; version?: number }): Promise<EventWork> {
   // One conditional UPDATE ... RETURNING: the event if it is still as read, nothing if another worker took it.
   const [row] = await claimant.services.db.stripeEvent.updateManyAndReturn({
-    where: { id: candidate.id, version: candidate.version },
+    where:
+      candidate.version !== undefined
+        ? { id: candidate.id, version: candidate.version }
+        : { id: candidate.id, status: "received", nextAttemptAt: { lte: new Date() } },
     data: { status: "processing", ...claimFields(claimant) },
   });
-  if (!row) return false;
+  if (!row) return { worked: false };
   const lease = leaseOn(claimant, "stripeEvent", row);
   try {
-    await handleClaimed(claimant, row, lease.where);
+    return { worked: true, ...(await handleClaimed(claimant, row, lease.where)) };
   } finally {
     lease.stop();
   }
-  return true;
 }
 
-async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<void> {
+async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<{ stripeFailing?: string }> {
   const { db, config } = claimant.services;
   try {
     const result = await handleStripeEvent(claimant.services, row);
@@ -135,6 +126,7 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
         ...RELEASED,
       },
     });
+    return {};
   } catch (error) {
     const permanent = isPermanentStripeError(error);
     const message = error instanceof Error ? error.message : String(error);
@@ -148,10 +140,17 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
         ...RELEASED,
       },
     });
+    return isStripeUnavailable(error) ? { stripeFailing: `Stripe: ${message.slice(0, 200)}` } : {};
   }
 }
 
 function isPermanentStripeError(error: unknown): boolean {
   const e = error as { type?: string; statusCode?: number };
   return e?.type === "StripeInvalidRequestError" && (e.statusCode === 404 || e.statusCode === 400);
+}
+
+/** Stripe did not answer the dealer's key: unreachable, failing, limiting us, or refusing the key itself. */
+function isStripeUnavailable(error: unknown): boolean {
+  const type = (error as { type?: string })?.type;
+  return type === "StripeConnectionError" || type === "StripeAPIError" || type === "StripeRateLimitError" || type === "StripeAuthenticationError";
 }

@@ -62,6 +62,7 @@ export async function storeVerifiedEvent(services: IntakeDeps, event: Stripe.Eve
       ${new Date((Number(event.created) || 0) * 1000)}, ${now}, ${handled && !wrongMode ? null : now})
     ON CONFLICT ("id") DO NOTHING`;
   if (inserted === 0) return "duplicate";
-  if (handled && !wrongMode) services.wakeWorker();
+  // The worker claims this very row (in this process, or another instance through the database).
+  if (handled && !wrongMode) services.wakeWorker({ queue: "event", dealerId: services.dealer.id, id: event.id });
   return "stored";
 }

@@ -11,10 +11,10 @@ export type Candidate = { id: string; version: number };
 /** Clears the lease when a worker is done with a row. */
 export const RELEASED = { leaseOwner: null, leaseUntil: null };
 
-/** Who is claiming, for how long, and where it logs: shared by the queues of one worker. */
+/** Who is claiming, for how long, for which dealer, and where it logs. */
 export interface Claimant {
-  /** What working both queues needs (a stored event syncs its PaymentIntent; a movement goes to Navixy). */
-  services: Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker"> & Partial<Pick<Services, "dealer">>;
+  /** The services of the row's dealer: its database view, Stripe and Navixy clients, settings. */
+  services: Services;
   /** The worker's id, written as leaseOwner. */
   id: string;
   leaseMs: number;

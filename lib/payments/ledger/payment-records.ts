@@ -20,6 +20,7 @@ type PaymentFields = Partial<
     | "failedAt"
     | "canceledAt"
     | "lastSyncedAt"
+    | "captureAt"
   >
 >;
 

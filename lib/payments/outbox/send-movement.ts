@@ -10,7 +10,7 @@ import type { BalanceMovement } from "../../db/generated/sqlite/client";
 import { paymentLogger } from "../../logging/logger";
 import { isNavixyApiError, isNavixyTransportError } from "../../navixy";
 import type { Services } from "../../server/services";
-import { RELEASED, claimFields, leaseOn, type Candidate, type Claimant } from "../ledger/claims";
+import { RELEASED, claimFields, leaseOn, type Claimant } from "../ledger/claims";
 import type { Lease } from "../ledger/lease";
 import { PAYMENT_CREDIT } from "../ledger/movement-keys";
 import { assertNever, type MovementState } from "../ledger/states";
@@ -31,6 +31,10 @@ export type ApplyOutcome =
       attention?: boolean;
       /** The next attempt must not come before this (a call may still be in flight at Navixy). */
       notBefore?: Date;
+      /** Navixy did not answer (connection, timeout, a login that fails): the dealer's Navixy may be down. */
+      unavailable?: boolean;
+      /** Navixy answered "too many requests" (code 15). */
+      rateLimited?: boolean;
     }
   | { result: "failed"; error: string; code: number | null }
   /** Another worker took the row over before anything was sent: nothing happened, the row is not ours. */
@@ -189,7 +193,7 @@ async function lookUp(services: OutboxDeps, movement: BalanceMovement, log: Call
 
 function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } | { result: "lost" }> {
   if (isNavixyTransportError(error)) {
-    return { result: "retry", maybeApplied: error.maybeApplied, error: error.message, code: null };
+    return { result: "retry", maybeApplied: error.maybeApplied, error: error.message, code: null, unavailable: true };
   }
   if (isNavixyApiError(error)) {
     const message = `Navixy error ${error.code}: ${error.description}`;
@@ -200,7 +204,13 @@ function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } |
     switch (error.kind) {
       case "session":
       case "transient":
-        return { result: "retry", maybeApplied: false, error: message, code: error.code };
+        return {
+          result: "retry",
+          maybeApplied: false,
+          error: message,
+          code: error.code,
+          ...(error.code === 15 ? { rateLimited: true } : { unavailable: true }),
+        };
       case "not_found":
       case "insufficient_funds":
       case "permanent":
@@ -214,38 +224,40 @@ function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } |
 
 // ---- the queue: due movements, claimed one at a time
 
-const BATCH = 16;
+/** What the worker learns from sending a movement: whether Navixy answered (its health for the dealer's slots). */
+export interface MovementWork {
+  worked: boolean;
+  health: "ok" | "failing" | "rate_limited" | "neutral";
+  reason?: string;
+}
 
-/** Movements due now (pending, unknown, or abandoned mid-call by a worker whose lease ran out). */
-export function dueMovements(claimant: Claimant): Promise<(Candidate & { state: string })[]> {
+/** Claims the movement and sends it. `version` is what the due query read; a hinted movement is claimed while due. */
+export async function workMovement(claimant: Claimant, candidate: { id: string; version?: number; state?: string }): Promise<MovementWork> {
+  const { db } = claimant.services;
+  let seen: { version: number; state: string } | null =
+    candidate.version !== undefined && candidate.state !== undefined ? { version: candidate.version, state: candidate.state } : null;
+  // A hinted movement: read the version and state it is claimed at (the claim then fences both).
+  seen ??= await db.balanceMovement.findFirst({ where: { id: candidate.id }, select: { version: true, state: true } });
+  if (!seen) return { worked: false, health: "neutral" };
   const now = new Date();
-  return claimant.services.db.balanceMovement.findMany({
+  const [row] = await db.balanceMovement.updateManyAndReturn({
     where: {
+      id: candidate.id,
+      version: seen.version,
       OR: [
         { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: now } },
         { state: "sending", leaseUntil: { lt: now } },
       ],
     },
-    orderBy: { nextAttemptAt: "asc" },
-    take: BATCH,
-    select: { id: true, version: true, state: true },
-  });
-}
-
-/** Claims the movement and sends it. Returns false when another worker had claimed it first. */
-export async function workMovement(claimant: Claimant, candidate: Candidate & { state: string }): Promise<boolean> {
-  const [row] = await claimant.services.db.balanceMovement.updateManyAndReturn({
-    where: { id: candidate.id, version: candidate.version },
     data: { state: "sending", ...claimFields(claimant) },
   });
-  if (!row) return false;
+  if (!row) return { worked: false, health: "neutral" };
   const lease = leaseOn(claimant, "balanceMovement", row);
   try {
-    await sendClaimed(claimant, row, candidate.state as MovementState, lease);
+    return { worked: true, ...(await sendClaimed(claimant, row, seen.state as MovementState, lease)) };
   } finally {
     lease.stop();
   }
-  return true;
 }
 
 /** The call log of one movement (NavixyCall rows): money calls are written as in flight before they are sent. */
@@ -289,47 +301,48 @@ async function debitMustWait(claimant: Claimant, debit: BalanceMovement) {
   };
 }
 
-async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousState: MovementState, lease: Lease): Promise<void> {
+async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousState: MovementState, lease: Lease): Promise<Omit<MovementWork, "worked">> {
   const { db, config } = claimant.services;
   const mine = lease.where;
   if (row.kind === "debit") {
     const held = await debitMustWait(claimant, row);
     if (held) {
       await db.balanceMovement.updateMany({ where: mine, data: { ...held, ...RELEASED } });
-      return;
+      return { health: "neutral" };
     }
   }
   // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
   // have applied, exactly like "unknown".
   const lookupFirst = previousState === "unknown" || previousState === "sending";
   const log = paymentLogger(row.paymentId, claimant.log).child({ movementId: row.id, kind: row.kind, attempt: row.attempts });
-  let outcome;
+  let outcome: ApplyOutcome;
   try {
     outcome = await sendMovement(claimant.services, row, { lookupFirst, claim: lease }, callLogOf(claimant, row.id));
   } catch (error) {
     // Our own failure (e.g. the database while recording): the call's outcome is not known.
-    outcome = { result: "retry" as const, maybeApplied: true, error: (error as Error).message, code: null };
+    outcome = { result: "retry", maybeApplied: true, error: (error as Error).message, code: null };
   }
 
   switch (outcome.result) {
     case "lost":
       // Another worker holds the row now (this one stalled past its lease): it owns the outcome. Nothing was sent.
       log.warn("claim lost before sending: left to the worker that holds the row");
-      return;
+      return { health: "neutral" };
     case "applied":
       log.info({ navixyUserId: row.navixyUserId, amount: row.amount, currency: row.currency }, "balance movement applied");
       await db.balanceMovement.updateMany({
         where: mine,
         data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, ...RELEASED },
       });
-      return;
+      return { health: "ok" };
     case "failed":
       log.error({ code: outcome.code, error: outcome.error }, "balance movement failed: needs a person");
       await db.balanceMovement.updateMany({
         where: mine,
         data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, ...RELEASED },
       });
-      return;
+      // A certain refusal is an answer: the dealer's Navixy is up.
+      return { health: "ok" };
     case "retry": {
       let delay = backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs);
       // A call that may still be in flight at Navixy gets time to land before we look for it.
@@ -348,7 +361,11 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
           ...RELEASED,
         },
       });
-      return;
+      if (outcome.rateLimited) return { health: "rate_limited", reason: outcome.error };
+      if (outcome.unavailable) return { health: "failing", reason: `Navixy: ${outcome.error}` };
+      // Waiting for an earlier call to land, a lookup that could not finish, an answer we cannot read: the
+      // dealer's Navixy answered or we know nothing new about it.
+      return { health: outcome.code !== null ? "ok" : "neutral" };
     }
   }
 }

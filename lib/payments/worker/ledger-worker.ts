@@ -1,77 +1,299 @@
-// The worker: works the ledger's two queues as they fall due (stored Stripe events:
-// intake/handle-stripe-event.ts; balance movements owed to Navixy: outbox/send-movement.ts), and runs the
-// periodic jobs it was given (scheduler.ts). Rows are claimed with a lease (ledger/claims.ts, ledger/lease.ts),
-// so any number of workers, in app instances or alone, can share one database.
+// The worker: one per process, for every dealer. It works queues of due rows (stored Stripe events:
+// intake/handle-stripe-event.ts; balance movements owed to Navixy: outbox/send-movement.ts; the sweep and captures
+// that fall due; features' queues such as automatic top-up) across all dealers by due time. Each dealer has at most
+// NAVIXY_CONCURRENCY rows in flight and the dealers with due rows take turns (fairness.ts), so a dealer with
+// thousands of owed credits, or a Navixy that is down, never delays another; a dealer whose Navixy or Stripe keeps
+// failing is backed off as a whole. It is woken with the row that became due (lib/server/wake.ts) and otherwise
+// looks for due rows every WORKER_POLL_INTERVAL_MS with one query per queue for all dealers: an idle dealer costs
+// nothing. Rows are claimed with a lease (ledger/claims.ts, ledger/lease.ts), so any number of workers, in app
+// instances or alone, can share one database.
 import { randomUUID } from "node:crypto";
-import { onWorkerWake, type Services } from "../../server/services";
+import type { Db } from "../../db/client";
 import { logger, type Logger } from "../../logging/logger";
 import { deliveriesBusy } from "../../server/request-activity";
+import { servicesForDealer, type Services } from "../../server/services";
+import { onWorkerWake, type WorkHint } from "../../server/wake";
 import type { Claimant } from "../ledger/claims";
-import { dueStripeEvents, workStripeEvent } from "../intake/handle-stripe-event";
-import { dueMovements, workMovement } from "../outbox/send-movement";
-import { Scheduler, type PeriodicJob } from "./scheduler";
+import { DealerCircuits, DealerSlots, roundRobin, type CircuitChange, type CircuitOptions } from "./fairness";
+import { NOTHING_DONE, type WorkItem, type WorkOutcome, type WorkQueue } from "./queue";
+import { coreQueues } from "./queues";
 
-/** How long the worker holds back while webhook deliveries arrive, at most, and the pause it waits for. */
+/** How long the worker holds back a row while webhook deliveries arrive, at most, and the pause it waits for. */
 const MAX_DEFER_MS = 200;
 const QUIET_MS = 5;
+
+const DEFAULT_CIRCUIT: CircuitOptions = { failuresToOpen: 5, openMs: 30_000, maxOpenMs: 600_000 };
+
+export interface LedgerWorkerOptions {
+  /** The queues to work, in the order a dealer's rows are taken (default: the money's path, coreQueues()). */
+  queues?: readonly WorkQueue[];
+  /** Every dealer's rows (the process's worker), or only `services.dealer`'s (the default: commands and tests). */
+  allDealers?: boolean;
+  /** A dealer's services; defaults to `services` for its own dealer and servicesForDealer for the others. */
+  servicesFor?: (dealerId: string) => Promise<Services | null>;
+  leaseMs?: number;
+  concurrency?: number;
+  dealerConcurrency?: number;
+  circuit?: CircuitOptions;
+}
+
+const itemKey = (i: Pick<WorkItem, "queue" | "dealerId" | "id">) => `${i.queue}\u0000${i.dealerId}\u0000${i.id}`;
 
 export class LedgerWorker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
   private running = false;
-  private wakeRequested = false;
-  private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private wakeUp: (() => void) | undefined;
+  private poked = false;
+  /** The queues looked at on every pass must be looked at again (a hint could not start, a row finished). */
+  private lookAgain = true;
+  private readonly lastLookAt = new Map<string, number>();
+  /** Periodic queues whose last look filled its batch: looked at again on the next pass. */
+  private readonly moreDue = new Set<string>();
+  private readonly active = new Map<string, Promise<void>>();
+  private worked = 0;
   private readonly log: Logger;
-  private readonly claimant: Claimant;
-  private readonly scheduler: Scheduler;
+  private readonly queues: readonly WorkQueue[];
+  private readonly byName: Map<string, WorkQueue>;
+  private readonly slots: DealerSlots;
+  private readonly circuits: DealerCircuits;
+  private readonly claimants = new WeakMap<Services, Claimant>();
+  private readonly onlyDealer: string | undefined;
+  private readonly servicesFor: (dealerId: string) => Promise<Services | null>;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly rootDb: Db;
 
   constructor(
-    private readonly services: Claimant["services"],
-    opts: { leaseMs?: number; jobs?: readonly PeriodicJob[] } = {},
+    private readonly services: Services,
+    opts: LedgerWorkerOptions = {},
   ) {
-    // Each dealer has a lane of its own (lib/server/worker-pool.ts): its lines name the dealer.
-    this.log = logger.child({ worker: this.id, ...(services.dealer && !services.dealer.isDefault ? { dealer: services.dealer.slug } : {}) });
-    this.claimant = { services, id: this.id, leaseMs: opts.leaseMs ?? services.config.worker.leaseMs, log: this.log };
-    this.scheduler = new Scheduler(opts.jobs ?? []);
+    const { worker } = services.config;
+    this.log = logger.child({ worker: this.id });
+    this.queues = opts.queues ?? coreQueues();
+    this.byName = new Map(this.queues.map((q) => [q.name, q]));
+    this.onlyDealer = opts.allDealers ? undefined : services.dealer.id;
+    this.servicesFor = opts.servicesFor ?? ((id) => (id === services.dealer.id ? Promise.resolve(services) : servicesForDealer(id)));
+    this.leaseMs = opts.leaseMs ?? worker.leaseMs;
+    this.concurrency = opts.concurrency ?? worker.concurrency;
+    this.slots = new DealerSlots(opts.dealerConcurrency ?? worker.dealerConcurrency);
+    this.circuits = new DealerCircuits(opts.circuit ?? DEFAULT_CIRCUIT);
+    this.rootDb = services.rootDb;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = onWorkerWake(() => this.wake());
+    this.unsubscribe = onWorkerWake((hint) => this.offer(hint));
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.wake();
+    this.poke();
     await this.loop;
+    await Promise.allSettled([...this.active.values()]);
   }
 
-  wake(): void {
-    this.wakeRequested = true;
+  /** Wakes the loop; with a hint, starts that row now when this worker can. */
+  wake(hint?: WorkHint): void {
+    this.offer(hint);
+  }
+
+  /** Rows in flight now, and the dealers backed off (for the console and logs). */
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  private offer(hint: WorkHint | undefined): boolean {
+    if (!this.running) return false;
+    if (hint && this.byName.has(hint.queue) && (!this.onlyDealer || hint.dealerId === this.onlyDealer)) {
+      const item: WorkItem = { queue: hint.queue, dealerId: hint.dealerId, id: hint.id };
+      if (this.tryStart(item, Date.now())) return true;
+    }
+    this.lookAgain = true;
+    this.poke();
+    return false;
+  }
+
+  private poke(): void {
+    this.poked = true;
     this.wakeUp?.();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      let worked = 0;
       try {
-        worked = await this.runOnce();
-        for (const { job, report } of await this.scheduler.runDue()) this.log.info({ report }, job);
+        await this.pass({ periodic: true });
       } catch (error) {
         this.log.error({ err: error }, "worker pass failed");
       }
-      if (worked === 0 && this.running) await this.idle();
+      if (this.running) await this.idle();
     }
   }
 
-  /** Sleeps until woken, the next retry falls due, or the poll interval passes (for other instances' work). */
+  /**
+   * Looks for due rows of the queues that need a look and starts as many as the limits allow, the dealers taking
+   * turns. Returns how many rows it started.
+   */
+  private async pass(opts: { periodic: boolean }): Promise<number> {
+    const now = Date.now();
+    let free = this.concurrency - this.active.size;
+    if (free <= 0) return 0;
+    const excluded = this.blocked(now);
+    const lookCore = this.lookAgain || now - (this.lastLookAt.get("") ?? 0) >= this.services.config.worker.pollIntervalMs;
+    this.lookAgain = false;
+    if (lookCore) this.lastLookAt.set("", now);
+    const found: { item: WorkItem; queue: WorkQueue }[] = [];
+    for (const queue of this.queues) {
+      const periodic = queue.intervalMs !== undefined;
+      if (periodic) {
+        if (!opts.periodic) continue;
+        if (!this.moreDue.has(queue.name) && now - (this.lastLookAt.get(queue.name) ?? 0) < queue.intervalMs!) continue;
+        this.lastLookAt.set(queue.name, now);
+      } else if (!lookCore) {
+        continue;
+      }
+      const limit = Math.max(16, free * 2);
+      const items = await queue.due(this.rootDb, { now: new Date(now), limit, excludeDealers: excluded, onlyDealer: this.onlyDealer });
+      if (periodic) {
+        if (items.length >= limit) this.moreDue.add(queue.name);
+        else this.moreDue.delete(queue.name);
+      } else if (items.length >= limit) {
+        this.lookAgain = true;
+      }
+      for (const item of items) if (!this.active.has(itemKey(item))) found.push({ item, queue });
+    }
+    let started = 0;
+    for (const { item } of roundRobin(found, (f) => f.item.dealerId)) {
+      if (free <= 0) {
+        this.lookAgain = true;
+        break;
+      }
+      if (this.tryStart(item, now)) {
+        started++;
+        free--;
+      } else if (!this.active.has(itemKey(item))) {
+        // Its dealer is at its limit: the next pass after one of its rows ends takes it.
+        this.lookAgain = true;
+      }
+    }
+    return started;
+  }
+
+  /** Dealers whose rows are not to be claimed now: at their limit, paused, or backed off. */
+  private blocked(now: number): string[] {
+    const out = new Set([...this.slots.blocked(now), ...this.circuits.blocked(now)]);
+    return [...out];
+  }
+
+  private tryStart(item: WorkItem, now: number): boolean {
+    const queue = this.byName.get(item.queue);
+    const key = itemKey(item);
+    if (!queue || this.active.has(key) || this.active.size >= this.concurrency) return false;
+    if (!this.circuits.allows(item.dealerId, now)) return false;
+    if (!this.slots.tryTake(item.dealerId, now)) return false;
+    this.circuits.started(item.dealerId, now);
+    const task = this.execute(queue, item).finally(() => {
+      this.active.delete(key);
+      this.slots.release(item.dealerId);
+      this.lookAgain = true;
+      this.poke();
+    });
+    this.active.set(key, task);
+    return true;
+  }
+
+  private async execute(queue: WorkQueue, item: WorkItem): Promise<void> {
+    let outcome: WorkOutcome = NOTHING_DONE;
+    try {
+      await this.giveWayToDeliveries();
+      const services = await this.servicesFor(item.dealerId);
+      if (!services) {
+        this.log.warn({ dealerId: item.dealerId, queue: item.queue, rowId: item.id }, "row of a dealer that no longer exists: left as it is");
+        return;
+      }
+      outcome = await queue.work(this.claimantFor(services), item);
+    } catch (error) {
+      // Our own failure (the database, a bug): the row's claim runs out and it is taken again.
+      this.log.error({ dealerId: item.dealerId, queue: item.queue, rowId: item.id, err: error }, "worker could not work a row");
+      outcome = { worked: false, health: "neutral" };
+    }
+    if (outcome.worked) this.worked++;
+    this.learn(item.dealerId, outcome);
+  }
+
+  /** What a row's outcome says about its dealer: slots, circuit, and a log line and record when that changes. */
+  private learn(dealerId: string, outcome: WorkOutcome): void {
+    let change: CircuitChange | null = null;
+    switch (outcome.health) {
+      case "ok":
+        this.slots.succeeded(dealerId);
+        change = this.circuits.success(dealerId);
+        break;
+      case "rate_limited": {
+        const { until, paused } = this.slots.rateLimited(dealerId);
+        this.circuits.neutral(dealerId);
+        if (paused) {
+          this.log.warn({ dealerId, until: new Date(until).toISOString(), limit: this.slots.limitOf(dealerId) }, "Navixy asked this dealer's calls to slow down");
+        }
+        break;
+      }
+      case "failing":
+        change = this.circuits.failure(dealerId, outcome.reason ?? "its Navixy or Stripe is not answering");
+        break;
+      case "neutral":
+        this.circuits.neutral(dealerId);
+        break;
+    }
+    if (change) void this.recordCircuit(change);
+  }
+
+  private async recordCircuit(change: CircuitChange): Promise<void> {
+    if (change.state === "open") {
+      this.log.warn(
+        { dealerId: change.dealerId, failures: change.failures, retryAt: change.retryAt?.toISOString(), reason: change.reason },
+        "dealer backed off: its rows wait until its Navixy or Stripe answers again",
+      );
+    } else {
+      this.log.info({ dealerId: change.dealerId }, "dealer no longer backed off");
+    }
+    try {
+      await this.rootDb.dealerBackoff.upsert({
+        where: { dealerId: change.dealerId },
+        create: {
+          dealerId: change.dealerId,
+          state: change.state,
+          reason: change.reason?.slice(0, 500) ?? null,
+          failures: change.failures,
+          retryAt: change.retryAt,
+          workerId: this.id,
+        },
+        update: { state: change.state, reason: change.reason?.slice(0, 500) ?? null, failures: change.failures, retryAt: change.retryAt, workerId: this.id },
+      });
+    } catch (error) {
+      this.log.warn({ err: error }, "could not record a dealer's backoff");
+    }
+  }
+
+  private claimantFor(services: Services): Claimant {
+    let claimant = this.claimants.get(services);
+    if (!claimant) {
+      const dealer = services.dealer;
+      // Every line names the hosted dealer it is about.
+      const log = dealer.isDefault ? this.log : this.log.child({ dealer: dealer.slug });
+      claimant = { services, id: this.id, leaseMs: this.leaseMs, log };
+      this.claimants.set(services, claimant);
+    }
+    return claimant;
+  }
+
+  /** Sleeps until woken, a row finishes, the next retry falls due, or the poll interval passes. */
   private async idle(): Promise<void> {
-    if (this.wakeRequested) {
-      this.wakeRequested = false;
+    if (this.poked) {
+      this.poked = false;
       return;
     }
     const wait = Math.max(10, Math.min(this.services.config.worker.pollIntervalMs, await this.msUntilNextDue()));
@@ -81,47 +303,60 @@ export class LedgerWorker {
         clearTimeout(timer);
         resolve();
       };
+      if (this.poked) this.wakeUp();
     });
     this.wakeUp = undefined;
-    this.wakeRequested = false;
+    this.poked = false;
   }
 
   private async msUntilNextDue(): Promise<number> {
-    const { db } = this.services;
-    const [event, movement] = await Promise.all([
-      db.stripeEvent.findFirst({ where: { status: "received" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
-      db.balanceMovement.findFirst({
-        where: { state: { in: ["pending", "unknown"] } },
-        orderBy: { nextAttemptAt: "asc" },
-        select: { nextAttemptAt: true },
-      }),
-    ]);
-    const next = Math.min(event?.nextAttemptAt.getTime() ?? Infinity, movement?.nextAttemptAt.getTime() ?? Infinity);
-    return next === Infinity ? Infinity : next - Date.now();
+    const now = Date.now();
+    // A paused or backed-off dealer's rows become claimable again: look then.
+    let next = Math.min(this.slots.nextResumeAt(now), this.circuits.nextProbeAt(now));
+    if (this.active.size > 0) return next - now; // a finishing row wakes the loop
+    const excluded = this.blocked(now);
+    for (const queue of this.queues) {
+      if (queue.intervalMs !== undefined) {
+        next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
+        continue;
+      }
+      const at = await queue.nextDueAt?.(this.rootDb, { excludeDealers: excluded, onlyDealer: this.onlyDealer });
+      if (at) next = Math.min(next, at.getTime());
+    }
+    if (next === Infinity) return Infinity;
+    // Whatever falls due next, the queues looked at on every pass are looked at then.
+    this.lookAgain = true;
+    return next - Date.now();
   }
 
-  /** One pass: every due event, then every due movement. Returns how many rows it worked on. */
+  /**
+   * Runs passes over the queues looked at on every pass (events, movements) until none of their rows is due and
+   * none of this worker's is in flight. Returns how many rows it worked on. Used by commands and tests.
+   */
   async runOnce(): Promise<number> {
-    let total = 0;
+    const before = this.worked;
     for (;;) {
-      const events = await dueStripeEvents(this.claimant);
-      const movements = await dueMovements(this.claimant);
-      if (events.length + movements.length === 0) return total;
-      // One row at a time, each claimed just before it is worked on: a lease then covers one row's work, and on
-      // SQLite the worker shares the event loop and the database with the webhook handlers, which interleaving
-      // a batch slowed 2-3x.
-      let worked = 0;
-      for (const e of events) {
-        await this.giveWayToDeliveries();
-        if (await workStripeEvent(this.claimant, e)) worked++;
+      this.lookAgain = true;
+      const started = await this.pass({ periodic: false });
+      if (started === 0 && this.active.size === 0) return this.worked - before;
+      if (started === 0) await Promise.race(this.active.values());
+    }
+  }
+
+  /**
+   * Runs passes until nothing is due and nothing is in flight (rows another loop of this process, or
+   * another worker, holds under a live lease), or `timeoutMs` passes. Used by commands and tests.
+   */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.runOnce()) > 0) continue;
+      let held = 0;
+      for (const queue of this.queues) {
+        held += (await queue.inFlight?.(this.rootDb, { now: new Date(), excludeDealers: [], onlyDealer: this.onlyDealer })) ?? 0;
       }
-      for (const m of movements) {
-        await this.giveWayToDeliveries();
-        if (await workMovement(this.claimant, m)) worked++;
-      }
-      // Every candidate was taken by another worker: what is left is theirs.
-      if (worked === 0) return total;
-      total += worked;
+      if (held === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
@@ -134,25 +369,6 @@ export class LedgerWorker {
     const deadline = performance.now() + MAX_DEFER_MS;
     while (this.running && deliveriesBusy(QUIET_MS) && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    }
-  }
-
-  /**
-   * Runs passes until nothing is due and nothing is in flight (rows another loop of this process, or
-   * another worker, holds under a live lease), or `timeoutMs` passes. Used by commands and tests.
-   */
-  async drain(timeoutMs = 30_000): Promise<void> {
-    const { db } = this.services;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.runOnce()) > 0) continue;
-      const now = new Date();
-      const [events, movements] = await Promise.all([
-        db.stripeEvent.count({ where: { status: "processing", leaseUntil: { gte: now } } }),
-        db.balanceMovement.count({ where: { state: "sending", leaseUntil: { gte: now } } }),
-      ]);
-      if (events + movements === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 }

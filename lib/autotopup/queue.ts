@@ -1,0 +1,30 @@
+// Automatic top-up as one of the worker's queues: the rules due for a check, of every dealer in one query, each checked
+// with its own dealer's services (plugged in where the worker is built, lib/server/start.ts).
+import type { Config } from "../config";
+import { dealerFilter, type WorkQueue } from "../payments/worker/queue";
+import { checkDueRule, dueAutoTopUpRules } from "./scheduler";
+
+export function autoTopUpQueue(config: Pick<Config, "autoTopUp">): WorkQueue {
+  return {
+    name: "auto-top-up",
+    // About once a minute (never more often than the check interval); each look takes at most a batch of rules.
+    intervalMs: Math.min(60_000, config.autoTopUp.checkIntervalMs),
+    async due(db, q) {
+      const rows = await dueAutoTopUpRules(db, q.now, { limit: Math.min(q.limit, config.autoTopUp.batchSize), where: dealerFilter(q) });
+      return rows.map((r) => ({ queue: "auto-top-up", ...r }));
+    },
+    async work(claimant, item) {
+      const outcome = await checkDueRule(claimant.services, item.id);
+      switch (outcome) {
+        case "not_due":
+          return { worked: false, health: "neutral" };
+        case "rate_limited":
+          return { worked: true, health: "rate_limited", reason: "Navixy: too many requests" };
+        case "error":
+          return { worked: true, health: "neutral" };
+        default:
+          return { worked: true, health: "ok" };
+      }
+    },
+  };
+}

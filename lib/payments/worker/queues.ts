@@ -1,0 +1,114 @@
+// The money's path as the worker's queues, each due query one statement for every dealer (the unscoped client, the
+// worker's dealer filter added): stored Stripe events and owed balance movements (looked at on every pass and woken
+// by hints), and the periodic work as due rows: the sweep's payments (missed webhooks, abandoned and refunded
+// payments) and the authorizations whose automatic capture is due. Each row is then worked with its own dealer's
+// services, whose database view is scoped to that dealer.
+import type { Config } from "../../config";
+import { captureIfDue, dueCaptures } from "../capture";
+import { workStripeEvent } from "../intake/handle-stripe-event";
+import { workMovement } from "../outbox/send-movement";
+import { dueSweeps, sweepPayment } from "../sweep";
+import { dealerFilter, type WorkQueue } from "./queue";
+
+/** Stored Stripe events: new, due for a retry, or left by a worker whose lease ran out. */
+export const stripeEventQueue: WorkQueue = {
+  name: "event",
+  async due(db, q) {
+    const rows = await db.stripeEvent.findMany({
+      where: {
+        ...dealerFilter(q),
+        OR: [
+          { status: "received", nextAttemptAt: { lte: q.now } },
+          { status: "processing", leaseUntil: { lt: q.now } },
+        ],
+      },
+      orderBy: { nextAttemptAt: "asc" },
+      take: q.limit,
+      select: { id: true, dealerId: true, version: true },
+    });
+    return rows.map((r) => ({ queue: "event", ...r }));
+  },
+  async nextDueAt(db, q) {
+    const next = await db.stripeEvent.findFirst({
+      where: { ...dealerFilter(q), status: "received" },
+      orderBy: { nextAttemptAt: "asc" },
+      select: { nextAttemptAt: true },
+    });
+    return next?.nextAttemptAt ?? null;
+  },
+  async work(claimant, item) {
+    const result = await workStripeEvent(claimant, item);
+    if (!result.worked) return { worked: false, health: "neutral" };
+    return result.stripeFailing ? { worked: true, health: "failing", reason: result.stripeFailing } : { worked: true, health: "ok" };
+  },
+  inFlight: (db, q) => db.stripeEvent.count({ where: { ...dealerFilter(q), status: "processing", leaseUntil: { gte: q.now } } }),
+};
+
+/** Balance movements owed to Navixy: pending, unknown (looked up before anything is sent again), or abandoned mid-call. */
+export const movementQueue: WorkQueue = {
+  name: "movement",
+  async due(db, q) {
+    const rows = await db.balanceMovement.findMany({
+      where: {
+        ...dealerFilter(q),
+        OR: [
+          { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: q.now } },
+          { state: "sending", leaseUntil: { lt: q.now } },
+        ],
+      },
+      orderBy: { nextAttemptAt: "asc" },
+      take: q.limit,
+      select: { id: true, dealerId: true, version: true, state: true },
+    });
+    return rows.map(({ state, ...r }) => ({ queue: "movement", ...r, state }));
+  },
+  async nextDueAt(db, q) {
+    const next = await db.balanceMovement.findFirst({
+      where: { ...dealerFilter(q), state: { in: ["pending", "unknown"] } },
+      orderBy: { nextAttemptAt: "asc" },
+      select: { nextAttemptAt: true },
+    });
+    return next?.nextAttemptAt ?? null;
+  },
+  work: (claimant, item) => workMovement(claimant, item as typeof item & { state?: string }),
+  inFlight: (db, q) => db.balanceMovement.count({ where: { ...dealerFilter(q), state: "sending", leaseUntil: { gte: q.now } } }),
+};
+
+/** The sweep's payments, every SWEEP_INTERVAL_MS (and again at once while a look fills its batch). */
+export function sweepQueue(worker: Config["worker"]): WorkQueue {
+  return {
+    name: "sweep",
+    intervalMs: worker.sweepIntervalMs,
+    async due(db, q) {
+      const rows = await dueSweeps(db, worker, q.now, { limit: q.limit, refundLimit: Math.ceil(q.limit / 2), where: dealerFilter(q) });
+      return rows.map((r) => ({ queue: "sweep", ...r }));
+    },
+    async work(claimant, item) {
+      const outcome = await sweepPayment(claimant.services, item.id);
+      if (outcome === "skipped") return { worked: false, health: "neutral" };
+      return outcome === "error" ? { worked: true, health: "neutral" } : { worked: true, health: "ok" };
+    },
+  };
+}
+
+/** Authorizations whose automatic capture is due (Payment.captureAt). */
+export function captureQueue(worker: Config["worker"]): WorkQueue {
+  return {
+    name: "capture",
+    intervalMs: Math.min(worker.sweepIntervalMs, 60_000),
+    async due(db, q) {
+      const rows = await dueCaptures(db, q.now, { limit: q.limit, where: dealerFilter(q) });
+      return rows.map((r) => ({ queue: "capture", ...r }));
+    },
+    async work(claimant, item) {
+      const outcome = await captureIfDue(claimant.services, item.id);
+      if (outcome === "skipped") return { worked: false, health: "neutral" };
+      return { worked: true, health: outcome === "captured" ? "ok" : "neutral" };
+    },
+  };
+}
+
+/** The money's path: events first, then movements (a dealer's rows are taken in this order), then periodic work. */
+export function coreQueues(worker?: Config["worker"]): WorkQueue[] {
+  return worker ? [stripeEventQueue, movementQueue, sweepQueue(worker), captureQueue(worker)] : [stripeEventQueue, movementQueue];
+}

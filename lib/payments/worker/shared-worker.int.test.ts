@@ -1,0 +1,190 @@
+// The one worker of a process, shared by every dealer: a dealer with a backlog and a slow Navixy never delays another
+// and never has more than NAVIXY_CONCURRENCY calls at its Navixy; a dealer whose Navixy is down is backed off as a
+// whole (and recorded for the console), not polled row by row; "too many requests" slows a dealer down without losing
+// a credit; a webhook wakes the worker for its row without a poll; dealers nobody pays cost nothing.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../../dev/testing/harness";
+import { addHostedDealer, type HostedDealer } from "../../../dev/testing/hosted-dealer";
+import type { Services } from "../../server/services";
+import { cachedDealerCount, servicesForDealer } from "../../server/services";
+import { createWorker } from "../../server/start";
+import { newPaymentId } from "../../ids";
+import type { LedgerWorker } from "./ledger-worker";
+
+const skip = databaseUnavailable();
+
+const B_KEYS = { secret: "sk_test_dealer_b", publishable: "pk_test_dealer_b", webhookSecret: "whsec_dealer_b_signing_secret" };
+const SECRETS_KEY = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
+const CHANGE_BALANCE = "panel/user/transaction/change_balance";
+
+/** Credits owed to `userId`, as the sync leaves them (the payment succeeded, the credit not sent yet). */
+async function owedCredits(services: Services, userId: number, count: number, prefix: string): Promise<void> {
+  const now = new Date();
+  for (let n = 0; n < count; n++) {
+    // Same length, like Stripe's ids: no reference is the start of another (a lookup matches by substring).
+    const i = String(n).padStart(5, "0");
+    const id = newPaymentId();
+    await services.db.payment.create({
+      data: { id, navixyUserId: userId, amount: 100, currency: "eur", status: "succeeded", amountReceived: 100, succeededAt: now },
+    });
+    await services.db.balanceMovement.create({
+      data: {
+        id: `mv_${prefix}_${i}_${id.slice(-6)}`,
+        paymentId: id,
+        kind: "credit",
+        navixyUserId: userId,
+        amount: 100,
+        currency: "eur",
+        navixyAmount: "1.00",
+        reference: `pi_${prefix}_${i}`,
+        text: `Top-up via Stripe, ref pi_${prefix}_${i}`,
+        idempotencyKey: `credit:pi_${prefix}_${i}`,
+      },
+    });
+  }
+}
+
+describe.skipIf(skip)("one worker for every dealer", () => {
+  let gw: Gateway;
+  let hosted: HostedDealer;
+  let b: Services;
+  let worker: LedgerWorker | undefined;
+
+  beforeAll(async () => {
+    gw = await startGateway({ worker: false, env: { SECRETS_KEY, NAVIXY_CONCURRENCY: "4", WORKER_POLL_INTERVAL_MS: "60000" } });
+    hosted = await addHostedDealer(B_KEYS, { NAVIXY_TIMEOUT_MS: "1000" });
+    expect(hosted.report.blocking).toEqual([]);
+    hosted.stripe.setWebhookEndpoints([{ url: hosted.report.webhookUrl, secret: B_KEYS.webhookSecret }]);
+    b = (await servicesForDealer(hosted.report.dealer.id))!;
+  }, 60_000);
+
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    gw.navixy.clearFaults();
+    hosted.navixy.clearFaults();
+  });
+
+  afterAll(async () => {
+    await hosted?.stripe.close();
+    await hosted?.navixy.close();
+    await gw?.close();
+  });
+
+  test("a webhook wakes the worker for its row: credited at once with polling every minute", async () => {
+    worker = createWorker(gw.services);
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its first look is done: from now on only hints wake it
+    const started = Date.now();
+    const paid = await gw.pay(10002, 800);
+    await gw.waitCredited(paid.paymentId);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(gw.navixy.balanceCents(10002)).toBe(800);
+  });
+
+  test("a dealer with 300 owed credits and a slow Navixy: another dealer's payment is credited at once; the backlog never has more than NAVIXY_CONCURRENCY calls at its Navixy", async () => {
+    await owedCredits(gw.services, 10001, 300, "backlog");
+    gw.navixy.addFault({ method: CHANGE_BALANCE, always: true, action: { type: "delay", ms: 150 } });
+    gw.navixy.resetMaxConcurrent();
+    const before = gw.navixy.balanceCents(10001);
+    worker = createWorker(gw.services);
+    worker.start();
+    await waitFor(async () => gw.navixy.changeBalanceCalls(10001) >= 8, { what: "the backlog under way" });
+
+    const created = await gw.request("POST", "/d/dealer-b/api/payments", { userId: 20001, amount: 500 });
+    expect(created.status, created.text).toBe(201);
+    const piId = String(created.body.clientSecret).split("_secret_")[0]!;
+    const confirmed = await fetch(`${hosted.stripe.url}/v1/payment_intents/${piId}/confirm`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${B_KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_secret: created.body.clientSecret, payment_method: "pm_card_visa", return_url: `${gw.url}/d/dealer-b/payment/complete` }),
+    });
+    expect(confirmed.status).toBe(200);
+    const started = Date.now();
+    await waitFor(async () => (await gw.request("GET", `/d/dealer-b/api/payments/${created.body.paymentId}`)).body?.credited, {
+      what: "dealer B credited beside A's backlog",
+      timeoutMs: 10_000,
+    });
+    const latency = Date.now() - started;
+    // 300 credits at 150 ms, four at a time, take more than 11 s: B, paid after they began, waited for none of it.
+    expect(await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_backlog_" }, state: { not: "applied" } } })).toBeGreaterThan(0);
+    expect(latency).toBeLessThan(5_000);
+
+    await waitFor(async () => (await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_backlog_" }, state: "applied" } })) === 300, {
+      what: "the backlog drained",
+      timeoutMs: 60_000,
+    });
+    expect(gw.navixy.balanceCents(10001) - before).toBe(300 * 100);
+    expect(gw.navixy.changeBalanceCalls(10001)).toBe(300);
+    expect(gw.navixy.maxConcurrent(CHANGE_BALANCE)).toBeLessThanOrEqual(4);
+    expect(gw.navixy.maxConcurrent(CHANGE_BALANCE)).toBeGreaterThanOrEqual(2);
+  }, 90_000);
+
+  test("a dealer whose Navixy is down is backed off as a whole, recorded for the console, and probed again later; the other dealer is not held up", async () => {
+    // B's Navixy refuses every connection; its 40 credits cannot be sent.
+    await hosted.navixy.setOutage(true, { mode: "refuse" });
+    await owedCredits(b, 20001, 40, "outage");
+    const openMs = 1_500;
+    worker = createWorker(gw.services, { allDealers: true, circuit: { failuresToOpen: 5, openMs, maxOpenMs: openMs } });
+    worker.start();
+    await waitFor(async () => (await gw.services.rootDb.dealerBackoff.findUnique({ where: { dealerId: b.dealer.id } }))?.state === "open", {
+      what: "dealer B backed off",
+    });
+    const openedAt = Date.now();
+    const backoff = await gw.services.rootDb.dealerBackoff.findUniqueOrThrow({ where: { dealerId: b.dealer.id } });
+    expect(backoff.reason).toMatch(/Navixy/);
+    // Backed off: its rows are not tried one by one. At most the failures that opened it and those under way then.
+    const tried = await b.db.navixyCall.count({ where: { movement: { reference: { startsWith: "pi_outage_" } } } });
+    expect(tried).toBeLessThanOrEqual(5 + 4);
+    // Dealer A's payment goes through meanwhile.
+    const paid = await gw.pay(10003, 600);
+    await gw.waitCredited(paid.paymentId);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Meanwhile one probe per pause at most, however many rows wait.
+    const probes = Math.ceil((Date.now() - openedAt) / openMs) + 1;
+    expect(await b.db.navixyCall.count({ where: { movement: { reference: { startsWith: "pi_outage_" } } } })).toBeLessThanOrEqual(tried + probes);
+
+    // Back up: the next probe succeeds, the circuit closes, every credit lands once.
+    await hosted.navixy.setOutage(false);
+    await waitFor(async () => (await b.db.balanceMovement.count({ where: { reference: { startsWith: "pi_outage_" }, state: "applied" } })) === 40, {
+      what: "B's credits after its Navixy came back",
+      timeoutMs: 30_000,
+    });
+    expect(hosted.navixy.changeBalanceCalls(20001)).toBeGreaterThanOrEqual(40);
+    expect((await gw.services.rootDb.dealerBackoff.findUniqueOrThrow({ where: { dealerId: b.dealer.id } })).state).toBe("closed");
+  }, 60_000);
+
+  test("'too many requests' from Navixy slows the dealer down; every credit still lands once", async () => {
+    await owedCredits(gw.services, 10003, 60, "limited");
+    const before = gw.navixy.balanceCents(10003);
+    gw.navixy.addFault({ method: CHANGE_BALANCE, times: 6, action: { type: "error", code: 15 } });
+    worker = createWorker(gw.services);
+    worker.start();
+    await waitFor(async () => (await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_limited_" }, state: "applied" } })) === 60, {
+      what: "the limited credits",
+      timeoutMs: 30_000,
+    });
+    expect(gw.navixy.balanceCents(10003) - before).toBe(60 * 100);
+    expect(await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_limited_" }, needsAttention: true } })).toBe(0);
+  }, 60_000);
+
+  test("10,000 dealers in the database: the worker starts, credits and reads none of them", async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `dlr_idle_${String(i).padStart(5, "0")}`,
+      slug: `idle-${i}`,
+      name: `Idle ${i}`,
+      status: "active",
+      settings: "{}",
+      // Not a sealed value: opening any of them would throw.
+      secrets: JSON.stringify({ STRIPE_SECRET_KEY: "not-sealed" }),
+    }));
+    for (let i = 0; i < rows.length; i += 500) await gw.services.rootDb.dealer.createMany({ data: rows.slice(i, i + 500) });
+    const cachedBefore = cachedDealerCount();
+    worker = createWorker(gw.services);
+    worker.start();
+    const paid = await gw.pay(10002, 500);
+    await gw.waitCredited(paid.paymentId);
+    expect(cachedDealerCount()).toBe(cachedBefore);
+    await gw.services.rootDb.dealer.deleteMany({ where: { id: { startsWith: "dlr_idle_" } } });
+  }, 60_000);
+});

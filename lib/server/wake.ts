@@ -1,0 +1,55 @@
+// Telling the worker that work is waiting, and which: a stored event or an owed movement names its queue, dealer and
+// row, so the worker claims that row at once instead of scanning every dealer's queues. The worker of this process
+// takes it when it can start it now; otherwise (no worker here, or it is busy) the hint goes to the other instances
+// through the database (lib/db/work-channel.ts, PostgreSQL only), so a row stored here never waits for a poll there.
+// Kept on globalThis: Next.js evaluates modules once per bundle (instrumentation, each route, each page).
+
+/** A row that just became due: `queue` is the worker queue's name ("event", "movement"). */
+export interface WorkHint {
+  queue: string;
+  dealerId: string;
+  id: string;
+}
+
+/** A worker in this process: returns true when it starts the hinted row now (a hint-less wake returns false). */
+export type WakeListener = (hint: WorkHint | undefined) => boolean;
+
+interface WakeState {
+  listeners: Set<WakeListener>;
+  /** Sends a hint to the other instances (set where the database is PostgreSQL). */
+  publish: ((payload: string) => void) | undefined;
+}
+
+const state: WakeState = ((globalThis as { __gatewayWake?: WakeState }).__gatewayWake ??= { listeners: new Set(), publish: undefined });
+
+export function onWorkerWake(listener: WakeListener): () => void {
+  state.listeners.add(listener);
+  return () => state.listeners.delete(listener);
+}
+
+export function setWakePublisher(publish: ((payload: string) => void) | undefined): void {
+  state.publish = publish;
+}
+
+/** Wakes this process's worker; a hint no worker here starts at once is passed to the other instances. */
+export function wakeWorkers(hint?: WorkHint): void {
+  let taken = false;
+  for (const listener of state.listeners) {
+    try {
+      if (listener(hint)) taken = true;
+    } catch {
+      // A listener's failure must not fail the request that stored the row.
+    }
+  }
+  if (hint && !taken) state.publish?.(encodeHint(hint));
+}
+
+export function encodeHint(hint: WorkHint): string {
+  return `${hint.queue}\t${hint.dealerId}\t${hint.id}`;
+}
+
+export function decodeHint(payload: string): WorkHint | undefined {
+  const [queue, dealerId, id, ...rest] = payload.split("\t");
+  if (!queue || !dealerId || !id || rest.length > 0) return undefined;
+  return { queue, dealerId, id };
+}

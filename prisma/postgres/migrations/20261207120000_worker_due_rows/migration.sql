@@ -1,0 +1,19 @@
+-- AlterTable
+ALTER TABLE "Payment" ADD COLUMN     "captureAt" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "DealerBackoff" (
+    "dealerId" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "reason" TEXT,
+    "failures" INTEGER NOT NULL,
+    "retryAt" TIMESTAMP(3),
+    "workerId" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "DealerBackoff_pkey" PRIMARY KEY ("dealerId")
+);
+
+-- CreateIndex
+CREATE INDEX "Payment_captureAt_idx" ON "Payment"("captureAt");
+

@@ -2,6 +2,7 @@
 // between dealers, the dealer list and a dealer's page, and each dealer's own console password. Adding, changing,
 // checking and suspending dealers are ./dealers.ts (shared with `npm run dealers`).
 import type { Services } from "../server/services";
+import { backedOffDealers, type DealerBackoffView } from "./backoff";
 import { getServices } from "../server/services";
 import { DEFAULT_DEALER, DealerInputError, dealerSettingsView, findDealer, listDealers, type DealerRow } from "../dealers/directory";
 import { DEALER_VARIABLES, SECRET_VARIABLES } from "../dealers/settings";
@@ -69,10 +70,13 @@ export interface DealerListEntry extends DealerChoice {
   webhookUrl: string;
   hasConsoleLogin: boolean;
   createdAt: Date;
+  /** Backed off by the worker (its Navixy or Stripe keeps failing), or null. */
+  backoff: DealerBackoffView | null;
 }
 
-function listEntry(root: Services, row: DealerRow): DealerListEntry {
+function listEntry(root: Services, row: DealerRow, backoff: DealerBackoffView | null = null): DealerListEntry {
   return {
+    backoff,
     ...choiceOf(row),
     paymentSystemUrl: `${root.config.siteUrl}/d/${row.slug}/?id={id}`,
     webhookUrl: webhookUrl({ config: root.config, dealer: { ...DEFAULT_DEALER, isDefault: false, slug: row.slug } }),
@@ -84,7 +88,8 @@ function listEntry(root: Services, row: DealerRow): DealerListEntry {
 /** The operator's dealer list, oldest first. */
 export async function dealerList(): Promise<DealerListEntry[]> {
   const root = getServices();
-  return (await listDealers(root.rootDb)).map((row) => listEntry(root, row));
+  const [rows, backedOff] = await Promise.all([listDealers(root.rootDb), backedOffDealers(root.rootDb)]);
+  return rows.map((row) => listEntry(root, row, backedOff.get(row.id) ?? null));
 }
 
 export interface DealerPageView extends DealerListEntry {
@@ -99,8 +104,9 @@ export async function dealerPage(slug: string): Promise<DealerPageView | null> {
   const row = await findDealer(root.rootDb, slug);
   if (!row || row.slug !== slug) return null;
   const view = dealerSettingsView(row);
+  const backoff = (await backedOffDealers(root.rootDb)).get(row.id) ?? null;
   return {
-    ...listEntry(root, row),
+    ...listEntry(root, row, backoff),
     suspendedAt: row.suspendedAt,
     variables: DEALER_VARIABLES.map((name) => {
       const secret = SECRET_VARIABLES.has(name);

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { Flash } from "@/components/admin/Flash";
 import { VolumeChart } from "@/components/admin/VolumeChart";
 import { overview } from "@/lib/admin/overview";
+import { dealerBackoff } from "@/lib/admin/backoff";
+import { fmtTime } from "@/components/admin/format";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
 import { needsAttention } from "@/lib/payments/attention";
@@ -16,11 +18,19 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const attention = await needsAttention(services);
   const data = await overview(services, new Date(), attention.length);
+  const backoff = await dealerBackoff(services);
   const main = data.currencies[0];
   return (
     <>
       <h1>Overview</h1>
       <Flash services={deployment} value={params.flash} />
+      {backoff && (
+        <p className="flash" data-kind="error" role="status" data-testid="backoff-notice">
+          Crediting is paused since {fmtTime(backoff.since)}: this dealer&apos;s Navixy or Stripe stopped answering ({backoff.reason ?? "no answer"}).
+          {backoff.retryAt && <> The worker tries again at {fmtTime(backoff.retryAt)}.</>} Owed credits wait and are sent, once each, as soon as it
+          answers.
+        </p>
+      )}
       <p className="panel" data-testid="attention-summary">
         {attention.length === 0 ? (
           "Nothing needs attention."

@@ -10,6 +10,8 @@ import { cachedDealerCount, servicesForDealer } from "../../server/services";
 import { createWorker } from "../../server/start";
 import { newPaymentId } from "../../ids";
 import type { LedgerWorker } from "./ledger-worker";
+import { dealerBackoff } from "../../admin/backoff";
+import { dealerList } from "../../admin/dealer-console";
 
 const skip = databaseUnavailable();
 
@@ -133,6 +135,10 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     const openedAt = Date.now();
     const backoff = await gw.services.rootDb.dealerBackoff.findUniqueOrThrow({ where: { dealerId: b.dealer.id } });
     expect(backoff.reason).toMatch(/Navixy/);
+    // The console says so: on B's overview and in the operator's dealer list, never on A's.
+    expect(await dealerBackoff(b)).toMatchObject({ dealerId: b.dealer.id, reason: expect.stringMatching(/Navixy/) });
+    expect(await dealerBackoff(gw.services)).toBeNull();
+    expect((await dealerList()).find((d) => d.id === b.dealer.id)?.backoff).toMatchObject({ dealerId: b.dealer.id });
     // Backed off: its rows are not tried one by one. At most the failures that opened it and those under way then.
     const tried = await b.db.navixyCall.count({ where: { movement: { reference: { startsWith: "pi_outage_" } } } });
     expect(tried).toBeLessThanOrEqual(5 + 4);
@@ -152,6 +158,7 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     });
     expect(hosted.navixy.changeBalanceCalls(20001)).toBeGreaterThanOrEqual(40);
     expect((await gw.services.rootDb.dealerBackoff.findUniqueOrThrow({ where: { dealerId: b.dealer.id } })).state).toBe("closed");
+    expect(await dealerBackoff(b)).toBeNull();
   }, 60_000);
 
   test("'too many requests' from Navixy slows the dealer down; every credit still lands once", async () => {

@@ -50,6 +50,14 @@ export default async function DealersPage({ searchParams }: { searchParams: Prom
                 </td>
                 <td>
                   <Badge value={d.status === "active" ? "succeeded" : d.status === "suspended" ? "failed" : "pending"} text={d.status} />
+                  {d.backoff && (
+                    <>
+                      {" "}
+                      <span data-testid="backed-off" title={d.backoff.reason ?? undefined}>
+                        <Badge value="failed" text="backed off" />
+                      </span>
+                    </>
+                  )}
                 </td>
                 <td className="mono">{d.paymentSystemUrl}</td>
                 <td className="mono">{d.webhookUrl}</td>

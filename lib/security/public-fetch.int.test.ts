@@ -102,9 +102,18 @@ const reasonOf = (url: string, policy?: OutboundPolicy, deadlineMs?: number) =>
   );
 
 beforeAll(async () => {
-  outside = await startWatchedServer(outsideHandler, { host: STANDS_FOR_PUBLIC });
-  // The same port on 127.0.0.1: a connection that went to the wrong address would land here.
-  inside = await startWatchedServer(undefined, { host: "127.0.0.1", port: outside.port });
+  // The same port on 127.0.0.1: a connection that went to the wrong address would land there. (Another process may
+  // hold that port on 127.0.0.1: then take another.)
+  for (let attempt = 1; ; attempt++) {
+    outside = await startWatchedServer(outsideHandler, { host: STANDS_FOR_PUBLIC });
+    try {
+      inside = await startWatchedServer(undefined, { host: "127.0.0.1", port: outside.port });
+      return;
+    } catch (error) {
+      await outside.close();
+      if (attempt === 5) throw error;
+    }
+  }
 });
 afterAll(async () => {
   await inside?.close();

@@ -153,11 +153,12 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     return { id: "webhook-last", label: "Last webhook received", state: "ok", detail: `${last.type}, ${age(ms)} ago (${last.receivedAt.toISOString()})` };
   })();
 
-  const [navixyChecks, key, account, webhook, wallets, descriptor] = await Promise.all([
+  const [navixyChecks, key, account, webhook, foreign, wallets, descriptor] = await Promise.all([
     navixyLogin,
     stripeKey,
     stripeAccountCheck(services),
     lastWebhook,
+    foreignEventsCheck(services, now),
     readWalletDomain(services).then(walletDomainCheck),
     statementDescriptorCheck(services),
   ]);
@@ -178,9 +179,32 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
       detail: `STRIPE_WEBHOOK_SECRET is set (whsec_…${config.stripe.webhookSecret.slice(-4)})`,
     },
     webhook,
+    foreign,
     wallets,
     descriptor,
   ];
+}
+
+const FOREIGN_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Events this dealer's endpoint received for payments its ledger does not hold (another dealer's or deployment's on
+ * the same Stripe account) or of another Stripe account: they changed nothing, but the endpoint is registered where
+ * it should not be, or the account is not this dealer's alone. Counted, never named by whose they were.
+ */
+export async function foreignEventsCheck(services: Pick<Services, "db">, now = new Date()): Promise<SetupCheck> {
+  const base = { id: "webhook-foreign", label: "Events of payments that are not this dealer's" };
+  const where = { status: "foreign", receivedAt: { gte: new Date(now.getTime() - FOREIGN_WINDOW_MS) } };
+  const [count, latest] = await Promise.all([
+    services.db.stripeEvent.count({ where }),
+    services.db.stripeEvent.findFirst({ where, orderBy: { receivedAt: "desc" }, select: { id: true, type: true, receivedAt: true } }),
+  ]);
+  if (!count || !latest) return { ...base, state: "ok", detail: "none in the last 7 days" };
+  const text =
+    `${count} event${count === 1 ? "" : "s"} in the last 7 days (the latest ${latest.id}, ${latest.type}, ${age(now.getTime() - latest.receivedAt.getTime())} ago) ` +
+    `were of payments this dealer's ledger does not hold, or of another Stripe account: its Stripe account also takes payments for another ` +
+    `dealer or deployment, or the webhook endpoint is registered on another account. They changed nothing here.`;
+  return { ...base, state: "failed", detail: text, warning: `${text} Give each dealer a Stripe account of its own.` };
 }
 
 // ---- One Stripe account, one dealer. Stripe sends every event of an account to each of its webhook endpoints, and

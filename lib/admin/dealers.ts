@@ -1,19 +1,22 @@
 // The operator's dealer actions (multi-dealer hosting), shared by `npm run dealers` and the console: add a dealer,
-// run its setup checks (a dealer goes live only when they pass), suspend and resume it. Each is audited under the
+// run its setup checks (a dealer goes live only when they pass; a live one fails definitely and is taken out of
+// service), suspend and resume it; and the worker's periodic pass over the live dealers. Each is audited under the
 // dealer it concerns.
 import type { Services } from "../server/services";
 import { getServices, servicesForDealerRow } from "../server/services";
 import {
   DealerInputError,
   addDealer,
+  changeDealerStatus,
   findDealer,
   rememberLearnedFacts,
   setDealerStatus,
   updateDealerValues,
   type DealerRow,
 } from "../dealers/directory";
+import { logger } from "../logging/logger";
 import { audit, type Actor } from "./audit";
-import { readStripeAccountId, runSetupChecks, webhookUrl, type SetupCheck } from "./setup";
+import { readStripeAccountId, runSetupChecks, stripeAccountCheck, stripeKeyCheck, webhookUrl, type SetupCheck } from "./setup";
 
 /**
  * The checks whose failure keeps a dealer from going live: without them money would be taken and not credited, or
@@ -54,11 +57,14 @@ function servicesOf(row: DealerRow): Services {
   return servicesForDealerRow(row);
 }
 
-/** Runs a dealer's setup checks; one in "setup" whose checks pass goes live. */
-export async function checkDealer(actor: Actor, slug: string): Promise<DealerCheckReport> {
+/**
+ * Runs a dealer's setup checks; one in "setup" whose checks pass goes live, a live one whose checks fail definitely
+ * is taken out of service (definiteFailures). `stripeChanged`: its Stripe key or API was changed just now.
+ */
+export async function checkDealer(actor: Actor, slug: string, options: { stripeChanged?: boolean } = {}): Promise<DealerCheckReport> {
   let row = await dealerOrThrow(slug);
   const services = servicesOf(row);
-  const checks = await runSetupChecks(services);
+  const checks = await runSetupChecks(services, { viewer: "operator" });
   const blocking = checks.filter((c) => c.state === "failed" && GO_LIVE_CHECKS.has(c.id));
   // Its Stripe account, for the other dealers' checks to compare with (read once per key: no second call here).
   const stripeAccountId = await readStripeAccountId(services).catch(() => null);
@@ -66,8 +72,65 @@ export async function checkDealer(actor: Actor, slug: string): Promise<DealerChe
   if (row.status === "setup" && blocking.length === 0) {
     row = await setDealerStatus(root().rootDb, row.id, "active");
     await audit(root().rootDb, { ...actor, dealerId: row.id, action: "dealer.live", target: row.slug, before: { status: "setup" }, after: { status: "active" } });
+  } else if (row.status === "active") {
+    row = (await takeOutOfService(actor, row, definiteFailures(row, checks, options.stripeChanged ?? false))) ?? row;
   }
   return { dealer: row, checks, blocking, webhookUrl: webhookUrl(services), paymentSystemUrl: `${services.config.publicUrl}/?id={id}` };
+}
+
+/**
+ * The failures that take a live dealer out of service: Stripe refuses its key, or its Stripe account is another
+ * dealer's that is in service (live or suspended; the environment's own always). Never a transient failure (Stripe
+ * or Navixy unreachable, 5xx), and never a dealer in setup on its account: that one stays out, this one stays live.
+ * Of two live dealers on one account the one added later goes, whichever process or command looks first; unless
+ * `stripeChanged`: the dealer whose key was just changed to another's account is the one that goes.
+ */
+export function definiteFailures(row: Pick<DealerRow, "createdAt">, checks: readonly SetupCheck[], stripeChanged: boolean): SetupCheck[] {
+  return checks.filter((c) => {
+    if (c.state !== "failed" || !GO_LIVE_CHECKS.has(c.id)) return false;
+    if (c.id !== "stripe-account") return c.definite === true;
+    return (c.sharedWith ?? []).some((o) => o.isDefault || (o.status !== "setup" && (stripeChanged || o.createdAt < row.createdAt)));
+  });
+}
+
+/** Back to "setup" (its page takes no new payment; its webhook and worker lane go on), audited; null when nothing failed or it was no longer live. */
+async function takeOutOfService(actor: Actor, row: DealerRow, failed: readonly SetupCheck[]): Promise<DealerRow | null> {
+  if (failed.length === 0) return null;
+  const { rootDb } = root();
+  // Conditional: of two processes or commands looking at once, one takes it out and audits it.
+  const changed = await changeDealerStatus(rootDb, row.id, "active", "setup");
+  if (!changed) return null;
+  // Under the dealer, whose own console shows its log: in the words the dealer may read.
+  const after = { status: "setup", failed: failed.map((c) => ({ check: c.id, detail: c.dealerDetail ?? c.detail })) };
+  await audit(rootDb, { ...actor, dealerId: row.id, action: "dealer.out_of_service", target: row.slug, before: { status: "active" }, after });
+  logger.warn({ dealer: row.slug, failed: after.failed }, "dealer taken out of service: a check that guards its money failed");
+  return changed;
+}
+
+/** How often the worker runs recheckLiveDealers: a slow pass, one Stripe call per live dealer. */
+export const DEALER_RECHECK_INTERVAL_MS = 60 * 60_000;
+
+const SYSTEM: Actor = { actor: "system", ip: null };
+
+/**
+ * The worker's periodic pass over the live hosted dealers: Stripe still takes each one's key, and its Stripe account
+ * is still its own (compared with every other dealer, the environment's own included). A definite failure takes it
+ * out of service; anything else waits for the next pass. No live hosted dealer: one query.
+ */
+export async function recheckLiveDealers(actor: Actor = SYSTEM): Promise<{ checked: number; outOfService: number }> {
+  const { rootDb } = root();
+  const live = await rootDb.dealer.findMany({ where: { status: "active" }, orderBy: { createdAt: "asc" } });
+  let outOfService = 0;
+  for (const row of live) {
+    try {
+      const services = servicesOf(row);
+      const checks = await Promise.all([stripeKeyCheck(services), stripeAccountCheck(services, "operator")]);
+      if (await takeOutOfService(actor, row, definiteFailures(row, checks, false))) outOfService++;
+    } catch (error) {
+      logger.error({ dealer: row.slug, err: error }, "could not check the dealer again");
+    }
+  }
+  return { checked: live.length, outOfService };
 }
 
 /** Adds a dealer (in "setup"), then runs its checks: it goes live at once if they pass. */
@@ -82,12 +145,15 @@ export async function addDealerChecked(
   return checkDealer(actor, row.slug);
 }
 
-/** Changes a dealer's variables; a live dealer is checked again (and stays live: a failed check is shown). */
+/**
+ * Changes a dealer's variables; it is checked again: a live dealer stays live with a failed check shown, unless the
+ * check fails definitely (checkDealer).
+ */
 export async function changeDealer(actor: Actor, slug: string, changes: Record<string, string>): Promise<DealerCheckReport> {
   const { config, rootDb } = root();
   const row = await updateDealerValues(rootDb, config, process.env, await dealerOrThrow(slug), changes);
   await audit(rootDb, { ...actor, dealerId: row.id, action: "dealer.change", target: row.slug, after: { variables: Object.keys(changes).sort() } });
-  return checkDealer(actor, row.slug);
+  return checkDealer(actor, row.slug, { stripeChanged: "STRIPE_SECRET_KEY" in changes || "STRIPE_API_URL" in changes });
 }
 
 /** Stops taking payments for a dealer; what it already took is still credited (its webhook and worker run on). */

@@ -1,6 +1,7 @@
 // Starting the gateway's background work inside a process: the Next.js server (instrumentation.ts), or
 // `npm run worker` (worker-main.ts), or an operator command. This is where the worker gets its jobs: the
 // money's path does not know about automatic top-up or the console, they are plugged in here.
+import { DEALER_RECHECK_INTERVAL_MS, recheckLiveDealers } from "../admin/dealers";
 import { warnOnPaymentCurrencyMismatch } from "../admin/setup";
 import { runAutoTopUps } from "../autotopup/scheduler";
 import { getConfig, ConfigError } from "../config";
@@ -39,7 +40,7 @@ export async function bootstrap(): Promise<void> {
   void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
-/** The periodic jobs every worker runs beside its two queues. */
+/** The periodic jobs every worker runs beside its two queues; the environment's dealer's also runs the deployment's. */
 export function periodicJobs(services: Services): PeriodicJob[] {
   const { worker, autoTopUp } = services.config;
   const jobs: PeriodicJob[] = [
@@ -48,6 +49,11 @@ export function periodicJobs(services: Services): PeriodicJob[] {
     // Authorizations whose PAYMENT_AUTO_CAPTURE_AFTER has passed.
     { name: "capture due", intervalMs: worker.sweepIntervalMs, run: async () => ({ ...(await captureDueAuthorizations(services)) }) },
   ];
+  if (services.dealer.isDefault) {
+    // The deployment's, not a dealer's: run by the environment's dealer's lane, which every worker process has.
+    // The live hosted dealers' key and Stripe account, again (lib/admin/dealers.ts).
+    jobs.push({ name: "dealer checks", intervalMs: DEALER_RECHECK_INTERVAL_MS, run: async () => ({ ...(await recheckLiveDealers()) }) });
+  }
   if (autoTopUp.enabled) {
     // About once a minute (never more often than the check interval); each run reads at most a batch of balances.
     jobs.push({

@@ -23,6 +23,7 @@ const HINTS: Partial<Record<(typeof DEALER_VARIABLES)[number], string>> = {
   NAVIXY_API_HASH: "for the refill method only",
   PAYMENT_CURRENCY: "empty: the dealer's currency in Navixy",
   BRAND_NAME: "empty: the dealer's name in Navixy",
+  BRAND_LOGO_URL: "empty: the logo in Navixy; else an https URL of an image on the internet (at most 512 KB)",
 };
 
 const MAIN = new Set(["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "NAVIXY_API_URL", "NAVIXY_PANEL_LOGIN", "NAVIXY_PANEL_PASSWORD"]);

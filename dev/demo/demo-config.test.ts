@@ -117,7 +117,7 @@ describe("the demo's environment", () => {
   test("sets every setting lib/config reads (add new settings to demoEnv)", () => {
     // The schema's keys, read from the source: a setting added to the app must be decided for the demo too.
     const source = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "lib", "config", "index.ts"), "utf8");
-    const schema = source.slice(source.indexOf("const schema = z"), source.indexOf(".superRefine("));
+    const schema = source.slice(source.indexOf("const schema = z"), source.indexOf("\n  .superRefine("));
     const names = [...schema.matchAll(/^ {4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(15);
     const env = demoEnv({}, services);

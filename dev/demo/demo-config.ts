@@ -133,6 +133,8 @@ export function demoEnv(
     BRAND_NAME: "",
     BRAND_LOGO_URL: "",
     BRAND_COLOR: "",
+    // The demo's dealer has no images; were one set, it is fetched as in production (https, public addresses only).
+    BRAND_IMAGE_ALLOW_PRIVATE: "",
     // One dealer: the environment's (multi-dealer hosting needs SECRETS_KEY only to store other dealers).
     SECRETS_KEY: "",
     NAVIXY_API_URL: s.navixyApiUrl,

@@ -8,7 +8,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
 import { inject } from "vitest";
-import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emulators/navixy/server";
+import { startNavixyEmulator, type NavixyEmulator, type NavixyEmulatorOptions, type SeedUser } from "../emulators/navixy/server";
 import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
 import { resetConfigForTests } from "../../lib/config";
 import { createPostgresDatabase, dropPostgresDatabase, removeSqliteFiles } from "./app-process";
@@ -21,6 +21,8 @@ import * as webhookRoute from "../../app/api/stripe/webhook/route";
 import * as dealerWebhookRoute from "../../app/api/stripe/webhook/[slug]/route";
 import { DEALER_HEADER, splitDealerPath } from "../../lib/server/request-dealer";
 import * as healthRoute from "../../app/api/health/route";
+import * as logoRoute from "../../app/brand/logo/route";
+import * as faviconRoute from "../../app/brand/favicon/route";
 
 export const TEST_KEYS = {
   secret: "sk_test_emulator",
@@ -41,6 +43,8 @@ export interface GatewayOptions {
   currency?: string;
   /** Start the in-process worker (default true). */
   worker?: boolean;
+  /** The dealer's look in Navixy (service settings and get_info). */
+  navixyBrand?: NavixyEmulatorOptions["brand"];
 }
 
 export interface CreatedTestPayment {
@@ -82,6 +86,8 @@ function route(method: string, pathname: string): { handler: Handler; params: Re
   const hook = /^\/api\/stripe\/webhook\/([^/]+)$/.exec(pathname);
   if (hook && method === "POST") return { handler: dealerWebhookRoute.POST as Handler, params: { slug: decodeURIComponent(hook[1]!) } };
   if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
+  if (pathname === "/brand/logo" && method === "GET") return { handler: logoRoute.GET as Handler, params: {} };
+  if (pathname === "/brand/favicon" && method === "GET") return { handler: faviconRoute.GET as Handler, params: {} };
   return null;
 }
 
@@ -155,7 +161,11 @@ export function databaseUnavailable(): boolean {
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const navixy = await startNavixyEmulator({ users: options.users ?? DEFAULT_USERS, currency: options.currency ?? "EUR" });
+  const navixy = await startNavixyEmulator({
+    users: options.users ?? DEFAULT_USERS,
+    currency: options.currency ?? "EUR",
+    ...(options.navixyBrand ? { brand: options.navixyBrand } : {}),
+  });
   const stripeEmulator = await startStripeEmulator({ secretKey: TEST_KEYS.secret, publishableKey: TEST_KEYS.publishable });
   const database = await createDatabase();
   const server = await serveRoutes();

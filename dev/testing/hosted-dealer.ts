@@ -13,13 +13,18 @@ export interface HostedDealer {
   report: DealerCheckReport;
 }
 
-/** Adds "dealer-b" ("Dealer B") with these Stripe keys, its own emulators and any further variables. */
+/**
+ * Adds "dealer-b" ("Dealer B") with these Stripe keys, its own emulators and any further variables. Given
+ * `options.stripe`, B's keys are that running emulator's: B is on that Stripe account (another dealer's, an
+ * operator's mistake the go-live check catches) and its Stripe is closed by whoever started it.
+ */
 export async function addHostedDealer(
   keys: { secret: string; publishable: string; webhookSecret: string },
   values: Record<string, string> = {},
+  options: { stripe?: StripeEmulator } = {},
 ): Promise<HostedDealer> {
   const navixy = await startNavixyEmulator({ users: [{ id: 20001, firstName: "Bo", lastName: "Berg", balance: "0.00" }], currency: "EUR" });
-  const stripe = await startStripeEmulator({ secretKey: keys.secret, publishableKey: keys.publishable });
+  const stripe = options.stripe ?? (await startStripeEmulator({ secretKey: keys.secret, publishableKey: keys.publishable }));
   const report = await addDealerChecked(HOSTED_OPERATOR, {
     slug: "dealer-b",
     name: "Dealer B",

@@ -101,6 +101,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_PAYMENTS_PER_USER: "1000/10m",
     // Hosted dealers (lib/dealers): their secrets are sealed with it.
     SECRETS_KEY,
+    // The dealers' logos and favicons are served by the emulators and test servers on 127.0.0.1, over http: a
+    // production gateway refuses both (lib/security/public-fetch.ts, tested in lib/branding/dealer-brand.int.test.ts).
+    BRAND_IMAGE_ALLOW_PRIVATE: "1",
   };
   const env: NodeJS.ProcessEnv = { ...process.env, ...appEnv };
   // The currency comes from the dealer settings (EUR), as in production; never from the caller's shell.

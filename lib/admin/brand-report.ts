@@ -17,7 +17,7 @@ const LIGHT_BG = parseHexColor("#f3f5f8")!;
 const DARK_BG = parseHexColor("#17202b")!;
 
 export async function brandReport(services: Pick<Services, "config" | "navixy">): Promise<BrandReport> {
-  const { brand, logo, favicon } = await pageBrand(services);
+  const { brand, logo, favicon, problems } = await pageBrand(services);
   const notes: string[] = [];
   const color = brand.color;
   if (color) {
@@ -37,7 +37,9 @@ export async function brandReport(services: Pick<Services, "config" | "navixy">)
         `Set BRAND_COLOR (e.g. #1d5fd1) to choose one.`,
     );
   }
-  if (brand.logoUrl && !logo) notes.push(`The logo at ${brand.logoUrl} could not be loaded (not an image, too large or unreachable): the page shows the name instead.`);
-  if (brand.faviconUrl && !favicon) notes.push(`The favicon at ${brand.faviconUrl} could not be loaded: the page uses the gateway's own.`);
+  // Why, in a few words (lib/security/public-fetch.ts): never an address a name resolved to, or what the server said.
+  const why = (problem: string | null | undefined) => ` (${problem ?? "unreachable"})`;
+  if (brand.logoUrl && !logo) notes.push(`The logo at ${brand.logoUrl} could not be loaded${why(problems?.logo)}: the page shows the name instead.`);
+  if (brand.faviconUrl && !favicon) notes.push(`The favicon at ${brand.faviconUrl} could not be loaded${why(problems?.favicon)}: the page uses the gateway's own.`);
   return { brand, logoShown: logo, faviconShown: favicon, notes };
 }

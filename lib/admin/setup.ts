@@ -4,7 +4,7 @@ import type Stripe from "stripe";
 import { logger } from "../logging/logger";
 import { normalizeCurrency } from "../money";
 import { getServices, servicesForDealerRow, type Services } from "../server/services";
-import { learnedFacts, rememberLearnedFacts } from "../dealers/directory";
+import { learnedFacts } from "../dealers/directory";
 import { audit, type Actor } from "./audit";
 import { HANDLED_EVENT_TYPES } from "../payments/intake/handle-stripe-event";
 import { STATEMENT_DESCRIPTOR_MAX, fullStatementDescriptor } from "../stripe/statement-descriptor";
@@ -32,7 +32,23 @@ export interface SetupCheck {
   warning?: string;
   /** Sub-checks shown under it (each wallet of the payment method domain). */
   parts?: { label: string; state: CheckState; detail: string }[];
+  /**
+   * Failed on Stripe's definite answer (the key is refused), not on a transient failure (unreachable, 5xx): a live
+   * dealer is taken out of service for it (lib/admin/dealers.ts).
+   */
+  definite?: true;
+  /** stripe-account, the operator's view: the other dealers of the deployment on this dealer's Stripe account. */
+  sharedWith?: DealerStripeAccount[];
+  /** The operator's view: `detail` as the dealer itself may read it, when `detail` names other dealers. */
+  dealerDetail?: string;
 }
+
+/**
+ * Who looks at the checks: the operator sees which other dealer shares an account and why one could not be compared;
+ * a dealer signed in with its own console login sees its own dealer's facts only, never another dealer's slug, status,
+ * Stripe account or error text.
+ */
+export type SetupViewer = "operator" | "dealer";
 
 /**
  * PAYMENT_CURRENCY set and different from the dealer's currency in Navixy: what to tell the dealer, or null.
@@ -79,9 +95,13 @@ function age(ms: number): string {
   return `${Math.round(s / 86_400)} days`;
 }
 
-/** Runs every check (in parallel, each with its own error). */
-export async function runSetupChecks(services: Services, now = new Date()): Promise<SetupCheck[]> {
-  const { config, db, navixy, stripe } = services;
+/**
+ * Runs every check (in parallel, each with its own error), as `viewer` may see them: a dealer's view unless the
+ * operator's is asked for.
+ */
+export async function runSetupChecks(services: Services, options: { viewer?: SetupViewer; now?: Date } = {}): Promise<SetupCheck[]> {
+  const { viewer = "dealer", now = new Date() } = options;
+  const { config, db, navixy } = services;
 
   const navixyLogin = (async (): Promise<SetupCheck[]> => {
     const checks: SetupCheck[] = [];
@@ -130,22 +150,6 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     return checks;
   })();
 
-  const stripeKey = (async (): Promise<SetupCheck> => {
-    try {
-      const balance = await stripe.balance.retrieve();
-      const mode = balance.livemode ? "live" : "test";
-      const expected = config.stripe.livemode ? "live" : "test";
-      return {
-        id: "stripe-key",
-        label: "Stripe secret key",
-        state: mode === expected ? "ok" : "failed",
-        detail: mode === expected ? `valid (${mode} mode)` : `Stripe answered in ${mode} mode but the key says ${expected}`,
-      };
-    } catch (error) {
-      return { id: "stripe-key", label: "Stripe secret key", state: "failed", detail: message(error) };
-    }
-  })();
-
   const lastWebhook = (async (): Promise<SetupCheck> => {
     const last = await db.stripeEvent.findFirst({ orderBy: { receivedAt: "desc" }, select: { receivedAt: true, type: true } });
     if (!last) return { id: "webhook-last", label: "Last webhook received", state: "unknown", detail: "none yet: make a test payment" };
@@ -153,11 +157,12 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
     return { id: "webhook-last", label: "Last webhook received", state: "ok", detail: `${last.type}, ${age(ms)} ago (${last.receivedAt.toISOString()})` };
   })();
 
-  const [navixyChecks, key, account, webhook, wallets, descriptor] = await Promise.all([
+  const [navixyChecks, key, account, webhook, foreign, wallets, descriptor] = await Promise.all([
     navixyLogin,
-    stripeKey,
-    stripeAccountCheck(services),
+    stripeKeyCheck(services),
+    stripeAccountCheck(services, viewer),
     lastWebhook,
+    foreignEventsCheck(services, now),
     readWalletDomain(services).then(walletDomainCheck),
     statementDescriptorCheck(services),
   ]);
@@ -178,15 +183,58 @@ export async function runSetupChecks(services: Services, now = new Date()): Prom
       detail: `STRIPE_WEBHOOK_SECRET is set (whsec_…${config.stripe.webhookSecret.slice(-4)})`,
     },
     webhook,
+    foreign,
     wallets,
     descriptor,
   ];
 }
 
-// ---- One Stripe account, one dealer. Stripe sends every event of an account to each of its webhook endpoints, and
-// an event's id is the StripeEvent table's primary key: two dealers on one account would each receive the other's
-// events (stored once, under whichever endpoint answered first). So a dealer whose Stripe account is another
-// dealer's does not go live (lib/admin/dealers.ts GO_LIVE_CHECKS). Each hosted dealer's checks store its account
+const FOREIGN_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Events this dealer's endpoint received for payments its ledger does not hold (another dealer's or deployment's on
+ * the same Stripe account) or of another Stripe account: they changed nothing, but the endpoint is registered where
+ * it should not be, or the account is not this dealer's alone. Counted, never named by whose they were.
+ */
+export async function foreignEventsCheck(services: Pick<Services, "db">, now = new Date()): Promise<SetupCheck> {
+  const base = { id: "webhook-foreign", label: "Events of payments that are not this dealer's" };
+  const where = { status: "foreign", receivedAt: { gte: new Date(now.getTime() - FOREIGN_WINDOW_MS) } };
+  const [count, latest] = await Promise.all([
+    services.db.stripeEvent.count({ where }),
+    services.db.stripeEvent.findFirst({ where, orderBy: { receivedAt: "desc" }, select: { id: true, type: true, receivedAt: true } }),
+  ]);
+  if (!count || !latest) return { ...base, state: "ok", detail: "none in the last 7 days" };
+  const text =
+    `${count} event${count === 1 ? "" : "s"} in the last 7 days (the latest ${latest.id}, ${latest.type}, ${age(now.getTime() - latest.receivedAt.getTime())} ago) ` +
+    `were of payments this dealer's ledger does not hold, or of another Stripe account: its Stripe account also takes payments for another ` +
+    `dealer or deployment, or the webhook endpoint is registered on another account. They changed nothing here.`;
+  return { ...base, state: "failed", detail: text, warning: `${text} Give each dealer a Stripe account of its own.` };
+}
+
+/** The secret key works, in the mode it says (one Stripe call, never remembered: a revoked key shows at once). */
+export async function stripeKeyCheck(services: Pick<Services, "config" | "stripe">): Promise<SetupCheck> {
+  const base = { id: "stripe-key", label: "Stripe secret key" };
+  try {
+    const balance = await services.stripe.balance.retrieve();
+    const mode = balance.livemode ? "live" : "test";
+    const expected = services.config.stripe.livemode ? "live" : "test";
+    return {
+      ...base,
+      state: mode === expected ? "ok" : "failed",
+      detail: mode === expected ? `valid (${mode} mode)` : `Stripe answered in ${mode} mode but the key says ${expected}`,
+    };
+  } catch (error) {
+    // 401: Stripe refuses the key (rolled, revoked, deleted). Anything else may pass: unreachable, 5xx, 429.
+    const refused = (error as { type?: string }).type === "StripeAuthenticationError";
+    return { ...base, state: "failed", detail: message(error), ...(refused ? { definite: true as const } : {}) };
+  }
+}
+
+// ---- One Stripe account, one dealer. Stripe sends every event of an account to each of its webhook endpoints: two
+// dealers on one account each store every event of it (keyed by dealer, lib/payments/intake), each handles its own
+// payments' and records the other's as foreign, but each sees the other's payments, customers and payouts in its
+// Stripe Dashboard. So a dealer whose Stripe account is another dealer's does not go live, and a live one that comes
+// to share its account is taken out of service (lib/admin/dealers.ts). Each hosted dealer's checks store its account
 // id with its settings (lib/dealers/directory.ts learnedFacts), so comparing needs no other dealer's key; the
 // environment's own dealer is read with the environment's key.
 
@@ -208,6 +256,8 @@ export interface DealerStripeAccount {
   /** "active", "setup" or "suspended"; the environment's own dealer is always "active". */
   status: string;
   isDefault: boolean;
+  /** When it was added; the environment's own dealer is the first. */
+  createdAt: Date;
   accountId: string | null;
   /** Why the account is not known. */
   problem?: string;
@@ -215,30 +265,30 @@ export interface DealerStripeAccount {
 
 /**
  * The Stripe account of every dealer of the deployment but `services`' own: the environment's dealer's read with
- * its key, each hosted dealer's as its checks stored it (read with its key, and stored, only when never stored).
- * Suspended dealers count: their webhook keeps taking events for the money in flight.
+ * its key, each hosted dealer's as its checks stored it, or read with its key (once per key, in memory) when never
+ * stored. Nothing of another dealer is written: a write would restart its worker lane. Suspended dealers count:
+ * their webhook keeps taking events for the money in flight.
  */
 export async function otherDealersStripeAccounts(services: Services): Promise<DealerStripeAccount[]> {
   const own = services.dealer;
   const rows = await services.rootDb.dealer.findMany({ where: { id: { not: own.id } }, orderBy: { createdAt: "asc" } });
   const hosted = rows.map(async (row): Promise<DealerStripeAccount> => {
-    const base = { slug: row.slug, status: row.status, isDefault: false };
+    const base = { slug: row.slug, status: row.status, isDefault: false, createdAt: row.createdAt };
     const stored = learnedFacts(row).stripeAccountId;
     if (stored) return { ...base, accountId: stored };
     try {
-      const accountId = await readStripeAccountId(servicesForDealerRow(row));
-      await rememberLearnedFacts(services.rootDb, row, { stripeAccountId: accountId });
-      return { ...base, accountId };
+      return { ...base, accountId: await readStripeAccountId(servicesForDealerRow(row)) };
     } catch (error) {
       return { ...base, accountId: null, problem: message(error) };
     }
   });
+  const first = new Date(0);
   const environment = own.isDefault
     ? []
     : [
         readStripeAccountId(getServices()).then(
-          (accountId): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, accountId }),
-          (error: unknown): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, accountId: null, problem: message(error) }),
+          (accountId): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, createdAt: first, accountId }),
+          (error: unknown): DealerStripeAccount => ({ slug: "default", status: "active", isDefault: true, createdAt: first, accountId: null, problem: message(error) }),
         ),
       ];
   return Promise.all([...environment, ...hosted]);
@@ -248,24 +298,38 @@ function dealerName(d: DealerStripeAccount): string {
   return d.isDefault ? `the environment's own dealer "default"` : `dealer "${d.slug}" (${d.status})`;
 }
 
-/** Whether another dealer of the deployment takes payments with this dealer's Stripe account. */
-export async function stripeAccountCheck(services: Services): Promise<SetupCheck> {
+/**
+ * Whether another dealer of the deployment takes payments with this dealer's Stripe account. The operator's view
+ * names the dealers (and says as the dealer may read it in `dealerDetail`); a dealer's view names none.
+ */
+export async function stripeAccountCheck(services: Services, viewer: SetupViewer = "dealer"): Promise<SetupCheck> {
   const base = { id: "stripe-account", label: "Stripe account of this dealer alone" };
   let accountId: string;
   let others: DealerStripeAccount[];
   try {
-    [accountId, others] = await Promise.all([readStripeAccountId(services), otherDealersStripeAccounts(services)]);
+    accountId = await readStripeAccountId(services);
   } catch (error) {
     return { ...base, state: "failed", detail: `the Stripe account could not be read: ${message(error)}` };
   }
+  try {
+    others = await otherDealersStripeAccounts(services);
+  } catch (error) {
+    const detail = `${accountId}, not compared with the other dealers of this deployment: ${message(error)}`;
+    return { ...base, state: "failed", detail: viewer === "operator" ? detail : `${accountId}, not compared with the other dealers of this deployment yet. Run the checks again.` };
+  }
+  const view = (operator: string, dealer: string): Pick<SetupCheck, "detail" | "dealerDetail"> =>
+    viewer === "operator" ? { detail: operator, ...(operator === dealer ? {} : { dealerDetail: dealer }) } : { detail: dealer };
   const sharing = others.filter((o) => o.accountId === accountId);
   if (sharing.length) {
+    const consequence = `Stripe sends each of its events to both dealers' webhook endpoints, and each dealer sees the other's payments in Stripe. Give each dealer a Stripe account of its own.`;
     return {
       ...base,
       state: "failed",
-      detail:
-        `${accountId} is also the Stripe account of ${sharing.map(dealerName).join(" and ")}: Stripe would send each ` +
-        `of its events to both dealers' webhook endpoints. Give each dealer a Stripe account of its own.`,
+      ...view(
+        `${accountId} is also the Stripe account of ${sharing.map(dealerName).join(" and ")}: ${consequence}`,
+        `${accountId} is also used by another dealer of this deployment: ${consequence}`,
+      ),
+      ...(viewer === "operator" ? { sharedWith: sharing } : {}),
     };
   }
   const unknown = others.filter((o) => o.accountId === null);
@@ -273,10 +337,13 @@ export async function stripeAccountCheck(services: Services): Promise<SetupCheck
     return {
       ...base,
       state: "failed",
-      detail: `${accountId}, not compared yet with ${unknown.map((o) => `${dealerName(o)}: ${o.problem ?? "unknown"}`).join("; ")}. Run the checks again.`,
+      ...view(
+        `${accountId}, not compared yet with ${unknown.map((o) => `${dealerName(o)}: ${o.problem ?? "unknown"}`).join("; ")}. Run the checks again.`,
+        `${accountId}, not compared yet with every other dealer of this deployment. Run the checks again.`,
+      ),
     };
   }
-  return { ...base, state: "ok", detail: `${accountId}${others.length ? `; no other dealer of this deployment uses it` : ""}` };
+  return { ...base, state: "ok", ...view(`${accountId}${others.length ? `; no other dealer of this deployment uses it` : ""}`, `${accountId}; no other dealer of this deployment uses it`) };
 }
 
 // ---- Wallets: Apple Pay and Google Pay (and Link) appear in the Payment Element only on a domain registered

@@ -153,15 +153,24 @@ describe("Stripe details in the configuration", () => {
 
 describe("the dealer's look (BRAND_*)", () => {
   test("unset: everything comes from Navixy", () => {
-    expect(parseConfig(valid).brand).toEqual({ name: undefined, logoUrl: undefined, color: undefined });
+    expect(parseConfig(valid).brand).toEqual({ name: undefined, logoUrl: undefined, color: undefined, allowPrivateImages: false });
   });
 
   test("set: kept (trimmed); a bad one stops start-up, naming it", () => {
     const c = parseConfig({ ...valid, BRAND_NAME: " Acme GPS ", BRAND_LOGO_URL: "https://cdn.acme.test/logo.png", BRAND_COLOR: "#E8590C" });
-    expect(c.brand).toEqual({ name: "Acme GPS", logoUrl: "https://cdn.acme.test/logo.png", color: "#E8590C" });
+    expect(c.brand).toEqual({ name: "Acme GPS", logoUrl: "https://cdn.acme.test/logo.png", color: "#E8590C", allowPrivateImages: false });
     expect(problems({ ...valid, BRAND_COLOR: "orange" })[0]).toBe("BRAND_COLOR must be a hex colour such as #1d5fd1");
     expect(problems({ ...valid, BRAND_LOGO_URL: "ftp://x/logo.png" })[0]).toBe("BRAND_LOGO_URL must be an http(s) URL");
     expect(problems({ ...valid, BRAND_NAME: "x".repeat(81) })[0]).toMatch(/^BRAND_NAME must be at most 80 characters/);
+  });
+
+  test("BRAND_IMAGE_ALLOW_PRIVATE: off unless set; development and tests only, refused with live keys", () => {
+    expect(parseConfig({ ...valid, BRAND_IMAGE_ALLOW_PRIVATE: "1" }).brand.allowPrivateImages).toBe(true);
+    expect(parseConfig({ ...valid, BRAND_IMAGE_ALLOW_PRIVATE: "false" }).brand.allowPrivateImages).toBe(false);
+    expect(problems({ ...valid, BRAND_IMAGE_ALLOW_PRIVATE: "yes" })[0]).toMatch(/^BRAND_IMAGE_ALLOW_PRIVATE /);
+    expect(problems({ ...valid, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_PUBLISHABLE_KEY: "pk_live_abc", BRAND_IMAGE_ALLOW_PRIVATE: "true" })).toEqual([
+      "BRAND_IMAGE_ALLOW_PRIVATE must not be set with live keys (STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY): it is for development and tests",
+    ]);
   });
 });
 

@@ -167,6 +167,9 @@ const schema = z
       .trim()
       .refine((v) => /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v), "must be a hex colour such as #1d5fd1")
       .optional(),
+    // Development and tests only: the dealer's images may come over http and from any address (the emulators on
+    // 127.0.0.1). Off, they are fetched over https from public addresses only (lib/security/public-fetch.ts).
+    BRAND_IMAGE_ALLOW_PRIVATE: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
 
     RECEIPTS_ENABLED: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
 
@@ -211,6 +214,14 @@ const schema = z
         message: `must not be set with live keys (${liveKeys.join(", ")}): live payments go to Stripe itself, so unset STRIPE_API_URL`,
       });
     }
+    // A deployment that takes real payments never fetches from inside its own network on a dealer's word.
+    if (c.BRAND_IMAGE_ALLOW_PRIVATE && liveKeys.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BRAND_IMAGE_ALLOW_PRIVATE"],
+        message: `must not be set with live keys (${liveKeys.join(", ")}): it is for development and tests`,
+      });
+    }
     if (c.AUTO_TOP_UP_CHECK_INTERVAL !== null && c.AUTO_TOP_UP_CHECK_INTERVAL < 60_000) {
       ctx.addIssue({ code: "custom", path: ["AUTO_TOP_UP_CHECK_INTERVAL"], message: "must be at least 1m" });
     }
@@ -251,8 +262,12 @@ export interface Config {
   };
   /** E-mail receipts (lib/payments/receipts.ts): offered when the Navixy login is an e-mail address. */
   receipts: { enabled: boolean };
-  /** The dealer's look on the payer's pages; each unset one comes from Navixy (lib/branding). */
-  brand: { name?: string; logoUrl?: string; color?: string };
+  /**
+   * The dealer's look on the payer's pages; each unset one comes from Navixy (lib/branding). `allowPrivateImages`
+   * (BRAND_IMAGE_ALLOW_PRIVATE, the deployment's, development and tests only) lets the images come over http and
+   * from any address.
+   */
+  brand: { name?: string; logoUrl?: string; color?: string; allowPrivateImages: boolean };
   /** The key ring dealers' secrets are sealed with (multi-dealer hosting, lib/dealers/secret-box.ts). */
   secretsKey?: string;
   navixy: {
@@ -369,7 +384,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       statementDescriptorSuffix: c.STRIPE_STATEMENT_DESCRIPTOR_SUFFIX,
     },
     receipts: { enabled: c.RECEIPTS_ENABLED },
-    brand: { name: c.BRAND_NAME, logoUrl: c.BRAND_LOGO_URL, color: c.BRAND_COLOR },
+    brand: { name: c.BRAND_NAME, logoUrl: c.BRAND_LOGO_URL, color: c.BRAND_COLOR, allowPrivateImages: c.BRAND_IMAGE_ALLOW_PRIVATE },
     secretsKey: c.SECRETS_KEY,
     navixy: {
       apiUrl: c.NAVIXY_API_URL,

@@ -22,6 +22,7 @@ export const DEALER_MODELS = new Set([
   "AutoTopUpCharge",
   "StripeCustomer",
   "DealerBackoff",
+  "DealerTask",
 ]);
 
 export class CrossDealerWriteError extends Error {

@@ -176,6 +176,12 @@ export async function setDealerStatus(db: Db, id: string, status: DealerStatus):
   return db.dealer.update({ where: { id }, data: { status, suspendedAt: status === "suspended" ? new Date() : null } });
 }
 
+/** Moves a dealer from one status to another only if it is still in the first: the row, or null when it was not. */
+export async function changeDealerStatus(db: Db, id: string, from: DealerStatus, to: DealerStatus): Promise<DealerRow | null> {
+  const { count } = await db.dealer.updateMany({ where: { id, status: from }, data: { status: to, suspendedAt: to === "suspended" ? new Date() : null } });
+  return count ? db.dealer.findUnique({ where: { id } }) : null;
+}
+
 /** Moves every dealer secret under SECRETS_KEY's newest key; returns how many values were resealed. */
 export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsKey">): Promise<number> {
   const keyring = keyringOf(config);

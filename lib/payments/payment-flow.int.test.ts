@@ -242,7 +242,7 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
     const stored = await db.stripeEvent.findFirstOrThrow({ where: { status: "received" } });
     const { handleStripeEvent } = await import("./intake/handle-stripe-event");
     await handleStripeEvent(gw.services, stored);
-    await db.stripeEvent.update({ where: { id: stored.id }, data: { status: "processed" } });
+    await db.stripeEvent.updateMany({ where: { id: stored.id }, data: { status: "processed" } });
     const owed = await db.balanceMovement.findFirstOrThrow({ where: { paymentId } });
     await db.balanceMovement.update({
       where: { id: owed.id },

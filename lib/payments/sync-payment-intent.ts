@@ -13,7 +13,7 @@ import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
 import { applyRefunds, listRefunds } from "./refunds";
-import type { PaymentIntentId } from "../ids";
+import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
 import { captureAtFor } from "./capture-policy";
 
@@ -29,7 +29,11 @@ export type SyncOutcome =
    * refundsWaiting: failed refunds whose debit's outcome at Navixy is not known yet; a later sync settles them.
    */
   | { kind: "synced"; payment: Payment; movementsChanged: boolean; refundsWaiting: string[] }
-  | { kind: "not_ours"; reason: string };
+  /**
+   * foreign: a gateway made it (our metadata, a payment id of ours) for a payment this dealer's ledger does not
+   * hold: another dealer's of this deployment, or another deployment's, on the same Stripe account.
+   */
+  | { kind: "not_ours"; reason: string; foreign?: true };
 
 /** failureCode of a payment whose PaymentIntent is in another currency than the ledger's: never credited. */
 export const CURRENCY_MISMATCH = "currency_mismatch";
@@ -144,14 +148,19 @@ async function applyIntent(
   return outcome;
 }
 
-async function findPayment(tx: Tx, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | { kind: "not_ours"; reason: string }> {
+async function findPayment(tx: Tx, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | Extract<SyncOutcome, { kind: "not_ours" }>> {
   const byIntent = await tx.payment.findUnique({ where: { stripePaymentIntentId: intent.id } });
   if (byIntent) return { kind: "ours", payment: byIntent };
   // We may have crashed between creating the PaymentIntent and storing its id: our metadata links them.
   const paymentId = intent.metadata?.payment_id;
   if (!paymentId) return { kind: "not_ours", reason: "PaymentIntent was not created by this gateway" };
   const byMetadata = await tx.payment.findUnique({ where: { id: paymentId } });
-  if (!byMetadata) return { kind: "not_ours", reason: `no payment ${paymentId} in this ledger` };
+  if (!byMetadata) {
+    // The ledger is scoped to this dealer: another dealer's payment is not found here either.
+    return isPaymentId(paymentId) && intent.metadata?.navixy_user_id
+      ? { kind: "not_ours", foreign: true, reason: `payment ${paymentId} of PaymentIntent ${intent.id} is not in this dealer's ledger: this webhook endpoint receives the events of another dealer or deployment on the same Stripe account` }
+      : { kind: "not_ours", reason: `no payment ${paymentId} in this ledger` };
+  }
   if (byMetadata.stripePaymentIntentId && byMetadata.stripePaymentIntentId !== intent.id) {
     return { kind: "not_ours", reason: `payment ${paymentId} belongs to another PaymentIntent` };
   }

@@ -142,6 +142,12 @@ export function servicesForDealerRow(row: DealerRow, now = Date.now()): Services
   return built;
 }
 
+/** A dealer's services built for one use and not kept (a periodic check of every live dealer must not fill the cache). */
+export function uncachedServicesForDealerRow(row: DealerRow): Services {
+  const config = dealerConfig(row.slug, process.env, dealerValues(row, keyringOf(getConfig())));
+  return buildServices(config, dealerRef(row));
+}
+
 /** How many hosted dealers' services this process holds (bounded by DEALER_CACHE_SIZE). */
 export function cachedDealerCount(): number {
   return processState.dealers?.size ?? 0;

@@ -2,6 +2,7 @@
 // `npm run worker` (worker-main.ts), or an operator command. This is where the worker gets its queues: the
 // money's path does not know about automatic top-up or the console, they are plugged in here.
 import { warnOnPaymentCurrencyMismatch } from "../admin/setup";
+import { dealerRecheckTask, scheduleDealerRechecks } from "../admin/dealers";
 import { autoTopUpQueue } from "../autotopup/queue";
 import { getConfig, ConfigError } from "../config";
 import { WorkChannelListener } from "../db/work-channel";
@@ -9,6 +10,7 @@ import { logger } from "../logging/logger";
 import { LedgerWorker, type LedgerWorkerOptions } from "../payments/worker/ledger-worker";
 import type { WorkQueue } from "../payments/worker/queue";
 import { coreQueues } from "../payments/worker/queues";
+import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { getServices, type Services } from "./services";
 import { decodeHint } from "./wake";
 
@@ -40,9 +42,12 @@ export async function bootstrap(): Promise<void> {
   void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
-/** The worker's queues: the money's path, then the features built on it (automatic top-up). */
+/**
+ * The worker's queues: the money's path, then the features built on it (automatic top-up) and the deployment's
+ * periodic check of each live hosted dealer (lib/admin/dealers.ts).
+ */
 export function workQueues(services: Services): WorkQueue[] {
-  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config)];
+  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config), dealerTaskQueue(dealerRecheckTask)];
 }
 
 /**
@@ -65,6 +70,8 @@ export interface ProcessWorker {
 export async function startWorker(): Promise<ProcessWorker> {
   if (holder.__gatewayWorker) return holder.__gatewayWorker;
   const services = getServices();
+  // Live hosted dealers without their periodic check yet get one (not awaited: start-up never waits for it).
+  void scheduleDealerRechecks(services.rootDb).catch((error) => logger.error({ err: error }, "could not schedule the dealers' periodic checks"));
   const worker = createWorker(services);
   worker.start();
   const listener = new WorkChannelListener(services.dbTarget, {

@@ -103,6 +103,19 @@ describe("controls", () => {
     expect((await h.stripe.paymentIntents.retrieve(pi.id)).last_payment_error?.code).toBe("payment_intent_authentication_failure");
   });
 
+  test("an expired secret key is refused with 401, as Stripe refuses a rolled key; the publishable key still works", async () => {
+    const own = await startHarness();
+    try {
+      const pi = await own.stripe.paymentIntents.create({ amount: 1000, currency: "eur" });
+      own.emulator.expireSecretKey();
+      await expect(own.stripe.balance.retrieve()).rejects.toMatchObject({ type: "StripeAuthenticationError", statusCode: 401, message: expect.stringMatching(/^Expired API Key provided: sk_test_\*+/) });
+      const res = await fetch(`${own.emulator.url}/v1/payment_intents/${pi.id}?client_secret=${pi.client_secret}`, { headers: { authorization: `Bearer ${PUBLISHABLE_KEY}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   test("close() is idempotent", async () => {
     const local = await startHarness();
     await local.close();

@@ -92,6 +92,11 @@ export interface StripeEmulator {
   paymentMethodDomains(): Stripe.PaymentMethodDomain[];
   /** A later check by Stripe finds a wallet inactive (or active) on a payment method domain. */
   setWalletStatus(id: string, wallet: DomainWallet, status: "active" | "inactive", errorMessage?: string): Stripe.PaymentMethodDomain;
+  /**
+   * The secret key is rolled in the Dashboard (or revoked): from now on every call with it is refused with 401
+   * "Expired API Key provided", as Stripe refuses it. The publishable key keeps working.
+   */
+  expireSecretKey(): void;
   /** Forget all objects, events, deliveries and idempotency keys, and resume deliveries (endpoints are kept). */
   reset(): void;
   close(): Promise<void>;
@@ -130,6 +135,8 @@ export class EmulatorCore {
   readonly deliverer: WebhookDeliverer;
   baseUrl = "";
   readonly secretKey: string;
+  /** Rolled or revoked: refused from now on (`expireSecretKey`). */
+  secretKeyExpired = false;
   readonly publishableKey: string;
   readonly nowMs: () => number;
   readonly log: (line: string) => void;
@@ -343,6 +350,9 @@ export class EmulatorCore {
     if (key !== this.secretKey && key !== this.publishableKey) {
       throw invalidRequest(`Invalid API Key provided: ${maskKey(key)}`, { status: 401 });
     }
+    if (key === this.secretKey && this.secretKeyExpired) {
+      throw invalidRequest(`Expired API Key provided: ${maskKey(key)}`, { status: 401 });
+    }
     return key;
   }
 }
@@ -450,6 +460,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     sentReceipts: () => sentReceipts(core.store),
     paymentMethodDomains: () => registeredPaymentMethodDomains(core.store),
     setWalletStatus: (id, wallet, status, errorMessage) => setWalletStatus(core.store, id, wallet, status, errorMessage),
+    expireSecretKey: () => {
+      core.secretKeyExpired = true;
+    },
     reset: () => core.reset(),
     close: async () => {
       if (closed) return;

@@ -36,7 +36,7 @@ export class RefundNotSettledYet extends Error {
   }
 }
 
-export type EventResult = { status: "processed"; paymentId: string | null } | { status: "ignored"; reason: string };
+export type EventResult = { status: "processed"; paymentId: string | null } | { status: "ignored" | "foreign"; reason: string };
 
 export async function handleStripeEvent(services: SyncDeps, row: StripeEvent): Promise<EventResult> {
   const event = JSON.parse(row.payload) as Stripe.Event;
@@ -66,7 +66,7 @@ export async function handleStripeEvent(services: SyncDeps, row: StripeEvent): P
   }
   if (!paymentIntentId) return { status: "ignored", reason: "the event names no PaymentIntent" };
   const outcome = await syncPaymentIntent(services, asPaymentIntentId(paymentIntentId), `webhook:${row.id}`, { refunds });
-  if (outcome.kind === "not_ours") return { status: "ignored", reason: outcome.reason };
+  if (outcome.kind === "not_ours") return { status: outcome.foreign ? "foreign" : "ignored", reason: outcome.reason };
   if (outcome.refundsWaiting.length > 0) throw new RefundNotSettledYet(outcome.refundsWaiting);
   if (outcome.payment.status === "authorized" && captureDue(services, outcome.payment.authorizedAt)) {
     await capturePayment(services, asPaymentId(outcome.payment.id), undefined, "auto_capture");
@@ -116,12 +116,14 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
   const { db, config } = claimant.services;
   try {
     const result = await handleStripeEvent(claimant.services, row);
+    // Changes nothing here, but an operator should hear of it: the endpoint receives another ledger's events.
+    if (result.status === "foreign") claimant.log.warn({ eventId: row.id, eventType: row.type, reason: result.reason }, "Stripe event of a payment this dealer does not hold");
     await db.stripeEvent.updateMany({
       where: mine,
       data: {
         status: result.status,
         paymentId: result.status === "processed" ? result.paymentId : null,
-        lastError: result.status === "ignored" ? result.reason : null,
+        lastError: result.status === "processed" ? null : result.reason,
         processedAt: new Date(),
         ...RELEASED,
       },

@@ -42,27 +42,36 @@ export async function receiveStripeWebhook(services: IntakeDeps, request: Reques
 }
 
 /**
- * Stores a verified event once (Stripe's event id is the primary key) and wakes the worker. Used by the
- * webhook and by the resync of events Stripe still lists.
+ * Stores a verified event once for this dealer (the primary key is the dealer and Stripe's event id) and wakes the
+ * worker. Used by the webhook and by the resync of events Stripe still lists. Another dealer on the same Stripe
+ * account stores the same event for itself: each dealer's lane sees every event, and handles its own payments'.
  */
 export async function storeVerifiedEvent(services: IntakeDeps, event: Stripe.Event, payload: string): Promise<"stored" | "duplicate"> {
   const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
   const wrongMode = event.livemode !== services.config.stripe.livemode;
+  // An event of a connected account (Stripe Connect names it): this gateway takes payments on its own account only,
+  // so the endpoint was registered for another account's events. Recorded as such, never processed.
+  const connected = typeof (event as { account?: unknown }).account === "string" ? (event as { account: string }).account : null;
+  const status = connected ? "foreign" : handled && !wrongMode ? "received" : "ignored";
+  const note = connected
+    ? `event of the connected account ${connected}: this endpoint receives another Stripe account's events`
+    : wrongMode
+      ? `event is ${event.livemode ? "live" : "test"} mode, this gateway is not`
+      : null;
   const object = (event.data?.object ?? {}) as { id?: unknown };
   const now = new Date();
   // One plain INSERT, a duplicate (Stripe delivers at least once) inserting nothing: this is the busiest
   // write of the gateway, and a raw statement skips the query compiler, about 0.4 ms of CPU a call here. Raw SQL
-  // is not scoped by lib/db/dealer-scope.ts: it names the dealer itself.
+  // is not scoped by lib/db/dealer-scope.ts: it names the dealer itself, in the row and in the conflict key.
   const inserted = await services.db.$executeRaw`
     INSERT INTO "StripeEvent" ("id", "dealerId", "type", "objectId", "livemode", "payload", "status", "attempts", "nextAttemptAt",
       "version", "lastError", "stripeCreatedAt", "receivedAt", "processedAt")
     VALUES (${event.id}, ${services.dealer.id}, ${event.type}, ${typeof object.id === "string" ? object.id : null}, ${Boolean(event.livemode)}, ${payload},
-      ${handled && !wrongMode ? "received" : "ignored"}, 0, ${now}, 0,
-      ${wrongMode ? `event is ${event.livemode ? "live" : "test"} mode, this gateway is not` : null},
-      ${new Date((Number(event.created) || 0) * 1000)}, ${now}, ${handled && !wrongMode ? null : now})
-    ON CONFLICT ("id") DO NOTHING`;
+      ${status}, 0, ${now}, 0, ${note},
+      ${new Date((Number(event.created) || 0) * 1000)}, ${now}, ${status === "received" ? null : now})
+    ON CONFLICT ("dealerId", "id") DO NOTHING`;
   if (inserted === 0) return "duplicate";
   // The worker claims this very row (in this process, or another instance through the database).
-  if (handled && !wrongMode) services.wakeWorker({ queue: "event", dealerId: services.dealer.id, id: event.id });
+  if (status === "received") services.wakeWorker({ queue: "event", dealerId: services.dealer.id, id: event.id });
   return "stored";
 }

@@ -62,7 +62,7 @@ describe.skipIf(databaseUnavailable())("Stripe webhook endpoint", () => {
     const payload = event("evt_other_1", "customer.created");
     const res = await post(payload, { "stripe-signature": sign(payload) });
     expect(res.status).toBe(200);
-    const row = await gw.services.db.stripeEvent.findUniqueOrThrow({ where: { id: "evt_other_1" } });
+    const row = await gw.services.db.stripeEvent.findFirstOrThrow({ where: { id: "evt_other_1" } });
     expect(row.status).toBe("ignored");
   });
 
@@ -72,7 +72,7 @@ describe.skipIf(databaseUnavailable())("Stripe webhook endpoint", () => {
     const payload = JSON.stringify({ ...JSON.parse(event("evt_foreign_1")), data: { object: { id: intent.id, object: "payment_intent" } } });
     await post(payload, { "stripe-signature": sign(payload) });
     await new LedgerWorker(gw.services).drain();
-    const row = await gw.services.db.stripeEvent.findUniqueOrThrow({ where: { id: "evt_foreign_1" } });
+    const row = await gw.services.db.stripeEvent.findFirstOrThrow({ where: { id: "evt_foreign_1" } });
     expect(row.status).toBe("ignored");
     expect(row.lastError).toMatch(/not created by this gateway/);
     expect(await gw.services.db.balanceMovement.count()).toBe(0);

@@ -91,7 +91,12 @@ export const MOVEMENT_STATES = [
 export type MovementState = (typeof MOVEMENT_STATES)[number];
 export type MovementKind = "credit" | "debit";
 
-export const EVENT_STATUSES = ["received", "processing", "processed", "ignored", "failed"] as const;
+/**
+ * "foreign": an event of a payment this dealer's ledger does not hold though a gateway made it (another dealer's,
+ * or another deployment's, on the same Stripe account), or of another Stripe account: it changes nothing here, and
+ * says the endpoint receives events it should not (lib/admin/setup.ts shows them).
+ */
+export const EVENT_STATUSES = ["received", "processing", "processed", "ignored", "foreign", "failed"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** Did the money reach the Navixy balance? Shown to the payer and in the API. */

@@ -31,7 +31,7 @@ describe.skipIf(skip)("crediting at the edges", () => {
     const { db } = gw.services;
     for (const stored of await db.stripeEvent.findMany({ where: { status: "received" } })) {
       await handleStripeEvent(gw.services, stored);
-      await db.stripeEvent.update({ where: { id: stored.id }, data: { status: "processed" } });
+      await db.stripeEvent.updateMany({ where: { id: stored.id }, data: { status: "processed" } });
     }
     const credit = await db.balanceMovement.findFirstOrThrow({ where: { paymentId: paid.paymentId, kind: "credit" } });
     return { ...paid, credit };

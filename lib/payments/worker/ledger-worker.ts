@@ -210,16 +210,18 @@ export class LedgerWorker {
     let outcome: WorkOutcome = NOTHING_DONE;
     try {
       await this.giveWayToDeliveries();
-      const services = await this.servicesFor(item.dealerId);
+      const services = queue.usesDealerServices === false ? this.services : await this.servicesFor(item.dealerId);
       if (!services) {
         this.log.warn({ dealerId: item.dealerId, queue: item.queue, rowId: item.id }, "row of a dealer that no longer exists: left as it is");
         return;
       }
       outcome = await queue.work(this.claimantFor(services), item);
     } catch (error) {
-      // Our own failure (the database, a bug): the row's claim runs out and it is taken again.
+      // Our own failure (the database, a dealer's settings that cannot be used, a bug). A claimed row waits for its
+      // lease to run out; one that was not claimed would be found due again at once, so the dealer counts as failing
+      // and is backed off after a few, instead of spinning.
       this.log.error({ dealerId: item.dealerId, queue: item.queue, rowId: item.id, err: error }, "worker could not work a row");
-      outcome = { worked: false, health: "neutral" };
+      outcome = { worked: false, health: "failing", reason: `the worker could not work its rows: ${(error as Error)?.message ?? String(error)}`.slice(0, 300) };
     }
     if (outcome.worked) this.worked++;
     this.learn(item.dealerId, outcome);

@@ -47,6 +47,11 @@ export interface WorkQueue {
    * work (sweep, captures, automatic top-up) is looked for at most every `intervalMs`.
    */
   intervalMs?: number;
+  /**
+   * False for work done with the unscoped client that builds what it needs itself (a dealer's periodic checks): the
+   * row is worked with the process's own services instead of the dealer's cached ones.
+   */
+  usesDealerServices?: boolean;
   /** Due rows of every dealer (or of `onlyDealer`), oldest due first. */
   due(db: Db, q: DueQuery): Promise<WorkItem[]>;
   /** When the next row falls due (queues looked at on every pass), for the worker's sleep; null = none waiting. */

@@ -12,7 +12,8 @@ const STATE_TEXT = { ok: "OK", failed: "Problem", unknown: "Not checked yet" } a
 export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { session, services, deployment } = await requireAdminPage();
   const params = await searchParams;
-  const [checks, look] = await Promise.all([runSetupChecks(services), brandReport(services)]);
+  // A dealer signed in with its own login is told nothing of the other dealers; the operator is told which.
+  const [checks, look] = await Promise.all([runSetupChecks(services, { viewer: session.role }), brandReport(services)]);
   const live = services.config.stripe.livemode;
   const warnings = checks.flatMap((c) => (c.warning ? [{ id: c.id, text: c.warning }] : []));
   return (

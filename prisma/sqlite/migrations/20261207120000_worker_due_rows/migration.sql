@@ -12,6 +12,20 @@ CREATE TABLE "DealerBackoff" (
     "updatedAt" DATETIME NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "DealerTask" (
+    "dealerId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "dueAt" DATETIME NOT NULL,
+    "lastRunAt" DATETIME,
+    "lastError" TEXT,
+
+    PRIMARY KEY ("dealerId", "kind")
+);
+
+-- CreateIndex
+CREATE INDEX "DealerTask_kind_dueAt_idx" ON "DealerTask"("kind", "dueAt");
+
 -- CreateIndex
 CREATE INDEX "Payment_captureAt_idx" ON "Payment"("captureAt");
 

@@ -157,6 +157,9 @@ export function demoEnv(
     SWEEP_INTERVAL_MS: "",
     SWEEP_AFTER_MS: "",
     ABANDON_AFTER_MS: "",
+    WORKER_CONCURRENCY: "",
+    NAVIXY_CONCURRENCY: "",
+    DEALER_CACHE_SIZE: "",
     // The dealer console stays off unless the developer gives it a password for the demo.
     ADMIN_PASSWORD: base.ADMIN_PASSWORD ?? "",
     ADMIN_SESSION_TTL: "",

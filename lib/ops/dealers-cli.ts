@@ -116,9 +116,11 @@ async function main(argv: string[]): Promise<number> {
     case "list": {
       const dealers = await listDealers(rootDb);
       if (!dealers.length) console.log("No dealers besides the environment's own.");
+      // The addresses as they are entered: the Payment system URL in Navixy, the webhook endpoint in Stripe.
+      const site = getServices().config.siteUrl;
       for (const d of dealers) {
         const view = dealerSettingsView(d);
-        console.log(`${d.slug}\t${d.status}\t${d.name}\t/d/${d.slug}/?id={id}\t/api/stripe/webhook/${d.slug}\tsecrets: ${view.secrets.join(",") || "none"}`);
+        console.log(`${d.slug}\t${d.status}\t${d.name}\t${site}/d/${d.slug}/?id={id}\t${site}/api/stripe/webhook/${d.slug}\tsecrets: ${view.secrets.join(",") || "none"}`);
       }
       return 0;
     }

@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/client";
 import type { Config } from "../config";
-import { SecretOpenError, openSecret, parseSecretsKey, resealSecret, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
+import { SecretOpenError, openSecret, parseSecretsKey, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
 import { DEALER_VARIABLES, SECRET_VARIABLES, dealerConfig, isDealerVariable, slugProblem } from "./settings";
+import { registerLogSecrets } from "../logging/logger";
 
 export type DealerStatus = "setup" | "active" | "suspended";
 
@@ -49,6 +50,9 @@ export function dealerRef(row: Pick<DealerRow, "id" | "slug" | "name" | "status"
 function asStatus(s: string): DealerStatus {
   return s === "active" || s === "suspended" ? s : "setup";
 }
+
+/** Under which name a dealer's opened secrets are registered with the logger (replaced at each opening). */
+const logOwner = (dealerId: string) => `dealer:${dealerId}`;
 
 /** Where a secret belongs, bound into its seal: a value copied to another dealer or variable does not open. */
 export function secretContext(dealerId: string, variable: string): string {
@@ -101,6 +105,8 @@ export async function rememberLearnedFacts(db: Db, row: DealerRow, facts: Learne
 export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring, except: ReadonlySet<string> = new Set()): Record<string, string> {
   const sealed = Object.entries(jsonObject(row.secrets)).filter(([name]) => !except.has(name));
   const opened = Object.fromEntries(sealed.map(([name, value]) => [name, openSecret(keyring, value, secretContext(row.id, name))]));
+  // From now on in this process's memory: scrubbed from every log line by value, as the environment's are.
+  registerLogSecrets(logOwner(row.id), Object.values(opened));
   return { ...jsonObject(row.settings), ...opened };
 }
 
@@ -224,17 +230,22 @@ export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsK
     for (const row of rows) {
       const sealed = jsonObject(row.secrets);
       let moved = 0;
+      const opened: string[] = [];
       for (const [name, value] of Object.entries(sealed)) {
         const context = secretContext(row.id, name);
         try {
           if (!needsReseal(keyring, value)) continue;
-          sealed[name] = resealSecret(keyring, value, context);
+          const plaintext = openSecret(keyring, value, context);
+          opened.push(plaintext);
+          sealed[name] = sealSecret(keyring, plaintext, context);
           moved++;
         } catch (error) {
           // Not openable (a key already gone, an altered value): no rotation can move it; the check below names it.
           if (!(error instanceof SecretOpenError)) throw error;
         }
       }
+      // Added to what the process already scrubs for this dealer (the row's other values may not have been opened here).
+      if (opened.length) registerLogSecrets(`${logOwner(row.id)}:reseal`, opened);
       if (!moved) continue;
       // Conditional on the row being as read (its version and its sealed values): a change made meanwhile is not
       // overwritten with stale values, and the row is read again.

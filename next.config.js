@@ -16,6 +16,17 @@ const nextConfig = {
   // a 500). Unnormalized, the proxy sees the server's own origin and the rewrite stays inside. Next.js issue #94745;
   // shown by the resilience scenario "two dealers".
   skipProxyUrlNormalize: true,
+  // A hosted dealer's Payment system URL is /d/<slug>/?id={id} (what the dealer is given to paste into Navixy).
+  // Next.js would answer it with a 308 to /d/<slug>?id= before the proxy runs; with its redirect off, proxy.ts
+  // serves /d/<slug>/ at once and sends every other path with a trailing slash to the one without, as Next.js did
+  // (lib/server/request-dealer.ts, trailingSlashRedirect).
+  skipTrailingSlashRedirect: true,
+  experimental: {
+    // Next.js keeps up to this much of a request body in memory for the proxy (10 MB by default) and passes the
+    // route only that much. No route behind the proxy takes more than 64 KB (lib/http/body.ts refuses more with
+    // 413, counted while reading); the Stripe webhook (1 MB) does not pass through the proxy.
+    proxyClientMaxBodySize: "1mb",
+  },
 };
 
 module.exports = nextConfig;

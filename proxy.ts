@@ -20,9 +20,10 @@ import { translatorFor } from "@/lib/i18n/messages";
 import { LOCALE_HEADER } from "@/lib/i18n/request";
 import type { Locale } from "@/lib/i18n/locales";
 import { getServices, servicesForSlug, type Services } from "@/lib/server/services";
-import { DEALER_HEADER, dealerBasePath, splitDealerPath } from "@/lib/server/request-dealer";
+import { DEALER_HEADER, dealerBasePath, splitDealerPath, trailingSlashRedirect } from "@/lib/server/request-dealer";
 import { CHECKOUT_HEADER, encodeCheckoutHeader } from "@/components/checkout/checkout-header";
 import { headerSettings, withHeaders } from "@/lib/security/api-headers";
+import { json } from "@/lib/http/responses";
 import { newNonce, securityHeaders } from "@/lib/security/headers";
 import { REQUEST_ID_HEADER, logger, requestIdFrom } from "@/lib/logging/logger";
 import { brandCss } from "@/lib/branding/brand";
@@ -54,15 +55,25 @@ export async function proxy(request: NextRequest): Promise<Response> {
   headers.delete(LOCALE_HEADER);
   headers.delete(DEALER_HEADER);
 
+  // Next.js's own trailing-slash redirect is off (next.config.js) so that a dealer's Payment system URL,
+  // /d/<slug>/?id=..., answers at once; every other path keeps it.
+  const slashless = trailingSlashRedirect(request.nextUrl.pathname, request.nextUrl.search);
+  // Next.js wants an absolute Location from the proxy (it sends it relative again when it is this origin's).
+  if (slashless !== null) return NextResponse.redirect(new URL(slashless, request.url), 308);
+
   // A hosted dealer's pages: /d/<slug>/<path> is <path> for that dealer (lib/server/request-dealer.ts).
   const hosted = splitDealerPath(request.nextUrl.pathname);
   const pathname = hosted ? hosted.path : request.nextUrl.pathname;
   let dealer: Services | null = null;
   if (hosted) {
-    dealer = await servicesForSlug(hosted.slug).catch((error: unknown) => {
-      logger.error({ slug: hosted.slug, err: error }, "dealer could not be loaded");
-      return null;
-    });
+    const slug = hosted.slug;
+    dealer =
+      slug === null
+        ? null
+        : await servicesForSlug(slug).catch((error: unknown) => {
+            logger.error({ slug, err: error }, "dealer could not be loaded");
+            return null;
+          });
     // Unknown, not live yet (its setup checks have not passed) or suspended: no payments are taken. Money already
     // in flight is still credited: its webhook and worker keep running.
     if (!dealer || dealer.dealer.status !== "active") return notFoundForDealer(request);
@@ -71,6 +82,9 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const services = () => dealer ?? getServices();
   const requestId = requestIdFrom(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
+  // A malformed percent-escape ("/topup/manage/%E0%A4%A") names no page or route; past the proxy, Next.js would
+  // fail decoding the route's parameters and answer 500.
+  if (!decodable(pathname)) return malformedPath(requestId, isApi(pathname));
 
   // A hosted dealer's pages talk to its own Stripe: with an emulator (STRIPE_API_URL), that one joins connect-src.
   const settings = dealer ? { ...headerSettings(), stripeApiUrl: dealer.config.stripe.apiUrl } : headerSettings();
@@ -127,6 +141,23 @@ export async function proxy(request: NextRequest): Promise<Response> {
   }
 }
 
+function decodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function malformedPath(requestId: string, api: boolean): Response {
+  const message = "This address is not valid (a malformed percent-escape).";
+  const response = api
+    ? json({ error: { code: "invalid_path", message } }, 400)
+    : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  return withHeaders(response, { ...securityHeaders({ ...headerSettings(), kind: "api" }), [REQUEST_ID_HEADER]: requestId });
+}
+
 /** A /d/<slug>/ address of no dealer (or one not live: in setup or suspended): the payer's "account not available" page. */
 async function notFoundForDealer(request: NextRequest): Promise<Response> {
   const settings = headerSettings();
@@ -139,6 +170,7 @@ async function notFoundForDealer(request: NextRequest): Promise<Response> {
 export const config = {
   // Everything but the build's static files and the public folder's icon (they carry no state and no script),
   // and the Stripe webhook, which adds the same headers itself (lib/security/api-headers.ts): it is the busiest
-  // route, and a pass through the proxy costs it about a fifth of its time.
-  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico|api/stripe/webhook$|api/stripe/webhook/[^/]+$).*)"],
+  // route, and a pass through the proxy costs it about a fifth of its time. A webhook address that is no slug
+  // (anything but letters, digits and dashes, e.g. a malformed "%E0%A4%A") still passes through, and is refused.
+  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico|api/stripe/webhook$|api/stripe/webhook/[a-z0-9-]+$).*)"],
 };

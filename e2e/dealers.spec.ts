@@ -65,7 +65,7 @@ async function useDealersStripe(page: Page, stack: StackInfo): Promise<void> {
   if (stack.sandbox) return;
   await page.addInitScript(
     ({ base, api }) => {
-      // Next.js serves /d/<slug>/ at /d/<slug> (no trailing slash).
+      // The checkout is /d/<slug>/ (the Payment system URL); its other pages /d/<slug>/<page>.
       const path = window.location.pathname;
       if (path === base || path.startsWith(`${base}/`)) (window as unknown as { __SANDBOX_STRIPE_API__?: string }).__SANDBOX_STRIPE_API__ = api;
     },
@@ -92,7 +92,7 @@ function straysFromDealer(requests: Request[], stack: StackInfo): string[] {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The dealer's checkout for a user: /d/<slug>/?id=..., which Next.js serves at /d/<slug>?id=... */
+/** The dealer's checkout for a user: /d/<slug>/?id=... (the language switcher and "Try again" links lead there too). */
 const dealerCheckoutUrl = (stack: StackInfo, userId: number) => new RegExp(`^${escapeRe(`${stack.appUrl}${dealer.base}`)}/?\\?id=${userId}(&|$)`);
 
 async function openDealerCheckout(page: Page, stack: StackInfo, userId: number): Promise<void> {
@@ -217,6 +217,44 @@ test("a refused payment's return page sends the payer back to the dealer's own c
 
   expect(dealer.navixy.balanceCents(userId)).toBe(0);
   await expectNothingAtDefaultDealer(navixy, stripeEmulator, userId);
+});
+
+test("the Payment system URL printed for the dealer answers 200 with its checkout at once; a malformed address answers 404", async ({ page, stack }) => {
+  const userId = payers[2]!;
+  // What `npm run dealers -- add` and `list` print for the Navixy Admin Panel, with Navixy's {id} filled in.
+  const printed = `${stack.appUrl}${dealer.base}/?id={id}`;
+  expect(dealer.added).toContain(`payment system URL (Navixy Admin Panel): ${printed}`);
+  const listed = await dealersCli(stack, ["list"]);
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(listed.stdout.split("\n").find((line) => line.startsWith(`${dealer.slug}\t`))).toContain(`\t${printed}\t`);
+  for (const url of [printed.replace("{id}", String(userId)), `${printed.replace("{id}", String(userId))}&lang=de`]) {
+    const res = await page.request.get(url, { maxRedirects: 0 });
+    expect(res.status(), `${url} -> ${res.headers().location ?? ""}`).toBe(200);
+    expect(await res.text()).toContain(`<bdi>${PAYER.masked}</bdi>`);
+  }
+  // Its other paths with a trailing slash are redirected as before, inside the dealer's addresses.
+  const complete = await page.request.get(`${dealer.base}/payment/complete/?payment_intent=pi_x`, { maxRedirects: 0 });
+  expect(complete.status()).toBe(308);
+  expect(complete.headers().location).toBe(`${dealer.base}/payment/complete?payment_intent=pi_x`);
+  const admin = await page.request.get("/admin/", { maxRedirects: 0 });
+  expect(admin.status()).toBe(308);
+  expect(admin.headers().location).toBe("/admin");
+
+  // A malformed percent-escape where the slug goes names no dealer: 404, never a 500.
+  for (const path of [`/d/%E0%A4%A/?id=${userId}`, `/d/${dealer.slug}%zz/?id=${userId}`, "/d/%/", "/d/%/api/payments"]) {
+    const res = await page.request.get(path, { maxRedirects: 0 });
+    expect(res.status(), path).toBe(404);
+  }
+  expect((await page.request.post("/d/%E0%A4%A/api/payments", { data: { userId, amount: 1500 }, maxRedirects: 0 })).status()).toBe(404);
+  // Nor elsewhere: a malformed escape in any other address is a 400 (Next.js answered 500 reading its parameters).
+  expect((await page.request.get("/topup/manage/%E0%A4%A", { maxRedirects: 0 })).status()).toBe(400);
+  expect((await page.request.post("/topup/manage/%E0%A4%A", { form: { token: "x", action: "off" }, maxRedirects: 0 })).status()).toBe(400);
+  expect((await page.request.get(`${dealer.base}/topup/manage/%E0%A4%A`, { maxRedirects: 0 })).status()).toBe(400);
+  const hook = await page.request.post("/api/stripe/webhook/%E0%A4%A", { data: "{}", headers: { "stripe-signature": "t=1,v1=00" }, maxRedirects: 0 });
+  expect(hook.status()).toBe(400);
+  expect((await hook.json()).error.code).toBe("invalid_path");
+  // The dealer's own webhook address still reaches its route (which wants a signature).
+  expect((await page.request.post(`/api/stripe/webhook/${dealer.slug}`, { data: "{}", maxRedirects: 0 })).status()).toBe(400);
 });
 
 test("an unknown dealer's address and a suspended dealer's page show the not-found page with 404", async ({ page, stack }, testInfo) => {

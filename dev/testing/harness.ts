@@ -99,7 +99,7 @@ async function serveRoutes(): Promise<http.Server> {
       const hosted = splitDealerPath(url.pathname);
       let dealerId: string | null = null;
       if (hosted) {
-        const dealer = await servicesForSlug(hosted.slug);
+        const dealer = hosted.slug === null ? null : await servicesForSlug(hosted.slug);
         if (!dealer || dealer.dealer.status !== "active") {
           res.writeHead(404).end();
           return;

@@ -13,6 +13,7 @@ import {
 } from "./auth";
 import type { Actor } from "./audit";
 import { clientIp } from "../security/rate-limit";
+import { isPayloadTooLarge, readFormBody } from "../http/body";
 
 const text = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
@@ -47,8 +48,9 @@ export async function withAdmin(services: Services, request: Request, fn: (r: Ad
   if (request.method === "POST") {
     if (!sameOrigin(services.config, request.headers)) return text(403, "Refused: this request did not come from the console's own pages.");
     try {
-      form = await request.formData();
-    } catch {
+      form = await readFormBody(request);
+    } catch (error) {
+      if (isPayloadTooLarge(error)) return text(413, "Refused: the form is too large.");
       return text(400, "Expected a form submission.");
     }
     if (!checkCsrf(session, form.get("csrf"))) return text(403, "Refused: the form's security token is missing or out of date. Reload the page and try again.");

@@ -12,6 +12,7 @@ import { currencyExponent, parseMajorAmount } from "../money";
 import type { AutoTopUpRule } from "../db/generated/sqlite/client";
 import type { Services } from "../server/services";
 import { logger } from "../logging/logger";
+import { isPayloadTooLarge, readFormBody } from "../http/body";
 import { renderManagePage, type ManagePageModel } from "./manage-html";
 import { chargedThisMonth } from "./scheduler";
 import { isOff } from "./states";
@@ -134,8 +135,10 @@ export async function managePost(services: Services, request: Request, pathToken
   const lang = new URL(request.url).searchParams.get("lang");
   let form: FormData;
   try {
-    form = await request.formData();
-  } catch {
+    form = await readFormBody(request);
+  } catch (error) {
+    // The page's own forms are far below the cap: nothing is read past it, and nothing changes.
+    if (isPayloadTooLarge(error)) return errorPageResponse(errorPageInput(413, "notSaved", t), { "referrer-policy": "same-origin" }, { sandbox: sandbox(services), translator: t });
     return linkError(services, "forged", t);
   }
   const field = (name: string) => {

@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/client";
 import type { Config } from "../config";
-import { openSecret, parseSecretsKey, resealSecret, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
+import { SecretOpenError, openSecret, parseSecretsKey, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
 import { DEALER_VARIABLES, SECRET_VARIABLES, dealerConfig, isDealerVariable, slugProblem } from "./settings";
+import { registerLogSecrets } from "../logging/logger";
 
 export type DealerStatus = "setup" | "active" | "suspended";
 
@@ -49,6 +50,9 @@ export function dealerRef(row: Pick<DealerRow, "id" | "slug" | "name" | "status"
 function asStatus(s: string): DealerStatus {
   return s === "active" || s === "suspended" ? s : "setup";
 }
+
+/** Under which name a dealer's opened secrets are registered with the logger (replaced at each opening). */
+const logOwner = (dealerId: string) => `dealer:${dealerId}`;
 
 /** Where a secret belongs, bound into its seal: a value copied to another dealer or variable does not open. */
 export function secretContext(dealerId: string, variable: string): string {
@@ -97,10 +101,12 @@ export async function rememberLearnedFacts(db: Db, row: DealerRow, facts: Learne
   return count ? ((await db.dealer.findUnique({ where: { id: row.id } })) ?? row) : row;
 }
 
-/** A dealer's variables: its settings and its secrets, opened. */
-export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring): Record<string, string> {
-  const sealed = jsonObject(row.secrets);
-  const opened = Object.fromEntries(Object.entries(sealed).map(([name, value]) => [name, openSecret(keyring, value, secretContext(row.id, name))]));
+/** A dealer's variables: its settings and its secrets, opened (but those named in `except`, about to be replaced). */
+export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring, except: ReadonlySet<string> = new Set()): Record<string, string> {
+  const sealed = Object.entries(jsonObject(row.secrets)).filter(([name]) => !except.has(name));
+  const opened = Object.fromEntries(sealed.map(([name, value]) => [name, openSecret(keyring, value, secretContext(row.id, name))]));
+  // From now on in this process's memory: scrubbed from every log line by value, as the environment's are.
+  registerLogSecrets(logOwner(row.id), Object.values(opened));
   return { ...jsonObject(row.settings), ...opened };
 }
 
@@ -161,7 +167,8 @@ export async function updateDealerValues(
   changes: Record<string, string>,
 ): Promise<DealerRow> {
   const keyring = keyringOf(config);
-  const values = dealerValues(row, keyring);
+  // A secret being replaced is not opened: a value that no longer opens (its key dropped) can be entered again.
+  const values = dealerValues(row, keyring, new Set(Object.keys(changes)));
   for (const [name, value] of Object.entries(changes)) {
     if (!isDealerVariable(name)) throw new DealerInputError(`${name} is not a dealer setting`);
     if (value === "") delete values[name];
@@ -182,23 +189,88 @@ export async function changeDealerStatus(db: Db, id: string, from: DealerStatus,
   return count ? db.dealer.findUnique({ where: { id } }) : null;
 }
 
-/** Moves every dealer secret under SECRETS_KEY's newest key; returns how many values were resealed. */
-export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsKey">): Promise<number> {
-  const keyring = keyringOf(config);
-  let count = 0;
-  for (const row of await db.dealer.findMany()) {
-    const sealed = jsonObject(row.secrets);
-    let changed = false;
-    for (const [name, value] of Object.entries(sealed)) {
-      if (!needsReseal(keyring, value)) continue;
-      sealed[name] = resealSecret(keyring, value, secretContext(row.id, name));
-      changed = true;
-      count++;
-    }
-    // Conditional on the row being as read: a concurrent change is not overwritten with stale values.
-    if (changed) await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt }, data: { secrets: JSON.stringify(sealed) } });
+/** What a rotation left: a stored value that does not open with SECRETS_KEY's newest key alone. */
+export interface ResealProblem {
+  dealer: string;
+  variable: string;
+  problem: string;
+}
+
+export interface ResealReport {
+  /** SECRETS_KEY's first key id, which every value should now be sealed with. */
+  newestKey: string;
+  /** Values this run wrote under the newest key: a write that matched nothing is not counted. */
+  resealed: number;
+  /** Read back after the run: every stored value not opening with the newest key. Empty = older keys may go. */
+  remaining: ResealProblem[];
+  /** How many stored values were checked. */
+  checked: number;
+}
+
+const RESEAL_ATTEMPTS = 5;
+
+/** Why `sealed` does not open with the newest key alone, or null when it does. */
+function underNewestKey(keyring: SecretKeyring, sealed: string, context: string): string | null {
+  try {
+    openSecret(keyring, sealed, context);
+  } catch (error) {
+    // Its message says why (a key SECRETS_KEY no longer has, an altered value), without secret material.
+    return error instanceof SecretOpenError ? error.message.replace(`${context}: `, "") : "does not open";
   }
-  return count;
+  return needsReseal(keyring, sealed) ? `still sealed with the older key '${sealed.split(".")[1]}'` : null;
+}
+
+/**
+ * Moves every dealer secret under SECRETS_KEY's newest key, then reads every stored value back and opens it with
+ * that key. Each row is written only if it is still as read (a dealer changed meanwhile, e.g. by an instance still
+ * sealing with an older key, is read again and retried, up to RESEAL_ATTEMPTS times); a value that does not open
+ * at all is left as it is, and the row's other values are still moved.
+ */
+export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsKey">): Promise<ResealReport> {
+  const keyring = keyringOf(config);
+  let resealed = 0;
+  let pending: string[] | null = null; // ids of the rows whose write matched nothing; null = every row
+  for (let attempt = 0; attempt < RESEAL_ATTEMPTS && (pending === null || pending.length > 0); attempt++) {
+    const rows: DealerRow[] = await db.dealer.findMany(pending ? { where: { id: { in: pending } } } : undefined);
+    pending = [];
+    for (const row of rows) {
+      const sealed = jsonObject(row.secrets);
+      let moved = 0;
+      const opened: string[] = [];
+      for (const [name, value] of Object.entries(sealed)) {
+        const context = secretContext(row.id, name);
+        try {
+          if (!needsReseal(keyring, value)) continue;
+          const plaintext = openSecret(keyring, value, context);
+          opened.push(plaintext);
+          sealed[name] = sealSecret(keyring, plaintext, context);
+          moved++;
+        } catch (error) {
+          // Not openable (a key already gone, an altered value): no rotation can move it; the check below names it.
+          if (!(error instanceof SecretOpenError)) throw error;
+        }
+      }
+      // Added to what the process already scrubs for this dealer (the row's other values may not have been opened here).
+      if (opened.length) registerLogSecrets(`${logOwner(row.id)}:reseal`, opened);
+      if (!moved) continue;
+      // Conditional on the row being as read (its version and its sealed values): a change made meanwhile is not
+      // overwritten with stale values, and the row is read again.
+      const { count } = await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt, secrets: row.secrets }, data: { secrets: JSON.stringify(sealed) } });
+      if (count) resealed += moved;
+      else pending.push(row.id);
+    }
+  }
+  // Only what is stored counts: every value, read back and opened with the newest key.
+  const remaining: ResealProblem[] = [];
+  let checked = 0;
+  for (const row of await db.dealer.findMany({ orderBy: { slug: "asc" } })) {
+    for (const [name, value] of Object.entries(jsonObject(row.secrets)).sort(([a], [b]) => a.localeCompare(b))) {
+      checked++;
+      const problem = underNewestKey(keyring, value, secretContext(row.id, name));
+      if (problem) remaining.push({ dealer: row.slug, variable: name, problem });
+    }
+  }
+  return { newestKey: keyring.current.id, resealed, remaining, checked };
 }
 
 export async function findDealer(db: Db, slugOrId: string): Promise<DealerRow | null> {

@@ -6,8 +6,9 @@
 //
 // Nothing secret or personal reaches a line: fields named like keys, hashes, passwords, authorization headers,
 // client secrets, names and e-mail addresses are replaced by "[redacted]" at any depth up to three levels, and
-// every string (messages, error messages and stacks included) is scrubbed of the configured secrets and of
-// anything shaped like a Stripe secret/restricted key, webhook secret, client secret or e-mail address.
+// every string (messages, error messages and stacks included) is scrubbed of the configured secrets, of the
+// secrets registered while running (a hosted dealer's, registerLogSecrets), and of anything shaped like a Stripe
+// secret/restricted key, webhook secret, client secret or e-mail address.
 import { randomUUID } from "node:crypto";
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import { getConfig } from "../config";
@@ -89,7 +90,67 @@ interface Settings {
   secrets: string[];
 }
 
-const state = globalThis as unknown as { __gatewayLog?: { logger: Logger; settings: Settings } };
+const state = globalThis as unknown as { __gatewayLog?: { logger: Logger; settings: Settings }; __gatewayLogSecrets?: RuntimeSecrets };
+
+/**
+ * Secrets that become known while the process runs: a hosted dealer's Stripe keys, Navixy password and API hash,
+ * registered when they are opened (lib/dealers/directory.ts). Kept per owner ("dealer:<id>"), so a dealer's values
+ * are replaced, not added to, when it is opened again: the registry holds what the dealers use now, plus the values
+ * replaced in the last RETIRED_SECRET_MS (a request or Navixy call that began with one may still log), at most
+ * MAX_RETIRED_SECRETS of them. One per process (every Next.js bundle shares it), like the logger.
+ */
+interface RuntimeSecrets {
+  owners: Map<string, readonly string[]>;
+  /** Replaced values → until when they are still scrubbed; in the order they were replaced. */
+  retired: Map<string, number>;
+  /** Every value to scrub, rebuilt after a change. */
+  all: readonly string[] | null;
+}
+
+const RETIRED_SECRET_MS = 15 * 60_000;
+const MAX_RETIRED_SECRETS = 1_000;
+const MIN_SECRET_LENGTH = 4;
+
+function runtimeSecrets(): RuntimeSecrets {
+  return (state.__gatewayLogSecrets ??= { owners: new Map(), retired: new Map(), all: null });
+}
+
+/** Scrubs `values` from every line from now on, in place of what `owner` registered before. */
+export function registerLogSecrets(owner: string, values: Iterable<string>, now = Date.now()): void {
+  const r = runtimeSecrets();
+  const next = [...new Set([...values].filter((v) => v.length >= MIN_SECRET_LENGTH))];
+  const previous = r.owners.get(owner) ?? [];
+  if (previous.length === next.length && previous.every((v) => next.includes(v))) return;
+  for (const value of previous) {
+    if (next.includes(value)) continue;
+    r.retired.delete(value);
+    r.retired.set(value, now + RETIRED_SECRET_MS);
+  }
+  for (const value of next) r.retired.delete(value);
+  for (const value of r.retired.keys()) {
+    if (r.retired.size <= MAX_RETIRED_SECRETS) break;
+    r.retired.delete(value);
+  }
+  if (next.length) r.owners.set(owner, next);
+  else r.owners.delete(owner);
+  r.all = null;
+}
+
+/** Every registered value still to be scrubbed (replaced ones drop out once their time is up). */
+function registeredSecrets(now = Date.now()): readonly string[] {
+  const r = runtimeSecrets();
+  for (const [value, until] of r.retired) {
+    if (until > now) break; // in the order they were replaced, so in the order they run out
+    r.retired.delete(value);
+    r.all = null;
+  }
+  if (!r.all) {
+    const all = new Set<string>(r.retired.keys());
+    for (const values of r.owners.values()) for (const v of values) all.add(v);
+    r.all = [...all];
+  }
+  return r.all;
+}
 
 function currentSettings(): Settings {
   // A logger must work even when the configuration does not parse (that is exactly when start-up wants to
@@ -113,18 +174,18 @@ function currentSettings(): Settings {
   // Test runs stay readable: silent under Vitest unless LOG_LEVEL asks for lines (tests that check lines
   // pass their own destination and level).
   if (process.env.VITEST && !process.env.LOG_LEVEL) level = "silent";
-  return { level, secrets: secrets.filter((s) => s.length >= 4) };
+  return { level, secrets: secrets.filter((s) => s.length >= MIN_SECRET_LENGTH) };
 }
 
-/** Removes secrets and personal data from free text. */
-export function scrub(text: string, secrets: string[] = state.__gatewayLog?.settings.secrets ?? []): string {
+/** Removes secrets and personal data from free text (by default the configured and the registered secrets). */
+export function scrub(text: string, secrets: readonly string[] = [...(state.__gatewayLog?.settings.secrets ?? []), ...registeredSecrets()]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
   for (const p of PATTERNS) out = out.replace(p, "[redacted]");
   return out;
 }
 
-function scrubValue(value: unknown, secrets: string[], depth: number): unknown {
+function scrubValue(value: unknown, secrets: readonly string[], depth: number): unknown {
   if (typeof value === "string") return scrub(value, secrets);
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
@@ -160,7 +221,9 @@ export function createLogger(options: { level?: LogLevel; secrets?: string[]; de
     serializers: { err: (e: unknown) => e },
     hooks: {
       logMethod(args, method) {
-        const cleaned = args.map((a) => scrubValue(a, secrets, 0)) as Parameters<typeof method>;
+        const registered = registeredSecrets();
+        const all = registered.length ? [...secrets, ...registered] : secrets;
+        const cleaned = args.map((a) => scrubValue(a, all, 0)) as Parameters<typeof method>;
         return method.apply(this, cleaned);
       },
     },

@@ -27,7 +27,8 @@ const USAGE = `Usage: npm run dealers -- <command>
   console-password <slug> [--remove]
                           set the dealer's own console password (read from standard input; its sessions end),
                           or remove its console login; the dealer signs in at /admin/login with its slug
-  rotate-secrets          reseal every dealer secret with the newest key of SECRETS_KEY`;
+  rotate-secrets          reseal every dealer secret with the newest key of SECRETS_KEY, then check that every stored
+                          value opens with it; exits 1, naming what is left, while any is still under an older key`;
 
 const CLI: Actor = { actor: "cli", ip: null };
 
@@ -115,9 +116,11 @@ async function main(argv: string[]): Promise<number> {
     case "list": {
       const dealers = await listDealers(rootDb);
       if (!dealers.length) console.log("No dealers besides the environment's own.");
+      // The addresses as they are entered: the Payment system URL in Navixy, the webhook endpoint in Stripe.
+      const site = getServices().config.siteUrl;
       for (const d of dealers) {
         const view = dealerSettingsView(d);
-        console.log(`${d.slug}\t${d.status}\t${d.name}\t/d/${d.slug}/?id={id}\t/api/stripe/webhook/${d.slug}\tsecrets: ${view.secrets.join(",") || "none"}`);
+        console.log(`${d.slug}\t${d.status}\t${d.name}\t${site}/d/${d.slug}/?id={id}\t${site}/api/stripe/webhook/${d.slug}\tsecrets: ${view.secrets.join(",") || "none"}`);
       }
       return 0;
     }
@@ -157,8 +160,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "rotate-secrets": {
-      const count = await resealDealerSecrets(rootDb, getServices().config);
-      console.log(`${count} secret value(s) resealed with the newest key; the older keys can now leave SECRETS_KEY.`);
+      const report = await resealDealerSecrets(rootDb, getServices().config);
+      console.log(`${report.resealed} secret value(s) resealed with the newest key '${report.newestKey}'.`);
+      if (report.remaining.length) {
+        // Dropping an older key now would leave these dealers unable to open their secrets: pages 404, webhooks fail.
+        console.error(`Not done: ${report.remaining.length} stored value(s) do not open with the newest key '${report.newestKey}':`);
+        for (const r of report.remaining) console.error(`  ${r.dealer} ${r.variable}: ${r.problem}`);
+        console.error(
+          "Keep every key of SECRETS_KEY. A dealer changed meanwhile: run rotate-secrets again (after every instance runs with the " +
+            `new key first). A value no key opens: enter it again (npm run dealers -- set <slug> --set NAME=-).`,
+        );
+        return 1;
+      }
+      console.log(
+        `Checked: every stored secret (${report.checked}) opens with the newest key '${report.newestKey}'; once every instance runs with ` +
+          `'${report.newestKey}' first, the older keys can now leave SECRETS_KEY.`,
+      );
       return 0;
     }
     default:

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import Stripe from "stripe";
 import { startStripeEmulator, type StripeEmulator } from "../../dev/emulators/stripe/server";
-import { forwardSandboxStripeRequest, matchForwardRoute, planForward, type ForwardRoute } from "./stripe-forward";
+import { MAX_FORWARD_BODY_BYTES, forwardSandboxStripeRequest, matchForwardRoute, planForward, type ForwardRoute } from "./stripe-forward";
+import { chunkedPost, endlessBody } from "../../dev/testing/bodies";
 
 const PK = "pk_test_sandbox";
 const SK = "sk_test_sandbox";
@@ -195,6 +196,20 @@ describe("forwarding to the Stripe emulator", () => {
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
     expect(emulator.events().length).toBe(before);
+  });
+
+  test("a body without end and without Content-Length is refused with 413 once past the cap, the rest never read", async () => {
+    const pi = await intent();
+    const body = endlessBody(`client_secret=${encodeURIComponent(pi.client_secret ?? "")}&pad=`, "e");
+    const response = await forwardSandboxStripeRequest(
+      chunkedPost(`${base}/v1/payment_intents/${pi.id}/confirm`, body, { "content-type": "application/x-www-form-urlencoded" }),
+      ["v1", "payment_intents", pi.id, "confirm"],
+      settings(),
+    );
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    expect(body.pulled()).toBeLessThanOrEqual(MAX_FORWARD_BODY_BYTES + 64 * 1024);
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe("requires_payment_method");
   });
 
   test("an unreachable emulator is an api_connection_error", async () => {

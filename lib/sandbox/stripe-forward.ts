@@ -10,6 +10,7 @@
 // control, which the emulator leaves unauthenticated, is only passed on after the client secret was checked.
 // Only the route handler in app/sandbox/stripe-api calls this, and only in sandbox mode.
 import { logger } from "../logging/logger";
+import { isPayloadTooLarge, readBodyText } from "../http/body";
 
 export type ForwardKind = "confirm" | "retrieve" | "authenticate";
 
@@ -153,10 +154,13 @@ export async function forwardSandboxStripeRequest(request: Request, segments: re
   if (!route) {
     return stripeError(404, "invalid_request_error", `Unrecognized request URL (${request.method}: /${segments.join("/")}).`);
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_FORWARD_BODY_BYTES) return stripeError(413, "invalid_request_error", "Request body too large.");
-  const body = request.method === "GET" ? "" : await request.text();
-  if (body.length > MAX_FORWARD_BODY_BYTES) return stripeError(413, "invalid_request_error", "Request body too large.");
+  let body = "";
+  try {
+    if (request.method !== "GET") body = await readBodyText(request, MAX_FORWARD_BODY_BYTES);
+  } catch (error) {
+    if (isPayloadTooLarge(error)) return stripeError(413, "invalid_request_error", "Request body too large.");
+    throw error;
+  }
 
   const plan = planForward(
     route,

@@ -5,11 +5,30 @@ import { getServices, servicesForDealer, type Services } from "./services";
 
 export const DEALER_HEADER = "x-gateway-dealer";
 
-/** "/d/acme/payment/complete" → { slug: "acme", path: "/payment/complete" }; null for any other path. */
-export function splitDealerPath(pathname: string): { slug: string; path: string } | null {
+/**
+ * "/d/acme/payment/complete" → { slug: "acme", path: "/payment/complete" }; null for any other path. A slug with a
+ * malformed percent-escape ("/d/%E0%A4%A/") is null: it names no dealer (a slug is letters, digits and dashes).
+ */
+export function splitDealerPath(pathname: string): { slug: string | null; path: string } | null {
   const m = /^\/d\/([^/]+)(\/.*)?$/.exec(pathname);
   if (!m) return null;
-  return { slug: decodeURIComponent(m[1]!), path: m[2] ?? "/" };
+  let slug: string | null;
+  try {
+    slug = decodeURIComponent(m[1]!);
+  } catch {
+    slug = null;
+  }
+  return { slug, path: m[2] ?? "/" };
+}
+
+/**
+ * Where a path with a trailing slash is sent (308), as Next.js does by itself without skipTrailingSlashRedirect
+ * (next.config.js): the same path without it. Null for "/" and for a dealer's checkout, "/d/<slug>/", which is
+ * the Payment system URL and answers at once. Relative, on this host: "//evil.example/" goes to "/evil.example".
+ */
+export function trailingSlashRedirect(pathname: string, search: string): string | null {
+  if (pathname === "/" || !pathname.endsWith("/") || /^\/d\/[^/]+\/$/.test(pathname)) return null;
+  return `/${pathname.replace(/^\/+|\/+$/g, "")}${search}`;
 }
 
 /** The path prefix of a dealer's payer pages: "" for the environment's dealer, "/d/<slug>" for a hosted one. */

@@ -2,6 +2,7 @@
 import { consoleEnabled, login, sameOrigin } from "@/lib/admin/auth";
 import { escapeHtml, htmlPage } from "@/lib/admin/html";
 import { notFound } from "@/lib/admin/http";
+import { isPayloadTooLarge, readFormBody } from "@/lib/http/body";
 import { clientIp } from "@/lib/security/rate-limit";
 import { getServices } from "@/lib/server/services";
 
@@ -16,14 +17,15 @@ export async function POST(request: Request): Promise<Response> {
   let password = "";
   let dealer = "";
   try {
-    const form = await request.formData();
+    const form = await readFormBody(request);
     const field = (name: string) => {
       const v = form.get(name);
       return typeof v === "string" ? v : "";
     };
     password = field("password");
     dealer = field("dealer");
-  } catch {
+  } catch (error) {
+    if (isPayloadTooLarge(error)) return new Response("Refused: the form is too large.", { status: 413 });
     return new Response("Expected a form submission.", { status: 400 });
   }
   const outcome = await login(services, { password, dealer, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") });

@@ -3,6 +3,7 @@
 // and a failure while processing is retried by us instead of depending on Stripe's redelivery.
 import type Stripe from "stripe";
 import { HttpError, json } from "../../http/responses";
+import { readBodyText } from "../../http/body";
 import type { Services } from "../../server/services";
 import { requestLogger } from "../../logging/logger";
 import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
@@ -15,10 +16,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function receiveStripeWebhook(services: IntakeDeps, request: Request): Promise<Response> {
   const signature = request.headers.get("stripe-signature");
   if (!signature) throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
-  const payload = await request.text();
-  if (Buffer.byteLength(payload) > MAX_BODY_BYTES) throw new HttpError(413, "payload_too_large", "The webhook body is too large.");
+  // Counted while reading: a body without a Content-Length is cut off at the cap too.
+  const payload = await readBodyText(request, MAX_BODY_BYTES);
 
   let event: Stripe.Event;
   try {

@@ -141,7 +141,7 @@ async function applyIntent(
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) {
     // A new credit: the worker claims that row; refunds may have changed several, which it looks for.
-    services.wakeWorker(outcome.creditId && services.dealer ? { queue: "movement", dealerId: services.dealer.id, id: outcome.creditId } : undefined);
+    services.wakeWorker(outcome.creditId && services.dealer ? { queue: "movement", dealerId: services.dealer.id, id: outcome.creditId, version: 0, state: "pending" } : undefined);
   }
   // After the ledger's transaction, never inside it: a receipt the payer asked for (it never throws).
   if (outcome.kind === "synced") await sendRequestedReceipt(services, intent, outcome.payment.navixyUserId);

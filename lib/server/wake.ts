@@ -4,11 +4,16 @@
 // through the database (lib/db/work-channel.ts, PostgreSQL only), so a row stored here never waits for a poll there.
 // Kept on globalThis: Next.js evaluates modules once per bundle (instrumentation, each route, each page).
 
-/** A row that just became due: `queue` is the worker queue's name ("event", "movement"). */
+/**
+ * A row that just became due: `queue` is the worker queue's name ("event", "movement"). The writer of a new row knows
+ * its version and state (0, "received" or "pending"): the worker then claims it without reading it first.
+ */
 export interface WorkHint {
   queue: string;
   dealerId: string;
   id: string;
+  version?: number;
+  state?: string;
 }
 
 /** A worker in this process: returns true when it starts the hinted row now (a hint-less wake returns false). */
@@ -45,11 +50,14 @@ export function wakeWorkers(hint?: WorkHint): void {
 }
 
 export function encodeHint(hint: WorkHint): string {
-  return `${hint.queue}\t${hint.dealerId}\t${hint.id}`;
+  return [hint.queue, hint.dealerId, hint.id, hint.version ?? "", hint.state ?? ""].join("\t");
 }
 
 export function decodeHint(payload: string): WorkHint | undefined {
-  const [queue, dealerId, id, ...rest] = payload.split("\t");
+  const [queue, dealerId, id, version, state, ...rest] = payload.split("\t");
   if (!queue || !dealerId || !id || rest.length > 0) return undefined;
-  return { queue, dealerId, id };
+  const hint: WorkHint = { queue, dealerId, id };
+  if (version && /^\d{1,9}$/.test(version)) hint.version = Number(version);
+  if (state) hint.state = state;
+  return hint;
 }

@@ -91,6 +91,8 @@ export interface EventWork {
   worked: boolean;
   /** Stripe did not answer (connection, 5xx, rate limit, a refused key): the dealer may be backed off. */
   stripeFailing?: string;
+  /** Put back to be processed again at this time. */
+  retryAt?: Date;
 }
 
 /** Claims the event and handles it. `version` is what the due query read; a hinted event is claimed while received. */
@@ -112,7 +114,7 @@ export async function workStripeEvent(claimant: Claimant, candidate: { id: strin
   }
 }
 
-async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<{ stripeFailing?: string }> {
+async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<Omit<EventWork, "worked">> {
   const { db, config } = claimant.services;
   try {
     const result = await handleStripeEvent(claimant.services, row);
@@ -133,16 +135,13 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
     const permanent = isPermanentStripeError(error);
     const message = error instanceof Error ? error.message : String(error);
     claimant.log.warn({ eventId: row.id, eventType: row.type, attempt: row.attempts, permanent, err: error }, "Stripe event failed");
+    const retryAt = new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs));
     await db.stripeEvent.updateMany({
       where: mine,
-      data: {
-        status: permanent ? "failed" : "received",
-        lastError: message.slice(0, 1000),
-        nextAttemptAt: new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs)),
-        ...RELEASED,
-      },
+      data: { status: permanent ? "failed" : "received", lastError: message.slice(0, 1000), nextAttemptAt: retryAt, ...RELEASED },
     });
-    return isStripeUnavailable(error) ? { stripeFailing: `Stripe: ${message.slice(0, 200)}` } : {};
+    const retry = permanent ? {} : { retryAt };
+    return isStripeUnavailable(error) ? { stripeFailing: `Stripe: ${message.slice(0, 200)}`, ...retry } : retry;
   }
 }
 

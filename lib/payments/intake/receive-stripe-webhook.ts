@@ -71,6 +71,6 @@ export async function storeVerifiedEvent(services: IntakeDeps, event: Stripe.Eve
     ON CONFLICT ("dealerId", "id") DO NOTHING`;
   if (inserted === 0) return "duplicate";
   // The worker claims this very row (in this process, or another instance through the database).
-  if (status === "received") services.wakeWorker({ queue: "event", dealerId: services.dealer.id, id: event.id });
+  if (status === "received") services.wakeWorker({ queue: "event", dealerId: services.dealer.id, id: event.id, version: 0 });
   return "stored";
 }

@@ -229,6 +229,8 @@ export interface MovementWork {
   worked: boolean;
   health: "ok" | "failing" | "rate_limited" | "neutral";
   reason?: string;
+  /** Put back to be tried again at this time. */
+  retryAt?: Date;
 }
 
 /** Claims the movement and sends it. `version` is what the due query read; a hinted movement is claimed while due. */
@@ -308,7 +310,7 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
     const held = await debitMustWait(claimant, row);
     if (held) {
       await db.balanceMovement.updateMany({ where: mine, data: { ...held, ...RELEASED } });
-      return { health: "neutral" };
+      return { health: "neutral", ...("nextAttemptAt" in held ? { retryAt: held.nextAttemptAt } : {}) };
     }
   }
   // "sending" here means an earlier worker's lease ran out mid-call (it crashed or hung): the call may
@@ -361,11 +363,12 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
           ...RELEASED,
         },
       });
-      if (outcome.rateLimited) return { health: "rate_limited", reason: outcome.error };
-      if (outcome.unavailable) return { health: "failing", reason: `Navixy: ${outcome.error}` };
+      const retryAt = new Date(Date.now() + delay);
+      if (outcome.rateLimited) return { health: "rate_limited", reason: outcome.error, retryAt };
+      if (outcome.unavailable) return { health: "failing", reason: `Navixy: ${outcome.error}`, retryAt };
       // Waiting for an earlier call to land, a lookup that could not finish, an answer we cannot read: the
       // dealer's Navixy answered or we know nothing new about it.
-      return { health: outcome.code !== null ? "ok" : "neutral" };
+      return { health: outcome.code !== null ? "ok" : "neutral", retryAt };
     }
   }
 }

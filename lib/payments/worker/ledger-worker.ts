@@ -46,8 +46,15 @@ export class LedgerWorker {
   private unsubscribe: (() => void) | undefined;
   private wakeUp: (() => void) | undefined;
   private poked = false;
-  /** The queues looked at on every pass must be looked at again (a hint could not start, a row finished). */
+  /**
+   * The queues looked at on every pass must be looked at again before the poll interval is up: a look filled its
+   * batch, a due row or a hint could not start for the limits, or a retry or a paused dealer fell due.
+   */
   private lookAgain = true;
+  /** The earliest retry a row of this worker was given (rows it worked and put back): a look is due then. */
+  private nextRetryAt = Infinity;
+  /** Dealers left out of the last look for being at their limit: when one of their rows ends, look again. */
+  private atLimitAtLook = new Set<string>();
   private readonly lastLookAt = new Map<string, number>();
   /** Periodic queues whose last look filled its batch: looked at again on the next pass. */
   private readonly moreDue = new Set<string>();
@@ -110,7 +117,7 @@ export class LedgerWorker {
   private offer(hint: WorkHint | undefined): boolean {
     if (!this.running) return false;
     if (hint && this.byName.has(hint.queue) && (!this.onlyDealer || hint.dealerId === this.onlyDealer)) {
-      const item: WorkItem = { queue: hint.queue, dealerId: hint.dealerId, id: hint.id };
+      const item: WorkItem = { queue: hint.queue, dealerId: hint.dealerId, id: hint.id, version: hint.version, state: hint.state };
       if (this.tryStart(item, Date.now())) return true;
     }
     this.lookAgain = true;
@@ -143,6 +150,9 @@ export class LedgerWorker {
     let free = this.concurrency - this.active.size;
     if (free <= 0) return 0;
     const excluded = this.blocked(now);
+    if (this.lookAgain || now - (this.lastLookAt.get("") ?? 0) >= this.services.config.worker.pollIntervalMs) {
+      this.atLimitAtLook = new Set(this.slots.blocked(now));
+    }
     const lookCore = this.lookAgain || now - (this.lastLookAt.get("") ?? 0) >= this.services.config.worker.pollIntervalMs;
     this.lookAgain = false;
     if (lookCore) this.lastLookAt.set("", now);
@@ -199,7 +209,9 @@ export class LedgerWorker {
     const task = this.execute(queue, item).finally(() => {
       this.active.delete(key);
       this.slots.release(item.dealerId);
-      this.lookAgain = true;
+      // Its dealer's due rows were left out of the last look: there is room for one of them now.
+      if (this.atLimitAtLook.delete(item.dealerId)) this.lookAgain = true;
+      // Only a look that left rows behind is repeated now; the rest comes with hints, retries and the poll.
       this.poke();
     });
     this.active.set(key, task);
@@ -224,6 +236,7 @@ export class LedgerWorker {
       outcome = { worked: false, health: "failing", reason: `the worker could not work its rows: ${(error as Error)?.message ?? String(error)}`.slice(0, 300) };
     }
     if (outcome.worked) this.worked++;
+    if (outcome.retryAt) this.nextRetryAt = Math.min(this.nextRetryAt, outcome.retryAt.getTime());
     this.learn(item.dealerId, outcome);
   }
 
@@ -250,7 +263,11 @@ export class LedgerWorker {
         this.circuits.neutral(dealerId);
         break;
     }
-    if (change) void this.recordCircuit(change);
+    if (change) {
+      // Closed again: the dealer's rows that waited are due now.
+      if (change.state === "closed") this.lookAgain = true;
+      void this.recordCircuit(change);
+    }
   }
 
   private async recordCircuit(change: CircuitChange): Promise<void> {
@@ -292,43 +309,38 @@ export class LedgerWorker {
     return claimant;
   }
 
-  /** Sleeps until woken, a row finishes, the next retry falls due, or the poll interval passes. */
+  /**
+   * Sleeps until woken (a hint, a row finishing), or until the next look is due: the poll interval, a retry this worker
+   * scheduled, a paused or backed-off dealer taking rows again, a periodic queue's interval. Asks the database nothing.
+   */
   private async idle(): Promise<void> {
     if (this.poked) {
       this.poked = false;
       return;
     }
-    const wait = Math.max(10, Math.min(this.services.config.worker.pollIntervalMs, await this.msUntilNextDue()));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
+    const now = Date.now();
+    const lookedAt = this.lastLookAt.get("") ?? 0;
+    // A retry this worker scheduled, a paused dealer resuming, a backed-off dealer's probe: a look is due then.
+    const rowsDueAt = Math.min(this.nextRetryAt, this.slots.nextResumeAt(now), this.circuits.nextProbeAt(now));
+    let next = Math.min(lookedAt + this.services.config.worker.pollIntervalMs, rowsDueAt);
+    for (const queue of this.queues) {
+      if (queue.intervalMs !== undefined) next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
+    }
+    const wait = Math.max(10, next - now);
+    const timedOut = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(true), wait);
       this.wakeUp = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(false);
       };
       if (this.poked) this.wakeUp();
     });
     this.wakeUp = undefined;
     this.poked = false;
-  }
-
-  private async msUntilNextDue(): Promise<number> {
-    const now = Date.now();
-    // A paused or backed-off dealer's rows become claimable again: look then.
-    let next = Math.min(this.slots.nextResumeAt(now), this.circuits.nextProbeAt(now));
-    if (this.active.size > 0) return next - now; // a finishing row wakes the loop
-    const excluded = this.blocked(now);
-    for (const queue of this.queues) {
-      if (queue.intervalMs !== undefined) {
-        next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
-        continue;
-      }
-      const at = await queue.nextDueAt?.(this.rootDb, { excludeDealers: excluded, onlyDealer: this.onlyDealer });
-      if (at) next = Math.min(next, at.getTime());
+    if (timedOut && Date.now() >= rowsDueAt) {
+      this.lookAgain = true;
+      if (this.nextRetryAt <= Date.now()) this.nextRetryAt = Infinity;
     }
-    if (next === Infinity) return Infinity;
-    // Whatever falls due next, the queues looked at on every pass are looked at then.
-    this.lookAgain = true;
-    return next - Date.now();
   }
 
   /**

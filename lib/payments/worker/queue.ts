@@ -11,6 +11,8 @@ export interface WorkItem {
   dealerId: string;
   id: string;
   version?: number;
+  /** The row's state as read (a movement's: whether an earlier attempt may have applied). */
+  state?: string;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface WorkOutcome {
   health: WorkHealth;
   /** For the log and the console when the dealer is backed off: never a secret. */
   reason?: string;
+  /** The row was put back to be tried again at this time (the worker looks for due rows then). */
+  retryAt?: Date;
 }
 
 export const NOTHING_DONE: WorkOutcome = { worked: false, health: "neutral" };
@@ -54,8 +58,6 @@ export interface WorkQueue {
   usesDealerServices?: boolean;
   /** Due rows of every dealer (or of `onlyDealer`), oldest due first. */
   due(db: Db, q: DueQuery): Promise<WorkItem[]>;
-  /** When the next row falls due (queues looked at on every pass), for the worker's sleep; null = none waiting. */
-  nextDueAt?(db: Db, q: Omit<DueQuery, "limit" | "now">): Promise<Date | null>;
   /** Claims and works one row with its dealer's services. */
   work(claimant: Claimant, item: WorkItem): Promise<WorkOutcome>;
   /** Rows held under a live lease (for drain: work another worker or loop is still doing). */

@@ -28,18 +28,11 @@ export const stripeEventQueue: WorkQueue = {
     });
     return rows.map((r) => ({ queue: "event", ...r }));
   },
-  async nextDueAt(db, q) {
-    const next = await db.stripeEvent.findFirst({
-      where: { ...dealerFilter(q), status: "received" },
-      orderBy: { nextAttemptAt: "asc" },
-      select: { nextAttemptAt: true },
-    });
-    return next?.nextAttemptAt ?? null;
-  },
   async work(claimant, item) {
     const result = await workStripeEvent(claimant, item);
     if (!result.worked) return { worked: false, health: "neutral" };
-    return result.stripeFailing ? { worked: true, health: "failing", reason: result.stripeFailing } : { worked: true, health: "ok" };
+    const retry = result.retryAt ? { retryAt: result.retryAt } : {};
+    return result.stripeFailing ? { worked: true, health: "failing", reason: result.stripeFailing, ...retry } : { worked: true, health: "ok", ...retry };
   },
   inFlight: (db, q) => db.stripeEvent.count({ where: { ...dealerFilter(q), status: "processing", leaseUntil: { gte: q.now } } }),
 };
@@ -60,17 +53,9 @@ export const movementQueue: WorkQueue = {
       take: q.limit,
       select: { id: true, dealerId: true, version: true, state: true },
     });
-    return rows.map(({ state, ...r }) => ({ queue: "movement", ...r, state }));
+    return rows.map((r) => ({ queue: "movement", ...r }));
   },
-  async nextDueAt(db, q) {
-    const next = await db.balanceMovement.findFirst({
-      where: { ...dealerFilter(q), state: { in: ["pending", "unknown"] } },
-      orderBy: { nextAttemptAt: "asc" },
-      select: { nextAttemptAt: true },
-    });
-    return next?.nextAttemptAt ?? null;
-  },
-  work: (claimant, item) => workMovement(claimant, item as typeof item & { state?: string }),
+  work: (claimant, item) => workMovement(claimant, item),
   inFlight: (db, q) => db.balanceMovement.count({ where: { ...dealerFilter(q), state: "sending", leaseUntil: { gte: q.now } } }),
 };
 

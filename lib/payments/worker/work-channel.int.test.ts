@@ -13,8 +13,11 @@ describe("work hints", () => {
   test("a hint survives its trip through a notification's payload", () => {
     const hint = { queue: "event", dealerId: "dlr_0123abcd", id: "evt_1Q2w3E" };
     expect(decodeHint(encodeHint(hint))).toEqual(hint);
+    const fresh = { queue: "movement", dealerId: "default", id: "mv_01abc", version: 0, state: "pending" };
+    expect(decodeHint(encodeHint(fresh))).toEqual(fresh);
     expect(decodeHint("event\tonly-two")).toBeUndefined();
-    expect(decodeHint("a\tb\tc\td")).toBeUndefined();
+    expect(decodeHint("a\tb\tc\t\t\tf")).toBeUndefined();
+    expect(decodeHint("a\tb\tc\tnot-a-number\t")).toEqual({ queue: "a", dealerId: "b", id: "c" });
   });
 });
 

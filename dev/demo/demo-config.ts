@@ -161,6 +161,8 @@ export function demoEnv(
     RATE_LIMIT_PAYMENTS_PER_IP: "",
     RATE_LIMIT_PAYMENTS_PER_USER: "",
     RATE_LIMIT_ADMIN_LOGIN: "",
+    // No proxy in front: the browser connects to the app itself.
+    TRUSTED_PROXIES: "none",
     FRAME_ANCESTORS: "",
     LOG_LEVEL: "",
     // Automatic top-up: balances checked every minute, so a demo shows a top-up soon after a balance drops.

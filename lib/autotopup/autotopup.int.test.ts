@@ -16,6 +16,7 @@ import { monthStart, nextMonthStart } from "./schedule";
 import * as managePage from "../../app/topup/manage/[token]/route";
 import * as checkoutRoute from "../../app/api/topup/checkout/route";
 import * as confirmRoute from "../../app/api/topup/confirm/route";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 
 const skip = databaseUnavailable();
 const INTERVAL = 10 * 60_000;
@@ -285,7 +286,13 @@ describe.skipIf(skip)("automatic top-up", () => {
     expect(await runFor(r.id, at(60))).toBeUndefined(); // paused: not checked
 
     const confirm = () =>
-      confirmRoute.POST(new Request(`${gw.url}/api/topup/confirm`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId }) }));
+      confirmRoute.POST(
+        new Request(`${gw.url}/api/topup/confirm`, {
+          method: "POST",
+          headers: { "content-type": "application/json", [PEER_ADDRESS_HEADER]: "198.51.100.20" },
+          body: JSON.stringify({ userId }),
+        }),
+      );
     const res = await confirm();
     expect(res.status).toBe(200);
     const started = (await res.json()) as { paymentId: string; clientSecret: string };

@@ -6,6 +6,7 @@ import { monthStart } from "./schedule";
 import { runAutoTopUps } from "./scheduler";
 import { mandateText, type AutoTopUpTerms } from "./terms";
 import * as confirmRoute from "../../app/api/topup/confirm/route";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 
 const USER_ID = 61001;
 const TERMS: AutoTopUpTerms = { amount: 2000, threshold: 1000, monthlyLimit: 10_000 };
@@ -56,7 +57,7 @@ describe.skipIf(databaseUnavailable())("confirming an automatic top-up at the ch
   }
 
   const post = (body: string | undefined, headers: Record<string, string> = { "content-type": "application/json" }) =>
-    confirmRoute.POST(new Request(`${gw.url}/api/topup/confirm`, { method: "POST", headers, body }));
+    confirmRoute.POST(new Request(`${gw.url}/api/topup/confirm`, { method: "POST", headers: { [PEER_ADDRESS_HEADER]: "198.51.100.30", ...headers }, body }));
 
   test.each([
     ["not JSON", 400, "invalid_json", "{userId: 1", undefined],

@@ -12,13 +12,13 @@ const body = z.object({ userId: z.number().int().positive().max(2_147_483_647) }
 
 export async function confirmAtCheckout(services: Services, request: Request): Promise<StartedConfirmation> {
   const { config, db } = services;
-  await enforcePaymentsPerIp(db, config.security.paymentsPerIp, request.headers);
+  await enforcePaymentsPerIp(services, request.headers);
   const { userId } = await readJsonBody(
     request,
     body,
     () => new HttpError(400, "invalid_user_id", "userId must be a positive whole number (the Navixy user id)."),
     "the confirmation request",
   );
-  await enforcePaymentsPerUser(db, config.security.paymentsPerUser, userId);
+  await enforcePaymentsPerUser(services, userId);
   return startConfirmation(services, userId);
 }

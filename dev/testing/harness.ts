@@ -22,6 +22,8 @@ import * as dealerWebhookRoute from "../../app/api/stripe/webhook/[slug]/route";
 import { DEALER_HEADER, splitDealerPath } from "../../lib/server/request-dealer";
 import { stampPeerAddress } from "../../lib/server/peer-address";
 import * as healthRoute from "../../app/api/health/route";
+import * as topUpCheckoutRoute from "../../app/api/topup/checkout/route";
+import * as topUpConfirmRoute from "../../app/api/topup/confirm/route";
 
 export const TEST_KEYS = {
   secret: "sk_test_emulator",
@@ -84,6 +86,8 @@ function route(method: string, pathname: string): { handler: Handler; params: Re
   const hook = /^\/api\/stripe\/webhook\/([^/]+)$/.exec(pathname);
   if (hook && method === "POST") return { handler: dealerWebhookRoute.POST as Handler, params: { slug: decodeURIComponent(hook[1]!) } };
   if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
+  if (pathname === "/api/topup/checkout" && method === "GET") return { handler: topUpCheckoutRoute.GET as Handler, params: {} };
+  if (pathname === "/api/topup/confirm" && method === "POST") return { handler: topUpConfirmRoute.POST as Handler, params: {} };
   return null;
 }
 

@@ -107,6 +107,7 @@ describe("configuration", () => {
     expect(c.security).toEqual({
       paymentsPerIp: { limit: 30, windowMs: 600_000 },
       paymentsPerUser: { limit: 10, windowMs: 600_000 },
+      autoTopUpPerIp: { limit: 60, windowMs: 600_000 },
       trustedProxies: { ranges: ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"] },
       frameAncestors: "'none'",
     });

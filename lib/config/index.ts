@@ -146,6 +146,7 @@ const schema = z
     RATE_LIMIT_PAYMENTS_PER_IP: rateLimit("RATE_LIMIT_PAYMENTS_PER_IP", "30/10m"),
     RATE_LIMIT_PAYMENTS_PER_USER: rateLimit("RATE_LIMIT_PAYMENTS_PER_USER", "10/10m"),
     RATE_LIMIT_ADMIN_LOGIN: rateLimit("RATE_LIMIT_ADMIN_LOGIN", "5/15m"),
+    RATE_LIMIT_AUTO_TOP_UP_PER_IP: rateLimit("RATE_LIMIT_AUTO_TOP_UP_PER_IP", "60/10m"),
     TRUSTED_PROXIES: z
       .string()
       .default(DEFAULT_TRUSTED_PROXIES)
@@ -316,6 +317,8 @@ export interface Config {
     /** Card-testing defence on POST /api/payments, shared across instances through the database. */
     paymentsPerIp: RateLimit;
     paymentsPerUser: RateLimit;
+    /** GET /api/topup/checkout and POST /api/topup/confirm together, per client address and dealer. */
+    autoTopUpPerIp: RateLimit;
     /** Which hops in front of the app may name the client (TRUSTED_PROXIES, lib/security/client-address.ts). */
     trustedProxies: TrustedProxies;
     /** CSP frame-ancestors: who may show the pages in a frame ('none' by default). */
@@ -414,6 +417,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     security: {
       paymentsPerIp: c.RATE_LIMIT_PAYMENTS_PER_IP,
       paymentsPerUser: c.RATE_LIMIT_PAYMENTS_PER_USER,
+      autoTopUpPerIp: c.RATE_LIMIT_AUTO_TOP_UP_PER_IP,
       trustedProxies: c.TRUSTED_PROXIES,
       frameAncestors: c.FRAME_ANCESTORS.trim(),
     },

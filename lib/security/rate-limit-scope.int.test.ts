@@ -21,7 +21,7 @@ describe.skipIf(databaseUnavailable())("rate-limit buckets of two dealers", () =
   beforeAll(async () => {
     gw = await startGateway({
       worker: false,
-      env: { SECRETS_KEY, RATE_LIMIT_PAYMENTS_PER_USER: `${PER_USER}/10m`, RATE_LIMIT_PAYMENTS_PER_IP: "6/10m" },
+      env: { SECRETS_KEY, RATE_LIMIT_PAYMENTS_PER_USER: `${PER_USER}/10m`, RATE_LIMIT_PAYMENTS_PER_IP: "6/10m", RATE_LIMIT_AUTO_TOP_UP_PER_IP: "3/10m" },
       users: [
         { id: 10001, firstName: "Jane", lastName: "Smith", balance: "0.00" },
         { id: 10004, firstName: "Sub", lastName: "User", subUser: true },
@@ -77,5 +77,16 @@ describe.skipIf(databaseUnavailable())("rate-limit buckets of two dealers", () =
     // The same address at dealer B has its own count.
     const atB = await gw.request("POST", "/d/dealer-b/api/payments", { userId: 20001, amount: 1000 }, from);
     expect(atB.status, atB.text).toBe(201);
+  });
+
+  test("the checkout's automatic top-up look-ups are limited per address, and per dealer", async () => {
+    const from = { "x-forwarded-for": "203.0.113.88" };
+    const look = (path: string, userId: number) => gw.request("GET", `${path}?userId=${userId}`, undefined, from);
+    for (let i = 0; i < 3; i++) expect((await look("/api/topup/checkout", 10001 + i)).status).toBe(200);
+    const limited = await look("/api/topup/checkout", 10001);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("rate_limited");
+    expect((await gw.request("POST", "/api/topup/confirm", { userId: 10001 }, from)).status).toBe(429);
+    expect((await look("/d/dealer-b/api/topup/checkout", 10001)).status).toBe(200);
   });
 });

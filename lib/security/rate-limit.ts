@@ -8,8 +8,8 @@
 // insert's unique violation is retried as an update. Expired windows are deleted now and then (about one hit
 // in PRUNE_EVERY), never on every request.
 //
-// Card-testing defence on POST /api/payments: config.security.paymentsPerIp and paymentsPerUser. Every bucket of a
-// payer's route names its dealer: one dealer's traffic never spends another's counts, and the same Navixy user id
+// Card-testing defence on POST /api/payments: config.security.paymentsPerIp and paymentsPerUser; the checkout's
+// automatic top-up routes: config.security.autoTopUpPerIp. Every bucket of a payer's route names its dealer: one dealer's traffic never spends another's counts, and the same Navixy user id
 // at two dealers is two people. The console's sign-in limit is the deployment's (lib/admin/auth.ts).
 import type { Config, RateLimit } from "../config";
 import { isUniqueViolation, type Db } from "../db/client";
@@ -61,11 +61,11 @@ export async function pruneRateLimitWindows(db: Db, now = new Date()): Promise<n
   return count;
 }
 
-function refuse(result: RateLimitResult, what: string): never {
+function refuse(result: RateLimitResult, what: string, attempts = "payment attempts"): never {
   throw new HttpError(
     429,
     "rate_limited",
-    `Too many payment attempts ${what}. Please wait ${describeWait(result.retryAfterSeconds)} and try again.`,
+    `Too many ${attempts} ${what}. Please wait ${describeWait(result.retryAfterSeconds)} and try again.`,
     { "retry-after": String(result.retryAfterSeconds) },
   );
 }
@@ -87,6 +87,16 @@ export async function enforcePaymentsPerIp(scope: LimitScope, headers: Headers):
   const address = requireClientAddress(headers, scope.config.security.trustedProxies);
   const result = await hitRateLimit(scope.db, `payments:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.paymentsPerIp);
   if (!result.allowed) refuse(result, "from your network");
+}
+
+/**
+ * The checkout's automatic top-up routes (GET /api/topup/checkout, POST /api/topup/confirm), before anything else:
+ * together at most config.security.autoTopUpPerIp per client address and dealer.
+ */
+export async function enforceAutoTopUpPerIp(scope: LimitScope, headers: Headers): Promise<void> {
+  const address = requireClientAddress(headers, scope.config.security.trustedProxies);
+  const result = await hitRateLimit(scope.db, `autotopup:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.autoTopUpPerIp);
+  if (!result.allowed) refuse(result, "from your network", "automatic top-up requests");
 }
 
 /**

@@ -4,6 +4,7 @@
 // (4.1.3); and a payment can be made with the keyboard alone (2.1.1). Stripe's own content (its iframes, or what
 // the Stripe.js test double mounts in their place) is Stripe's to make accessible and is left out of the scans.
 import AxeBuilder from "@axe-core/playwright";
+import Database from "better-sqlite3";
 import type { Locator, Page } from "@playwright/test";
 import { test, expect, cents } from "./support/fixtures";
 import { CARDS, CREDIT_TIMEOUT_MS } from "./support/checkout";
@@ -125,6 +126,15 @@ async function holdConfirmation(page: Page): Promise<() => Promise<void>> {
 
 // ---------------------------------------------------------------------------------------------- axe, per language
 
+function setRuleState(stack: StackInfo, userId: number, state: string): void {
+  const db = new Database(stack.databaseUrl.replace(/^file:/, ""), { timeout: 10_000 });
+  try {
+    db.prepare(`UPDATE "AutoTopUpRule" SET state = ? WHERE navixyUserId = ?`).run(state, userId);
+  } finally {
+    db.close();
+  }
+}
+
 for (const lang of Object.keys(LANGS) as Lang[]) {
   test(`${lang}: the checkout in every state, the return page and the manage page pass axe and 24 px targets`, async ({
     page,
@@ -213,6 +223,11 @@ for (const lang of Object.keys(LANGS) as Lang[]) {
         await expectAccessible(page, stack, "the manage page, dark");
         await page.emulateMedia({ colorScheme: "light" });
       }
+      // The bank asks for a confirmation (the scheduler's pause, set in the stack's database): the page's button.
+      setRuleState(stack, userId, "paused_authentication_required");
+      await page.reload();
+      await expect(page.getByTestId("autotopup-confirm-link")).toBeVisible();
+      await expectAccessible(page, stack, "the manage page, the bank asks to confirm");
       await page.getByTestId("autotopup-turn-off").click();
       await expect(page.getByTestId("autotopup-notice")).toBeVisible();
       await expectAccessible(page, stack, "the manage page, turned off");

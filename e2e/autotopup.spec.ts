@@ -1,5 +1,6 @@
 // Automatic top-up in the browser (sandbox configuration): the opt-in on the checkout, the manage link on the
-// return page, turning it off from the manage page, refused links, and the "confirm with your bank" prompt.
+// return page, turning it off from the manage page, refused links, and the "confirm with your bank" prompt, which
+// only the manage link's holder gets: in the browser that enrolled, or from the manage page on any other.
 // The scheduler itself is driven in lib/autotopup/autotopup.int.test.ts; here the rule's paused state is set
 // in the stack's database directly.
 import Database from "better-sqlite3";
@@ -91,7 +92,17 @@ test("forged and tampered manage links are refused with a clear page", async ({ 
   expect(post.status()).toBe(403);
 });
 
-test("the bank asks to confirm: the checkout says so, the payer confirms, automatic top-up resumes", async ({ page, stack, userId, navixy }) => {
+/** What the scheduler does when an off-session top-up answers authentication_required (see the integration tests). */
+function pauseForAuthentication(stack: StackInfo, userId: number): void {
+  const db = database(stack);
+  try {
+    db.prepare(`UPDATE "AutoTopUpRule" SET state = 'paused_authentication_required' WHERE navixyUserId = ?`).run(userId);
+  } finally {
+    db.close();
+  }
+}
+
+test("the bank asks to confirm: the checkout of the browser that enrolled says so, the payer confirms, automatic top-up resumes", async ({ page, stack, userId, navixy }) => {
   await openCheckout(page, stack, userId);
   await choosePreset(page, 2500);
   await optIn(page);
@@ -100,14 +111,7 @@ test("the bank asks to confirm: the checkout says so, the payer confirms, automa
   await answer3DS(page, "Complete");
   await expectReturnPage(page, stack, "credited");
   expect(ruleOf(stack, userId)?.state).toBe("active");
-
-  // What the scheduler does when an off-session top-up answers authentication_required (see the integration tests).
-  const db = database(stack);
-  try {
-    db.prepare(`UPDATE "AutoTopUpRule" SET state = 'paused_authentication_required' WHERE navixyUserId = ?`).run(userId);
-  } finally {
-    db.close();
-  }
+  pauseForAuthentication(stack, userId);
 
   await openCheckout(page, stack, userId);
   const prompt = page.getByTestId("autotopup-confirm");
@@ -122,4 +126,48 @@ test("the bank asks to confirm: the checkout says so, the payer confirms, automa
   await expect.poll(() => ruleOf(stack, userId)?.state).toBe("active");
   await openCheckout(page, stack, userId);
   await expect(page.getByTestId("autotopup-confirm")).toHaveCount(0);
+});
+
+test("anyone else with the user id learns nothing; the payer confirms from the manage page on another device", async ({ page, browser, request, stack, userId, navixy }) => {
+  await openCheckout(page, stack, userId);
+  await choosePreset(page, 2500);
+  await optIn(page);
+  await enterCard(page, CARDS.threeDSecure);
+  await pressPay(page);
+  await answer3DS(page, "Complete");
+  await expectReturnPage(page, stack, "credited");
+  const manageLink = (await page.getByTestId("autotopup-manage-link").getAttribute("href"))!;
+  pauseForAuthentication(stack, userId);
+
+  // With the user id alone: the answer any user gets, and no confirmation.
+  const someoneElse = await navixy.createUser();
+  const status = async (id: number) => (await request.get(`/api/topup/checkout?userId=${id}`)).text();
+  expect(await status(userId)).toBe(await status(someoneElse));
+  const refused = await request.post("/api/topup/confirm", { data: { userId } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error.code).toBe("manage_link_required");
+
+  const device = await browser.newContext({ baseURL: stack.appUrl, locale: "en-US", timezoneId: "UTC" });
+  try {
+    const other = await device.newPage();
+    await openCheckout(other, stack, userId);
+    await expect(other.getByTestId("autotopup-checkbox")).toBeVisible();
+    await expect(other.getByTestId("autotopup-confirm")).toHaveCount(0);
+
+    await other.goto(manageLink);
+    await expect(other.getByTestId("autotopup-state")).toHaveAttribute("data-state", "paused_authentication_required");
+    await expect(other.getByTestId("autotopup-manage")).toContainText("Your bank asks you to confirm a top-up. Confirm it with the button below");
+    await other.getByTestId("autotopup-confirm-link").click();
+    await expect(other.getByTestId("autotopup-confirm")).toContainText("Your bank asks you to confirm your automatic top-up.");
+    await expect(other.getByTestId("autotopup-checkbox")).toHaveCount(0);
+    expect(new URL(other.url()).hash).toBe(""); // the token left the address bar
+    const before = await navixy.balanceCents(userId);
+    await other.getByTestId("autotopup-confirm-button").click();
+    await answer3DS(other, "Complete");
+    await expectReturnPage(other, stack, "credited");
+    expect(await navixy.balanceCents(userId)).toBe(before + 2000);
+    await expect.poll(() => ruleOf(stack, userId)?.state).toBe("active");
+  } finally {
+    await device.close();
+  }
 });

@@ -1,8 +1,9 @@
 "use client";
-// Shown on the checkout when a bank answered an automatic top-up with "authentication required": one
-// sentence and a button, nothing personal. The button asks the server for an on-session PaymentIntent on the
-// saved card (POST /api/topup/confirm) and confirms it with Stripe.js, which runs the bank's challenge; the
-// return page then shows the top-up, and automatic top-up resumes (lib/autotopup/settle.ts).
+// Shown on the checkout to the holder of the manage link when a bank answered an automatic top-up with
+// "authentication required": one sentence and a button, nothing personal. The button asks the server for an
+// on-session PaymentIntent on the saved card (POST /api/topup/confirm, with the link's token) and confirms it with
+// Stripe.js, which runs the bank's challenge; the return page then shows the top-up, and automatic top-up resumes
+// (lib/autotopup/settle.ts).
 import { useDealerPath } from "@/components/dealer/DealerPath";
 import { useState } from "react";
 import { useStripe } from "@stripe/react-stripe-js";
@@ -10,7 +11,7 @@ import { useTranslator } from "@/components/i18n/I18nProvider";
 import { apiErrorMessage, retryAfterSeconds } from "@/components/checkout/api-errors";
 import { failureMessageKey } from "@/lib/stripe/failures";
 
-export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; returnUrl: string }) {
+export function ConfirmAutoTopUp({ userId, token, returnUrl }: { userId: number; token: string; returnUrl: string }) {
   const tr = useTranslator();
   const base = useDealerPath();
   const stripe = useStripe();
@@ -26,7 +27,7 @@ export function ConfirmAutoTopUp({ userId, returnUrl }: { userId: number; return
       const response = await fetch(`${base}/api/topup/confirm`, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ userId }),
+        body: JSON.stringify({ userId, token }),
         cache: "no-store",
       });
       const body = (await response.json().catch(() => null)) as { paymentId?: unknown; clientSecret?: unknown; error?: { code?: unknown; message?: unknown } } | null;

@@ -13,6 +13,8 @@ import { AutoTopUpOptIn } from "@/components/autotopup/AutoTopUpOptIn";
 import { ConfirmAutoTopUp } from "@/components/autotopup/ConfirmAutoTopUp";
 import { ReceiptOptIn } from "./ReceiptOptIn";
 import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInState } from "@/components/autotopup/opt-in";
+import { forgetManageToken, recallManageToken, rememberManageToken, takeConfirmFragment } from "@/components/autotopup/manage-token";
+import { MANAGE_TOKEN_HEADER } from "@/lib/autotopup/checkout-proof";
 import { useTranslator } from "@/components/i18n/I18nProvider";
 import { useBrandAccent, type BrandAccent } from "@/components/branding/BrandProvider";
 import { useDealerPath } from "@/components/dealer/DealerPath";
@@ -23,23 +25,37 @@ const LOAD_TIMEOUT_MS = 30_000;
 
 type Selection = { kind: "preset"; amount: number } | { kind: "custom" };
 
-/** What GET /api/topup/checkout said: offer the opt-in, ask for a bank confirmation. */
+/** What GET /api/topup/checkout said: offer the opt-in, ask for a bank confirmation (with the manage link's token). */
 interface AutoTopUpStatus {
   offer: boolean;
   needsConfirmation: boolean;
+  /** The manage link's token this browser holds for this user, when the server accepted it. */
+  token: string | null;
 }
 
-/** Automatic top-up (lib/autotopup): whether to offer it here, and whether the payer's bank wants a confirmation. */
+/**
+ * Automatic top-up (lib/autotopup): whether to offer it here, and whether the payer's bank wants a confirmation.
+ * Only the manage link's holder learns anything about the user's rule: the token comes from the manage page's
+ * button (`#confirm=<token>`) or from this browser's enrolment (components/autotopup/manage-token.ts).
+ */
 function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
   const base = useDealerPath();
   const [status, setStatus] = useState<AutoTopUpStatus | null>(null);
   useEffect(() => {
     let active = true;
-    fetch(`${base}/api/topup/checkout?userId=${encodeURIComponent(String(userId))}`, { cache: "no-store", headers: { accept: "application/json" } })
+    const fromLink = takeConfirmFragment();
+    if (fromLink) rememberManageToken(base, userId, fromLink);
+    const token = fromLink ?? recallManageToken(base, userId);
+    fetch(`${base}/api/topup/checkout?userId=${encodeURIComponent(String(userId))}`, {
+      cache: "no-store",
+      headers: { accept: "application/json", ...(token ? { [MANAGE_TOKEN_HEADER]: token } : {}) },
+    })
       .then((r) => (r.ok ? r.json() : null))
       .then((body: unknown) => {
-        const b = body as Partial<AutoTopUpStatus> | null;
-        if (active && b && typeof b.offer === "boolean" && typeof b.needsConfirmation === "boolean") setStatus({ offer: b.offer, needsConfirmation: b.needsConfirmation });
+        const b = body as (Partial<AutoTopUpStatus> & { link?: unknown }) | null;
+        if (!active || !b || typeof b.offer !== "boolean" || typeof b.needsConfirmation !== "boolean") return;
+        if (token && b.link === "invalid") forgetManageToken(base, userId);
+        setStatus({ offer: b.offer, needsConfirmation: b.needsConfirmation, token: token && b.link === "valid" ? token : null });
       })
       .catch(() => {
         // Not offered: the checkout itself works without it.
@@ -271,7 +287,9 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
   return (
     <form className="checkout" onSubmit={onSubmit} noValidate data-testid="checkout-form">
-      {autoTopUp?.needsConfirmation && !loadFailed && <ConfirmAutoTopUp userId={checkout.userId} returnUrl={checkout.returnUrl} />}
+      {autoTopUp?.needsConfirmation && autoTopUp.token && !loadFailed && (
+        <ConfirmAutoTopUp userId={checkout.userId} token={autoTopUp.token} returnUrl={checkout.returnUrl} />
+      )}
       <fieldset className="fieldset" disabled={busy}>
         <legend className="legend">{tr.t("checkout.amount")}</legend>
         {limits.presets.length > 0 && (

@@ -24,7 +24,7 @@ export function PaymentResult({
   initial: PaymentStatusView;
   retryPath: string;
   /** The payment set up automatic top-up: its signed manage link. */
-  autoTopUp?: { url: string; state: string } | null;
+  autoTopUp?: { url: string; state: string; userId: number; token: string } | null;
 }) {
   const tr = useTranslator();
   const base = useDealerPath();
@@ -135,7 +135,7 @@ export function PaymentResult({
           {tr.t("result.checkAgain")}
         </button>
       )}
-      {autoTopUp && text.tone !== "error" && <ManageLink url={autoTopUp.url} state={autoTopUp.state} />}
+      {autoTopUp && text.tone !== "error" && <ManageLink url={autoTopUp.url} state={autoTopUp.state} userId={autoTopUp.userId} token={autoTopUp.token} />}
       {final && state === "credited" && <p>{tr.t("result.canClose")}</p>}
       {text.retry && (
         // A full page load: the checkout's proxy must run for the fresh checkout.

@@ -166,6 +166,9 @@ export function demoEnv(
     RATE_LIMIT_PAYMENTS_PER_IP: "",
     RATE_LIMIT_PAYMENTS_PER_USER: "",
     RATE_LIMIT_ADMIN_LOGIN: "",
+    RATE_LIMIT_AUTO_TOP_UP_PER_IP: "",
+    // No proxy in front: the browser connects to the app itself.
+    TRUSTED_PROXIES: "none",
     FRAME_ANCESTORS: "",
     LOG_LEVEL: "",
     // Automatic top-up: balances checked every minute, so a demo shows a top-up soon after a balance drops.

@@ -25,6 +25,8 @@ const DEALERS_N = Number(process.env.RESILIENCE_DEALERS_N ?? 100);
 const BURST_N = Number(process.env.RESILIENCE_BURST ?? 1000);
 const FUZZ_N = Number(process.env.RESILIENCE_FUZZ ?? 3000);
 const ONLY = process.env.RESILIENCE_ONLY ? new RegExp(process.env.RESILIENCE_ONLY) : null;
+/** A credit Navixy applied while the app was down is shown credited this soon after the restarted app is up. */
+const CREDITED_AFTER_RESTART_MS = 15_000;
 
 // ------------------------------------------------------------------------------------------------ figures
 
@@ -191,6 +193,33 @@ async function backoffEvidence(stack: Stack, paid: Paid[]): Promise<{ minAttempt
 /** One checkout page load: the app signs in to Navixy and loads its modules before the scenario's traffic. */
 async function warm(app: Proc, userId: number): Promise<void> {
   await (await fetch(`${app.url}/?id=${userId}`)).arrayBuffer();
+}
+
+/**
+ * Polls the restarted app's payment status (what the payer's page shows) until each payment says credited, and
+ * returns the slowest, in ms after `upAt` (Infinity when one never does within a minute).
+ */
+async function creditedAfterRestart(app: Proc, paid: Paid[], upAt: number, tally: Tally): Promise<number> {
+  const after = await pool(paid, paid.length, (p) =>
+    waitUntil(
+      async () => ((await (await fetch(`${app.url}/api/payments/${p.paymentId}`)).json()) as { credited?: boolean }).credited === true,
+      60_000,
+      `payment ${p.paymentId} shown as credited`,
+      100,
+    ).then(() => Date.now() - upAt, () => Infinity),
+  );
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  tally.notes.push(
+    `${paid.length === 1 ? "the payment" : "every payment"} shown credited ${paid.length === 1 ? "" : `${s(Math.min(...after))}-`}${s(Math.max(...after))} s after the restart was up (limit ${CREDITED_AFTER_RESTART_MS / 1000} s)`,
+  );
+  return Math.max(...after);
+}
+
+function checkCreditedSoon(slowestMs: number): void {
+  check(
+    slowestMs <= CREDITED_AFTER_RESTART_MS,
+    `a credit Navixy applied while the app was down was shown credited ${(slowestMs / 1000).toFixed(1)} s after the restart (limit ${CREDITED_AFTER_RESTART_MS / 1000} s)`,
+  );
 }
 
 function useWebhooks(stack: Stack, app: Proc): void {
@@ -616,15 +645,71 @@ const scenarios: Scenario[] = [
         10,
       );
       await Promise.all([app.kill9(), worker?.kill9()]);
+      const killedAt = Date.now();
       tally.faults += standalone ? 2 : 1;
       const states = await stack.db.balanceMovement.groupBy({ by: ["state"], where: { paymentId: { in: paid.map((p) => p.paymentId) } }, _count: true });
       const released = stack.navixy.release({ mode: "process" }); // Navixy applies the held calls while we are down
       tally.notes.push(`killed ${standalone ? "app + standalone worker" : "app (worker inside)"} with movements ${states.map((s) => `${s.state}×${s._count}`).join(", ")}; ${released} held calls then applied by Navixy`);
-      const app2 = await stack.startApp("inflight-3", { port: Number(new URL(app.url!).port), workerInServer: !standalone, env });
-      const worker2 = standalone ? await stack.startWorker("inflight-worker-2", { env }) : undefined;
-      // The dead worker's lease (WORKER_LEASE_MS) runs out, and a call it left in flight is looked up once it
-      // could have landed (2 * NAVIXY_TIMEOUT_MS after it began).
-      return { paid, timeoutMs: 90_000, after: async () => void (await Promise.all([app2.stop(), worker2?.stop()])) };
+      // Up: the app, and on PostgreSQL its standalone worker too (started together).
+      const [app2, worker2] = await Promise.all([
+        stack.startApp("inflight-3", { port: Number(new URL(app.url!).port), workerInServer: !standalone, env }),
+        standalone ? stack.startWorker("inflight-worker-2", { env }) : undefined,
+      ]);
+      const upAt = Date.now();
+      tally.notes.push(`up again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+      // The dead worker's lease (WORKER_LEASE_MS) runs out, the worker that takes each row over looks the credit up
+      // at once and finds it: the payer's page says "credited" within seconds of the restart. Every one of these
+      // credits was applied by Navixy, so none waits for its call's in-flight window.
+      const slowest = await creditedAfterRestart(app2, paid, upAt, tally);
+      return {
+        paid,
+        timeoutMs: 90_000,
+        after: async () => {
+          await Promise.all([app2.stop(), worker2?.stop()]);
+          checkCreditedSoon(slowest);
+        },
+      };
+    },
+  },
+  {
+    name: "crash: kill -9 with a change_balance in flight that Navixy applies while the app is down, default timeout and lease",
+    providers: ["sqlite", "postgres"],
+    async run(stack, tally) {
+      const standalone = stack.provider === "postgres";
+      // The production defaults, where a call's in-flight window (twice the 15 s timeout) is longer than a lease.
+      const env = { NAVIXY_TIMEOUT_MS: "15000", WORKER_LEASE_MS: "10000" };
+      const [userId] = newUsers(stack, 1);
+      stack.navixy.addFault({ method: CHANGE_BALANCE, userId, times: 1, action: { type: "hold" } });
+      tally.faults++;
+      const app = await stack.startApp("midcall-1", { workerInServer: !standalone, env });
+      useWebhooks(stack, app);
+      const worker = standalone ? await stack.startWorker("midcall-worker-1", { env }) : undefined;
+      await warm(app, userId!);
+      const heldBefore = stack.navixy.held();
+      const paid = [await pay(stack, app.url!, userId!, tally)];
+      await waitUntil(() => stack.navixy.held() > heldBefore, 20_000, "the credit's change_balance held at Navixy", 10);
+      const inFlight = await stack.db.navixyCall.findMany({ where: { movement: { paymentId: paid[0]!.paymentId }, method: "change_balance", outcome: "in_flight" } });
+      check(inFlight.length === 1, `the credit's call is not in flight in the ledger (${inFlight.length})`);
+      await Promise.all([app.kill9(), worker?.kill9()]);
+      const killedAt = Date.now();
+      const killedAfterMs = killedAt - inFlight[0]!.startedAt.getTime();
+      tally.faults += standalone ? 2 : 1;
+      const released = stack.navixy.release({ mode: "process" }); // Navixy applies the call while we are down
+      check(released === 1, `released ${released} held calls`);
+      tally.notes.push(`killed ${standalone ? "app + standalone worker (holding the call)" : "app (worker inside)"} ${(killedAfterMs / 1000).toFixed(1)} s into the credit's call; Navixy then applied it`);
+      // Restarted as one app with its worker inside: up when it answers, its worker then takes the dead one's row over.
+      const app2 = await stack.startApp("midcall-2", { port: Number(new URL(app.url!).port), workerInServer: true, env });
+      const upAt = Date.now();
+      tally.notes.push(`app up again ${((upAt - killedAt) / 1000).toFixed(1)} s after the kill`);
+      const slowest = await creditedAfterRestart(app2, paid, upAt, tally);
+      return {
+        paid,
+        timeoutMs: 60_000,
+        after: async () => {
+          await app2.stop();
+          checkCreditedSoon(slowest);
+        },
+      };
     },
   },
   {
@@ -678,7 +763,8 @@ const scenarios: Scenario[] = [
         "every first call lost on the way",
         100,
       );
-      // Look them up now rather than after the 20 s timeout.
+      // Look them up now rather than after the 20 s timeout (a credit not found is still sent again only once its
+      // lost call can no longer land, 20 s after it ended).
       await stack.db.balanceMovement.updateMany({ where: { paymentId: { in: ids }, state: "unknown" }, data: { nextAttemptAt: new Date() } });
       await waitUntil(() => stack.navixy.held() - heldBefore === 1, 30_000, "the first lookup held at Navixy", 20);
       // The worker stalls with the lookup in flight; Navixy answers "not there" into its socket meanwhile.

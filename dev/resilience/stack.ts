@@ -89,7 +89,7 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
     NAVIXY_PANEL_LOGIN: navixy.credentials.login,
     NAVIXY_PANEL_PASSWORD: navixy.credentials.password,
     NAVIXY_CREDIT_METHOD: "panel",
-    // Small, so a dead worker's lease (NAVIXY_TIMEOUT_MS*2 + 30 s) runs out within the suite's time.
+    // Small, so a money call's deadline and in-flight window (1 s and 2 s) pass within the suite's time.
     NAVIXY_TIMEOUT_MS: "1000",
     WORKER_POLL_INTERVAL_MS: "200",
     CREDIT_RETRY_BASE_MS: "200",

@@ -20,9 +20,12 @@ import * as paymentRoute from "../../app/api/payments/[paymentId]/route";
 import * as webhookRoute from "../../app/api/stripe/webhook/route";
 import * as dealerWebhookRoute from "../../app/api/stripe/webhook/[slug]/route";
 import { DEALER_HEADER, splitDealerPath } from "../../lib/server/request-dealer";
+import { stampPeerAddress } from "../../lib/server/peer-address";
 import * as healthRoute from "../../app/api/health/route";
 import * as logoRoute from "../../app/brand/logo/route";
 import * as faviconRoute from "../../app/brand/favicon/route";
+import * as topUpCheckoutRoute from "../../app/api/topup/checkout/route";
+import * as topUpConfirmRoute from "../../app/api/topup/confirm/route";
 
 export const TEST_KEYS = {
   secret: "sk_test_emulator",
@@ -64,7 +67,8 @@ export interface Gateway {
   services: Services;
   worker: LedgerWorker | undefined;
   provider: "sqlite" | "postgres";
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
+  /** An HTTP request to the app; `from` binds the connection to that local address (127.0.0.2, ...): another client. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>, options?: { from?: string }): Promise<{ status: number; body: any; text: string }>;
   /** Confirms a PaymentIntent as the payer's browser would (publishable key + client secret). */
   confirmAsPayer(paymentIntentId: string, clientSecret: string, paymentMethod?: string): Promise<{ status: number; body: any }>;
   /** POST /api/payments, which must answer 201. */
@@ -88,6 +92,8 @@ function route(method: string, pathname: string): { handler: Handler; params: Re
   if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
   if (pathname === "/brand/logo" && method === "GET") return { handler: logoRoute.GET as Handler, params: {} };
   if (pathname === "/brand/favicon" && method === "GET") return { handler: faviconRoute.GET as Handler, params: {} };
+  if (pathname === "/api/topup/checkout" && method === "GET") return { handler: topUpCheckoutRoute.GET as Handler, params: {} };
+  if (pathname === "/api/topup/confirm" && method === "POST") return { handler: topUpConfirmRoute.POST as Handler, params: {} };
   return null;
 }
 
@@ -114,6 +120,8 @@ async function serveRoutes(): Promise<http.Server> {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      // As under `next start`: the connection's own address in its header, whatever the client sent there.
+      stampPeerAddress(req);
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       headers.delete(DEALER_HEADER);
@@ -209,7 +217,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxNetworkRetries: 0,
   });
 
-  const request: Gateway["request"] = async (method, p, body, headers = {}) => {
+  const request: Gateway["request"] = async (method, p, body, headers = {}, options = {}) => {
+    if (options.from) return requestFrom(options.from, url, method, p, body, headers);
     const res = await fetch(url + p, {
       method,
       headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
@@ -278,6 +287,49 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       resetConfigForTests();
     },
   };
+}
+
+/** `request` over a connection bound to `localAddress` (node:http: fetch cannot choose it). */
+function requestFrom(
+  localAddress: string,
+  base: string,
+  method: string,
+  p: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: any; text: string }> {
+  const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  const target = new URL(p, base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        localAddress,
+        agent: false,
+        headers: payload === undefined ? headers : { "content-type": "application/json", ...headers, "content-length": String(Buffer.byteLength(payload)) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown = undefined;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, text });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
 }
 
 /** Polls until `check` returns a truthy value, or fails with the last value seen. */

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     // lib/security/rate-limit.int.test.ts.
     RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m",
     RATE_LIMIT_PAYMENTS_PER_USER: "1000/10m",
+    RATE_LIMIT_AUTO_TOP_UP_PER_IP: "1000/10m",
     // Hosted dealers (lib/dealers): their secrets are sealed with it.
     SECRETS_KEY,
     // The dealers' logos and favicons are served by the emulators and test servers on 127.0.0.1, over http: a

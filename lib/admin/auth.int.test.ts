@@ -1,6 +1,7 @@
 // Console access: the password, signed cookies backed by AdminSession rows, expiry, logout, CSRF, the
 // Origin check, the per-IP login limit, and the route handlers' 404 / 401 / 403 / 429 answers.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import {
   SESSION_COOKIE,
@@ -42,7 +43,7 @@ describe.skipIf(skip)("console access", () => {
   const post = (path: string, body: URLSearchParams, headers: Record<string, string> = {}) =>
     new Request(`${gw.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": "198.51.100.1", ...headers },
+      headers: { "content-type": "application/x-www-form-urlencoded", origin, [PEER_ADDRESS_HEADER]: "127.0.0.1", "x-forwarded-for": "198.51.100.1", ...headers },
       body,
     });
 
@@ -157,7 +158,7 @@ describe.skipIf(skip)("console access", () => {
     expect((await loginRoute(post("/admin/session", form({ password: ADMIN_PASSWORD }), { origin: "https://evil.example", "x-forwarded-for": "198.51.100.79" }))).status).toBe(403);
   });
 
-  test("sign-in attempts count against the payment limit's client address: the last X-Forwarded-For entry", async () => {
+  test("sign-in attempts count against the payment limit's client address: what the proxy on loopback appended", async () => {
     const attempt = (headers: Record<string, string>) => loginRoute(post("/admin/session", form({ password: "wrong password!!" }), headers));
     // One address however its letters are cased, whatever the client put to its left.
     expect((await attempt({ "x-forwarded-for": "203.0.113.1, 2001:DB8::5" })).status).toBe(303);
@@ -167,7 +168,8 @@ describe.skipIf(skip)("console access", () => {
     const audits = await gw.services.db.auditLog.findMany({ where: { ip: "2001:db8::5" } });
     expect(audits.map((a) => a.action).sort()).toEqual(["login.failed", "login.failed", "login.failed", "login.rate_limited"]);
 
-    // X-Real-IP, or a last entry that is no address, is the client's own word: such attempts share one bucket.
+    // X-Real-IP is the client's own word, never read; a last entry that is no address is not believed: such
+    // attempts are counted by the proxy's own address (here 127.0.0.1).
     const direct: Record<string, string>[] = [
       { "x-forwarded-for": "", "x-real-ip": "192.0.2.201" },
       { "x-forwarded-for": "", "x-real-ip": "192.0.2.202" },
@@ -177,7 +179,16 @@ describe.skipIf(skip)("console access", () => {
     const statuses = [];
     for (const headers of direct) statuses.push((await attempt(headers)).status);
     expect(statuses).toEqual([303, 303, 303, 429]);
-    expect(await gw.services.db.auditLog.count({ where: { ip: "direct", action: "login.failed" } })).toBe(3);
+    expect(await gw.services.db.auditLog.count({ where: { ip: "127.0.0.1", action: "login.failed" } })).toBe(3);
+  });
+
+  test("a request the server did not stamp with its connection's address is refused, not counted with others", async () => {
+    const unstamped = post("/admin/session", form({ password: ADMIN_PASSWORD }), { "x-forwarded-for": "198.51.100.90" });
+    unstamped.headers.delete(PEER_ADDRESS_HEADER);
+    const res = await loginRoute(unstamped);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await gw.services.db.auditLog.count({ where: { ip: "198.51.100.90" } })).toBe(0);
   });
 });
 

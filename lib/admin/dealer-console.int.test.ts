@@ -6,6 +6,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import type { NavixyEmulator } from "../../dev/emulators/navixy/server";
 import type { StripeEmulator } from "../../dev/emulators/stripe/server";
@@ -111,7 +112,7 @@ describe.skipIf(skip)("the console of two dealers", () => {
   const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
     new Request(`${gw.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": `198.51.100.${ip}`, ...headers },
+      headers: { "content-type": "application/x-www-form-urlencoded", origin, [PEER_ADDRESS_HEADER]: "127.0.0.1", "x-forwarded-for": `198.51.100.${ip}`, ...headers },
       body: new URLSearchParams(fields),
     });
 

@@ -12,8 +12,8 @@ import {
   type AdminSessionInfo,
 } from "./auth";
 import type { Actor } from "./audit";
-import { clientIp } from "../security/rate-limit";
 import { isPayloadTooLarge, readFormBody } from "../http/body";
+import { clientAddress } from "../security/client-address";
 
 const text = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
@@ -43,7 +43,7 @@ export async function withAdmin(services: Services, request: Request, fn: (r: Ad
   const session = await sessionOfRequest(services, request);
   const dealerServices = session ? await servicesForDealer(session.dealerId) : null;
   if (!session || !dealerServices) return text(401, "Sign in to the dealer console first (/admin/login).", { "www-authenticate": 'FormBased realm="dealer console"' });
-  const ip = clientIp(request.headers);
+  const ip = clientAddress(request.headers, services.config.security.trustedProxies) ?? "unknown";
   let form = new FormData();
   if (request.method === "POST") {
     if (!sameOrigin(services.config, request.headers)) return text(403, "Refused: this request did not come from the console's own pages.");

@@ -5,6 +5,7 @@
 import { createHash, createHmac, hkdfSync } from "node:crypto";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import { createDb, type Db } from "../db/client";
 import { SESSION_COOKIE, login, sessionFromCookie, signSessionId, verifySessionCookie } from "./auth";
@@ -79,7 +80,7 @@ describe.skipIf(skip)("no offline password oracle for an anonymous visitor", () 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     new Request(`${gw.url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": "198.51.100.40", ...headers },
+      headers: { "content-type": "application/x-www-form-urlencoded", origin, [PEER_ADDRESS_HEADER]: "127.0.0.1", "x-forwarded-for": "198.51.100.40", ...headers },
       body,
     });
 

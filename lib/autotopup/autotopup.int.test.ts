@@ -16,6 +16,8 @@ import { monthStart, nextMonthStart } from "./schedule";
 import * as managePage from "../../app/topup/manage/[token]/route";
 import * as checkoutRoute from "../../app/api/topup/checkout/route";
 import * as confirmRoute from "../../app/api/topup/confirm/route";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
+import { MANAGE_TOKEN_HEADER } from "./checkout-proof";
 
 const skip = databaseUnavailable();
 const INTERVAL = 10 * 60_000;
@@ -272,20 +274,33 @@ describe.skipIf(skip)("automatic top-up", () => {
     expect(await runFor(r.id, at(24 * 60 + 5))).toBeUndefined();
   });
 
-  test("the bank asks for authentication: the rule pauses, the payer confirms at the checkout, it resumes", async () => {
+  test("the bank asks for authentication: the rule pauses, the payer confirms at the checkout with the manage link, it resumes", async () => {
     const userId = 60008;
     const r = await enrol(userId, TERMS, "pm_card_authenticationRequired"); // 4000 0027 6000 3184: always asks
-    const checkoutStatus = async () => (await checkoutRoute.GET(new Request(`${gw.url}/api/topup/checkout?userId=${userId}`))).json();
-    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: false });
+    const token = signManageToken(services.config, await rule(userId));
+    // The checkout, as the manage link's holder opens it (the page sends the link's token).
+    const checkoutStatus = async () =>
+      (
+        await checkoutRoute.GET(
+          new Request(`${gw.url}/api/topup/checkout?userId=${userId}`, { headers: { [PEER_ADDRESS_HEADER]: "198.51.100.20", [MANAGE_TOKEN_HEADER]: token } }),
+        )
+      ).json();
+    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: false, link: "valid" });
 
     setBalance(userId, "2.00");
     await run(at(0));
     expect(await rule(userId)).toMatchObject({ state: "paused_authentication_required" });
-    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: true });
+    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: true, link: "valid" });
     expect(await runFor(r.id, at(60))).toBeUndefined(); // paused: not checked
 
     const confirm = () =>
-      confirmRoute.POST(new Request(`${gw.url}/api/topup/confirm`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId }) }));
+      confirmRoute.POST(
+        new Request(`${gw.url}/api/topup/confirm`, {
+          method: "POST",
+          headers: { "content-type": "application/json", [PEER_ADDRESS_HEADER]: "198.51.100.20" },
+          body: JSON.stringify({ userId, token }),
+        }),
+      );
     const res = await confirm();
     expect(res.status).toBe(200);
     const started = (await res.json()) as { paymentId: string; clientSecret: string };
@@ -303,7 +318,7 @@ describe.skipIf(skip)("automatic top-up", () => {
     await settle();
     expect(await rule(userId)).toMatchObject({ state: "active", softDeclines: 0 });
     expect(await balance(userId)).toBe(200 + 2000);
-    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: false });
+    expect(await checkoutStatus()).toEqual({ offer: false, needsConfirmation: false, link: "valid" });
     const timeline = await events(r.id);
     expect(timeline).toContainEqual(expect.stringMatching(/^paused: /));
     expect(timeline).toContainEqual(expect.stringMatching(/^resumed: /));

@@ -41,3 +41,13 @@ test("in the payer's language: words, money, dates, direction; a chosen ?lang= i
   expect(de).toContain("Ich ermächtige …");
   expect(html).not.toMatch(/<script/i);
 });
+
+test("paused for the bank: the button opens the checkout with the link's token in the fragment, never sent on", () => {
+  const confirmUrl = "https://pay.example.com/d/acme/?id=10001&lang=de#confirm=atr_1.abc";
+  const html = renderManagePage({ ...model, state: "paused_authentication_required", confirmUrl }, { sandbox: false, translator: translatorFor("de") });
+  expect(html).toContain(
+    `<a class="button" href="https://pay.example.com/d/acme/?id=10001&amp;lang=de#confirm=atr_1.abc" rel="noreferrer" data-testid="autotopup-confirm-link">Bei meiner Bank bestätigen</a>`,
+  );
+  expect(html).toContain("Bestätigen Sie sie mit der Schaltfläche unten");
+  expect(renderManagePage({ ...model, confirmUrl }, { sandbox: false })).not.toContain("autotopup-confirm-link");
+});

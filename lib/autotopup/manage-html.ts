@@ -26,6 +26,7 @@ form{display:grid;gap:.75rem}label{display:grid;gap:.25rem;font-size:.9375rem}
 input[type=text]{font:inherit;padding:.625rem .75rem;border:1px solid var(--border-strong);border-radius:8px;background:var(--card);color:var(--text);width:100%}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 button{font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);cursor:pointer}
+a.button{display:inline-flex;align-items:center;font-weight:600;min-height:2.75rem;padding:.5rem 1rem;border-radius:8px;background:var(--accent);color:var(--accent-text);text-decoration:none}
 button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
 @media (prefers-color-scheme:dark){button.danger{color:var(--accent-text)}}
 details summary{cursor:pointer;color:var(--muted)}details p{margin-top:.5rem;font-size:.9375rem}
@@ -43,6 +44,8 @@ export interface ManagePageModel {
   usedThisMonth: number;
   mandateText: string;
   linkExpiresAt: Date;
+  /** The rule waits for the bank's confirmation: the checkout that asks for it, with this link's token. */
+  confirmUrl?: string;
   charges: { at: Date; amount: number; status: string }[];
   notice?: { tone: "success" | "error"; text: string };
   /** Values to show in the change form (what the payer typed, after an error). */
@@ -117,7 +120,13 @@ ${m.notice ? `<p class="notice" role="status" data-tone="${m.notice.tone}" data-
 <dt>${e(t.t("manage.limit"))}</dt><dd>${money(m.monthlyLimit)}</dd>
 <dt>${e(t.t("manage.used"))}</dt><dd data-testid="autotopup-used">${money(m.usedThisMonth)}</dd>
 </dl>
-${m.state === "paused_authentication_required" ? `<p class="muted">${e(t.t("manage.pausedAuthentication"))}</p>` : ""}
+${
+  m.state === "paused_authentication_required"
+    ? `<p class="muted">${e(t.t("manage.pausedAuthentication"))}</p>${
+        m.confirmUrl ? `\n<p><a class="button" href="${e(m.confirmUrl)}" rel="noreferrer" data-testid="autotopup-confirm-link">${e(t.t("autoTopUp.confirm.button"))}</a></p>` : ""
+      }`
+    : ""
+}
 ${m.state === "paused" ? `<p class="muted">${e(t.t("manage.pausedByDealer"))}</p>` : ""}
 ${rows ? `<div><h2>${e(t.t("manage.recent"))}</h2><table><thead><tr><th>${e(t.t("manage.date"))}</th><th>${e(t.t("manage.amount"))}</th><th>${e(t.t("manage.status"))}</th></tr></thead><tbody>${rows}</tbody></table></div>` : ""}
 ${

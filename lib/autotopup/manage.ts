@@ -18,6 +18,7 @@ import { chargedThisMonth } from "./scheduler";
 import { isOff } from "./states";
 import { mandateText, termsProblem, type AutoTopUpTerms } from "./terms";
 import { manageUrl, verifyManageToken } from "./token";
+import { confirmAtCheckoutUrl, tokenOfManageUrl } from "./checkout-proof";
 
 const LINK_ERROR_PAGES = {
   forged: [403, "linkForged"],
@@ -72,7 +73,7 @@ export async function resolveManageToken(
   return { ok: true, rule, expiresAt: new Date(check.claims.expiresAt * 1000) };
 }
 
-async function pageModel(services: Services, rule: AutoTopUpRule, token: string, expiresAt: Date, now: Date): Promise<ManagePageModel> {
+async function pageModel(services: Services, rule: AutoTopUpRule, token: string, expiresAt: Date, now: Date, lang: string | null): Promise<ManagePageModel> {
   const { db } = services;
   const charges = await db.autoTopUpCharge.findMany({ where: { ruleId: rule.id }, orderBy: { createdAt: "desc" }, take: 5 });
   const payments = await db.payment.findMany({ where: { id: { in: charges.map((c) => c.paymentId) } }, select: { id: true, status: true } });
@@ -89,6 +90,8 @@ async function pageModel(services: Services, rule: AutoTopUpRule, token: string,
     mandateText: rule.mandateText,
     linkExpiresAt: expiresAt,
     charges: charges.map((c) => ({ at: c.createdAt, amount: c.amount, status: status.get(c.paymentId) ?? "created" })),
+    // The bank asks for a confirmation: only this link's holder can give it, at the checkout (it runs Stripe.js).
+    ...(rule.state === "paused_authentication_required" ? { confirmUrl: confirmAtCheckoutUrl(services.config.publicUrl, rule.navixyUserId, token, lang) } : {}),
   };
 }
 
@@ -102,7 +105,7 @@ const DONE = { off: "manage.done.off", changed: "manage.done.changed" } as const
 export async function manageGet(services: Services, token: string, search: URLSearchParams, now = new Date(), t: Translator = english): Promise<Response> {
   const resolved = await resolveManageToken(services, token, now);
   if (!resolved.ok) return linkError(services, resolved.error, t);
-  const model = await pageModel(services, resolved.rule, token, resolved.expiresAt, now);
+  const model = await pageModel(services, resolved.rule, token, resolved.expiresAt, now, search.get("lang"));
   const done = search.get("done");
   if (done === "off" || done === "changed") model.notice = { tone: "success", text: t.t(DONE[done]) };
   return page(services, model, t, search.get("lang"));
@@ -173,7 +176,7 @@ export async function managePost(services: Services, request: Request, pathToken
   if (action === "change") {
     const typed = { amount: field("amount"), threshold: field("threshold"), limit: field("limit") };
     const fail = async (text: string) => {
-      const model = await pageModel(services, rule, token, resolved.expiresAt, now);
+      const model = await pageModel(services, rule, token, resolved.expiresAt, now, lang);
       model.notice = { tone: "error", text };
       model.form = typed;
       return page(services, model, t, lang, 400);
@@ -224,7 +227,7 @@ export async function manageLinkForReturn(
   services: Services,
   paymentIntentId: string | undefined,
   clientSecret: string | undefined,
-): Promise<{ url: string; state: string } | null> {
+): Promise<{ url: string; state: string; userId: number; token: string } | null> {
   if (!paymentIntentId || !clientSecret || !/^pi_[A-Za-z0-9_]{8,128}$/.test(paymentIntentId)) return null;
   const { db, stripe, config } = services;
   const payment = await db.payment.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true, navixyUserId: true } });
@@ -240,5 +243,6 @@ export async function manageLinkForReturn(
   const a = Buffer.from(expected ?? "");
   const b = Buffer.from(clientSecret);
   if (a.length === 0 || a.length !== b.length || !timingSafeEqual(a, b)) return null;
-  return { url: manageUrl(config, rule), state: rule.state };
+  const url = manageUrl(config, rule);
+  return { url, state: rule.state, userId: rule.navixyUserId, token: tokenOfManageUrl(url)! };
 }

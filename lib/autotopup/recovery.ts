@@ -1,14 +1,15 @@
 // When a bank answers an off-session top-up with `authentication_required`, the rule waits in
-// "paused_authentication_required" until the payer next opens the checkout (/?id=<user>). The page then says
-// only "Your bank asks you to confirm your automatic top-up" with a button; pressing it asks for an
+// "paused_authentication_required" until the payer confirms it. Only the holder of the rule's manage link can:
+// its page says the bank asks for a confirmation and its button opens the checkout with the link's token
+// (lib/autotopup/checkout-proof.ts), which the browser also keeps from the enrolment's return page. With the token
+// the checkout says "Your bank asks you to confirm your automatic top-up" and a button; pressing it asks for an
 // on-session PaymentIntent for the rule's amount on the saved card (this module), which the page confirms with
 // Stripe.js (`stripe.confirmCardPayment(clientSecret)`: the bank's 3-D Secure challenge). When it succeeds,
 // lib/autotopup/settle.ts resumes the rule. The confirmation is an AutoTopUpCharge like any top-up (windowKey
 // "recovery:..."), so it too is the user's one top-up in flight and counts toward the monthly limit.
 //
-// Anyone who knows a user id can open that checkout, as with any payment: what they can do is ask the card
-// holder's bank to authenticate a top-up the card holder already agreed to, for the agreed amount, credited to
-// the card holder's own balance. The page shows nothing personal.
+// A user id is no proof of anything: without the token the checkout gets the same answer for every user, with no
+// rule, an active, a paused or a turned-off one, and cannot start a confirmation.
 import { randomBytes } from "node:crypto";
 import type Stripe from "stripe";
 import { isUniqueViolation, transaction } from "../db/client";
@@ -21,20 +22,31 @@ import { chargedThisMonth, recordCharge } from "./scheduler";
 import { isRecoveryCharge } from "./settle";
 import { mayReEnrol } from "./states";
 import { asPaymentIntentId } from "../ids";
+import { resolveManageToken } from "./manage";
 
 export interface CheckoutAutoTopUp {
-  /** Show the opt-in (the feature is on and no rule is running for this user). */
+  /** Show the opt-in: the feature is on, and (for the link's holder) no rule is running. */
   offer: boolean;
-  /** Show "Your bank asks you to confirm your automatic top-up". */
+  /** Show "Your bank asks you to confirm your automatic top-up" (only ever to the link's holder). */
   needsConfirmation: boolean;
+  /** Only when a token was sent: whether it is a current manage link of this user's rule. */
+  link?: "valid" | "invalid";
 }
 
-/** GET /api/topup/checkout?userId=: what the checkout shows about automatic top-up (nothing personal). */
-export async function checkoutAutoTopUp(services: Services, navixyUserId: number): Promise<CheckoutAutoTopUp> {
-  const rule = await services.db.autoTopUpRule.findFirst({ where: { navixyUserId }, select: { state: true } });
+/**
+ * GET /api/topup/checkout?userId=: what the checkout shows about automatic top-up. Without a token, one answer for
+ * everyone, read from nothing but the settings; with the manage link's token of this user's rule, that rule's.
+ */
+export async function checkoutAutoTopUp(services: Services, navixyUserId: number, token?: string | null): Promise<CheckoutAutoTopUp> {
+  const anonymous: CheckoutAutoTopUp = { offer: services.config.autoTopUp.enabled, needsConfirmation: false };
+  if (!token) return anonymous;
+  const proven = await resolveManageToken(services, token);
+  if (!proven.ok || proven.rule.navixyUserId !== navixyUserId) return { ...anonymous, link: "invalid" };
+  const { state } = proven.rule;
   return {
-    offer: services.config.autoTopUp.enabled && (!rule || mayReEnrol(rule.state)),
-    needsConfirmation: rule?.state === "paused_authentication_required",
+    offer: services.config.autoTopUp.enabled && mayReEnrol(state),
+    needsConfirmation: state === "paused_authentication_required",
+    link: "valid",
   };
 }
 
@@ -46,7 +58,7 @@ export interface StartedConfirmation {
 const NOTHING_TO_CONFIRM = new HttpError(409, "nothing_to_confirm", "There is no automatic top-up waiting for your confirmation.");
 const BUSY = new HttpError(409, "top_up_in_progress", "A top-up of this account is being processed. Please try again in a few minutes.");
 
-/** POST /api/topup/confirm {userId}: the on-session PaymentIntent the payer confirms with their bank. */
+/** POST /api/topup/confirm, once the manage link proved the rule: the on-session PaymentIntent the payer confirms. */
 export async function startConfirmation(services: Services, navixyUserId: number, now = new Date()): Promise<StartedConfirmation> {
   const { db, stripe } = services;
   const rule = await db.autoTopUpRule.findFirst({ where: { navixyUserId } });

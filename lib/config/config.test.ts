@@ -107,8 +107,14 @@ describe("configuration", () => {
     expect(c.security).toEqual({
       paymentsPerIp: { limit: 30, windowMs: 600_000 },
       paymentsPerUser: { limit: 10, windowMs: 600_000 },
+      autoTopUpPerIp: { limit: 60, windowMs: 600_000 },
+      trustedProxies: { ranges: ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"] },
       frameAncestors: "'none'",
     });
+    expect(parseConfig({ ...valid, TRUSTED_PROXIES: "none" }).security.trustedProxies).toEqual({ ranges: [] });
+    expect(parseConfig({ ...valid, TRUSTED_PROXIES: "2" }).security.trustedProxies).toEqual({ hops: 2 });
+    expect(parseConfig({ ...valid, TRUSTED_PROXIES: "10.0.0.5, 2001:db8::/48" }).security.trustedProxies).toEqual({ ranges: ["10.0.0.5/32", "2001:db8::/48"] });
+    expect(problems({ ...valid, TRUSTED_PROXIES: "everyone" })[0]).toMatch(/^TRUSTED_PROXIES must be none, a number of proxy hops, or addresses/);
     const custom = parseConfig({ ...valid, RATE_LIMIT_PAYMENTS_PER_IP: "100/1h", FRAME_ANCESTORS: "https://fleet.example.com 'self'", ADMIN_PASSWORD: "correct horse battery", ADMIN_SESSION_TTL: "30m" });
     expect(custom.security.paymentsPerIp).toEqual({ limit: 100, windowMs: 3_600_000 });
     expect(custom.security.frameAncestors).toBe("https://fleet.example.com 'self'");

@@ -7,6 +7,9 @@ import { parseMajorAmount, isSupportedCurrency } from "../money";
 import { LOCALES, type Locale } from "../i18n/locales";
 import { matchLocale } from "../i18n/negotiate";
 import { statementDescriptorSuffixProblem } from "../stripe/statement-descriptor";
+import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
+
+export type { TrustedProxies } from "./trusted-proxies";
 
 const optional = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim());
 
@@ -143,6 +146,18 @@ const schema = z
     RATE_LIMIT_PAYMENTS_PER_IP: rateLimit("RATE_LIMIT_PAYMENTS_PER_IP", "30/10m"),
     RATE_LIMIT_PAYMENTS_PER_USER: rateLimit("RATE_LIMIT_PAYMENTS_PER_USER", "10/10m"),
     RATE_LIMIT_ADMIN_LOGIN: rateLimit("RATE_LIMIT_ADMIN_LOGIN", "5/15m"),
+    RATE_LIMIT_AUTO_TOP_UP_PER_IP: rateLimit("RATE_LIMIT_AUTO_TOP_UP_PER_IP", "60/10m"),
+    TRUSTED_PROXIES: z
+      .string()
+      .default(DEFAULT_TRUSTED_PROXIES)
+      .transform((s, ctx): TrustedProxies => {
+        const parsed = parseTrustedProxies(s);
+        if ("problem" in parsed) {
+          ctx.addIssue({ code: "custom", message: `TRUSTED_PROXIES ${parsed.problem}` });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
     FRAME_ANCESTORS: z
       .string()
       .default("'none'")
@@ -326,6 +341,10 @@ export interface Config {
     /** Card-testing defence on POST /api/payments, shared across instances through the database. */
     paymentsPerIp: RateLimit;
     paymentsPerUser: RateLimit;
+    /** GET /api/topup/checkout and POST /api/topup/confirm together, per client address and dealer. */
+    autoTopUpPerIp: RateLimit;
+    /** Which hops in front of the app may name the client (TRUSTED_PROXIES, lib/security/client-address.ts). */
+    trustedProxies: TrustedProxies;
     /** CSP frame-ancestors: who may show the pages in a frame ('none' by default). */
     frameAncestors: string;
   };
@@ -425,6 +444,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     security: {
       paymentsPerIp: c.RATE_LIMIT_PAYMENTS_PER_IP,
       paymentsPerUser: c.RATE_LIMIT_PAYMENTS_PER_USER,
+      autoTopUpPerIp: c.RATE_LIMIT_AUTO_TOP_UP_PER_IP,
+      trustedProxies: c.TRUSTED_PROXIES,
       frameAncestors: c.FRAME_ANCESTORS.trim(),
     },
     logLevel: c.LOG_LEVEL,

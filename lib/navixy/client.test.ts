@@ -206,3 +206,74 @@ describe("NavixyPanelClient with a fake fetch", () => {
     expect(f.requests.filter((r) => r.url.endsWith("/panel/account/auth"))).toHaveLength(2);
   });
 });
+
+/** A fake fetch whose answers each come after a delay ("hang": never), and which stops at the request's abort. */
+function timedFetch(script: { afterMs: number; answer: Response | "hang" }[]) {
+  const requests: { url: string; at: number }[] = [];
+  const started = Date.now();
+  const fn = ((url: string | URL | Request, init?: RequestInit) => {
+    requests.push({ url: String(url), at: Date.now() - started });
+    const step = script.shift();
+    if (!step) return Promise.reject(new Error("no more answers"));
+    return new Promise<Response>((resolve, reject) => {
+      const timer = step.answer === "hang" ? undefined : setTimeout(() => resolve(step.answer as Response), step.afterMs);
+      init?.signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" }));
+      });
+    });
+  }) as typeof fetch;
+  return { fn, requests, started };
+}
+
+describe("a money call's deadline", () => {
+  const sessionExpired = () => json({ success: false, status: { code: 4, description: "User session not found or session expired" } });
+
+  it("bounds every request of one money call, the new login and the call sent again included", async () => {
+    // The session has ended: the call is refused (slowly), the new login is slow, the call sent again hangs.
+    const f = timedFetch([
+      { afterMs: 0, answer: auth() },
+      { afterMs: 60, answer: sessionExpired() },
+      { afterMs: 60, answer: auth() },
+      { afterMs: 0, answer: "hang" },
+    ]);
+    const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn, timeoutMs: 400 });
+    const deadline = new Date(Date.now() + 400);
+    const e = await c.changeBalance({ userId: 5, amount: "1.00", text: "Stripe top-up pi_D1" }, { deadline }).then(() => null, (x: unknown) => x);
+    const endedAt = Date.now();
+    expect(f.requests.map((r) => r.url.split("/v2/")[1])).toEqual([
+      "panel/account/auth",
+      "panel/user/transaction/change_balance",
+      "panel/account/auth",
+      "panel/user/transaction/change_balance",
+    ]);
+    // The call sent again was given what was left of the deadline, not a timeout of its own.
+    expect(endedAt).toBeLessThanOrEqual(deadline.getTime() + 40);
+    expect(e).toMatchObject({ constructor: NavixyTransportError, phase: "timeout", maybeApplied: true });
+  });
+
+  it("sends no request once the deadline has passed; a call refused for its session and not sent again did not apply", async () => {
+    const f = timedFetch([
+      { afterMs: 0, answer: auth() },
+      { afterMs: 80, answer: sessionExpired() },
+      { afterMs: 0, answer: "hang" }, // the new login: still waiting at the deadline
+    ]);
+    const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn, timeoutMs: 1000 });
+    const deadline = new Date(Date.now() + 150);
+    const e = await c.changeBalance({ userId: 5, amount: "1.00", text: "Stripe top-up pi_D2" }, { deadline }).then(() => null, (x: unknown) => x);
+    expect(Date.now()).toBeLessThanOrEqual(deadline.getTime() + 40);
+    expect(f.requests.map((r) => r.url.split("/v2/")[1])).toEqual(["panel/account/auth", "panel/user/transaction/change_balance", "panel/account/auth"]);
+    expect(e).toMatchObject({ constructor: NavixyTransportError, maybeApplied: false });
+  });
+
+  it("refuses to start a money call whose deadline has passed", async () => {
+    const f = timedFetch([]);
+    const c = new NavixyPanelClient({ apiUrl: "https://x/v2", login: "1", password: "pw-secret", fetch: f.fn, timeoutMs: 1000, apiHash: "api-hash-1234" });
+    const deadline = new Date(Date.now() - 1);
+    const change = await c.changeBalance({ userId: 5, amount: "1.00", text: "Stripe top-up pi_D3" }, { deadline }).then(() => null, (x: unknown) => x);
+    const refill = await c.refillBalance({ userId: 5, amount: "1.00" }, { deadline }).then(() => null, (x: unknown) => x);
+    expect(change).toMatchObject({ constructor: NavixyTransportError, maybeApplied: false });
+    expect(refill).toMatchObject({ constructor: NavixyTransportError, maybeApplied: false });
+    expect(f.requests).toHaveLength(0);
+  });
+});

@@ -75,6 +75,16 @@ export interface NavixyServiceSettings {
 
 export type NavixyLog = (msg: string, fields?: Record<string, unknown>) => void;
 
+/** How a call that moves money is bounded. */
+export interface MoneyCallOptions {
+  /**
+   * The whole call ends by this time: its request, and after an ended session the new login and the request sent
+   * again, each get at most what is left of it, and no request is sent once it has passed. So the caller knows
+   * from its own clock when the call stopped being on its way to Navixy.
+   */
+  deadline?: Date;
+}
+
 export interface NavixyPanelClientOptions {
   /** e.g. https://api.eu.navixy.com/v2 or http://127.0.0.1:12112/v2, with or without trailing slash. */
   apiUrl: string;
@@ -82,7 +92,7 @@ export interface NavixyPanelClientOptions {
   password: string;
   /** API key hash for `balance/refill` (not the panel session). */
   apiHash?: string;
-  /** Per call, including reading the body. Default 15000. */
+  /** Per request, including reading the body. Default 15000. A money call's deadline may cut it shorter. */
   timeoutMs?: number;
   fetch?: typeof fetch;
   log?: NavixyLog;
@@ -201,6 +211,8 @@ interface CallOptions {
   logFields?: Record<string, unknown>;
   /** Overrides the kind of API errors (refill: a wrong hash is configuration, not a session). */
   kindOverride?: (code: number) => NavixyErrorKind | undefined;
+  /** A money call's deadline (epoch ms): the request gets at most what is left of it, and is not sent after it. */
+  deadline?: number;
 }
 
 export class NavixyPanelClient {
@@ -258,17 +270,22 @@ export class NavixyPanelClient {
     };
   }
 
-  /** Credits (positive) or debits (negative) the user's balance. NOT idempotent: put the reference in `text`. */
-  async changeBalance(args: { userId: number; amount: string; text: string }): Promise<void> {
+  /**
+   * Credits (positive) or debits (negative) the user's balance. NOT idempotent: put the reference in `text`.
+   * On an ended session it logs in again and sends the call once more, all within `opts.deadline`.
+   */
+  async changeBalance(args: { userId: number; amount: string; text: string }, opts: MoneyCallOptions = {}): Promise<void> {
     const body = buildChangeBalanceBody(args);
-    await this.panelCall("panel/user/transaction/change_balance", body, {
-      userId: args.userId,
-      amount: args.amount,
-    });
+    await this.panelCall(
+      "panel/user/transaction/change_balance",
+      body,
+      { userId: args.userId, amount: args.amount },
+      opts.deadline?.getTime(),
+    );
   }
 
   /** The alternative crediting call from Navixy's payment-gateway page, authenticated by the API key hash. */
-  async refillBalance(args: { userId: number; amount: string; comment?: string }): Promise<void> {
+  async refillBalance(args: { userId: number; amount: string; comment?: string }, opts: MoneyCallOptions = {}): Promise<void> {
     if (!this.apiHash) throw new Error("NavixyPanelClient: apiHash is required for refillBalance");
     assertUserId(args.userId);
     const amount = validateNavixyAmount(args.amount, { allowNegative: false });
@@ -281,6 +298,7 @@ export class NavixyPanelClient {
       logFields: { userId: args.userId, amount },
       // Re-login cannot fix a wrong/expired API key hash: it is a configuration problem.
       kindOverride: (code) => (code === 3 || code === 4 ? "permanent" : undefined),
+      ...(opts.deadline ? { deadline: opts.deadline.getTime() } : {}),
     });
   }
 
@@ -353,6 +371,11 @@ export class NavixyPanelClient {
     this.session = undefined;
   }
 
+  /** Logs in now unless a session is held, so that a money call's deadline is spent on the call itself. */
+  async signIn(): Promise<void> {
+    await this.getHash();
+  }
+
   // ---------------------------------------------------------------- sessions
 
   private async getHash(): Promise<string> {
@@ -385,11 +408,15 @@ export class NavixyPanelClient {
     return hash;
   }
 
-  /** A session-authenticated call: on code 3/4 log in again once and retry once (an error envelope = not applied). */
+  /**
+   * A session-authenticated call: on code 3/4 log in again once and retry once (an error envelope = not applied).
+   * With a deadline (a money call) the logins and both requests all end by it, and nothing is sent after it.
+   */
   private async panelCall(
     method: string,
     body: string,
     logFields: Record<string, unknown>,
+    deadline?: number,
   ): Promise<{ [key: string]: JsonValue }> {
     const attempt = async (hash: string) =>
       this.call({
@@ -401,8 +428,9 @@ export class NavixyPanelClient {
           body,
         },
         logFields,
+        ...(deadline !== undefined ? { deadline } : {}),
       });
-    const hash = await this.getHash();
+    const hash = await this.sessionFor(method, deadline);
     try {
       return await attempt(hash);
     } catch (e) {
@@ -410,7 +438,31 @@ export class NavixyPanelClient {
       // Only drop the session if nobody replaced it meanwhile, so concurrent failures cause one login.
       if (this.session?.hash === hash) this.session = undefined;
       this.log("navixy.relogin", { method, code: e.code });
-      return attempt(await this.getHash());
+      return attempt(await this.sessionFor(method, deadline));
+    }
+  }
+
+  /**
+   * A session for a call of `method`. For a money call (a deadline), waiting for the login ends at the deadline,
+   * and a login that fails is reported as the call not sent: nothing of `method` went out after it, and an
+   * earlier request refused for its session did not apply.
+   */
+  private async sessionFor(method: string, deadline: number | undefined): Promise<string> {
+    if (deadline === undefined) return this.getHash();
+    if (deadline - Date.now() <= 0) throw this.notSent(method, "its deadline passed before a session was ready");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        this.getHash(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(this.notSent(method, "its deadline passed while logging in")), deadline - Date.now());
+        }),
+      ]);
+    } catch (e) {
+      if (e instanceof NavixyTransportError && e.maybeApplied) throw this.notSent(method, `the login before it failed (${e.message})`);
+      throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -482,12 +534,15 @@ export class NavixyPanelClient {
   }
 
   private async send(c: CallOptions): Promise<RawResponse> {
+    // A money call's request gets what is left of its deadline, and is never sent once it has passed.
+    const budgetMs = c.deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, c.deadline - Date.now());
+    if (budgetMs <= 0) throw this.notSent(c.method, "its deadline passed before it was sent");
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    }, budgetMs);
     try {
       const res = await this.fetchImpl(c.url, { ...c.init, signal: controller.signal, redirect: "manual" });
       const text = await res.text();
@@ -498,7 +553,7 @@ export class NavixyPanelClient {
           method: c.method,
           phase: "timeout",
           maybeApplied: true,
-          message: `no answer within ${this.timeoutMs} ms (the call may have been applied)`,
+          message: `no answer within ${budgetMs} ms${budgetMs < this.timeoutMs ? " (its deadline)" : ""} (the call may have been applied)`,
         });
       }
       const codes = errorCodes(e);
@@ -526,6 +581,10 @@ export class NavixyPanelClient {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private notSent(method: string, why: string): NavixyTransportError {
+    return new NavixyTransportError({ method, phase: "not_sent", maybeApplied: false, message: `not sent: ${why}` });
+  }
 
   private unexpected(method: string, what: string): NavixyTransportError {
     return new NavixyTransportError({ method, phase: "response", maybeApplied: true, message: `unexpected answer: ${what}` });

@@ -95,7 +95,8 @@ export class NavixyApiError extends Error {
   }
 }
 
-export type NavixyTransportPhase = "connect" | "timeout" | "response";
+/** "not_sent": a money call's deadline passed, or the login before it failed, so its request never went out. */
+export type NavixyTransportPhase = "connect" | "timeout" | "response" | "not_sent";
 
 export class NavixyTransportError extends Error {
   override readonly name = "NavixyTransportError";

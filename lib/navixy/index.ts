@@ -12,6 +12,7 @@ export {
   type NavixyServiceSettings,
   type NavixyTransaction,
   type NavixyPanelClientOptions,
+  type MoneyCallOptions,
   type NavixyLog,
 } from "./client";
 export {

@@ -12,7 +12,8 @@ import { amountLimits, amountProblem } from "./limits";
 import { loadNavixyUser } from "./navixy-user";
 import { paymentStatusFromIntent } from "./ledger/states";
 import { paymentLogger, requestLogger } from "../logging/logger";
-import { clientIp, enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
+import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
+import { clientAddress } from "../security/client-address";
 import { DEFAULT_LOCALE, LOCALES } from "../i18n/locales";
 import { prepareReceipt } from "./receipts";
 
@@ -35,14 +36,16 @@ export interface CreatedPayment {
 }
 
 /** What creating a payment needs: the Navixy user and dealer currency, the ledger, Stripe, and the opt-ins. */
-export type CreatePaymentDeps = Pick<Services, "config" | "currency" | "db" | "hooks" | "navixy" | "stripe">;
+export type CreatePaymentDeps = Pick<Services, "config" | "currency" | "db" | "dealer" | "hooks" | "navixy" | "stripe">;
 
 export async function createPayment(services: CreatePaymentDeps, request: Request): Promise<Response> {
-  // Card-testing defence: counted before anything is parsed or anyone is called (limits shared by all instances).
-  await enforcePaymentsPerIp(services.db, services.config.security.paymentsPerIp, request.headers);
+  // Card-testing defence (limits shared by all instances): per client address before anything is parsed or anyone
+  // is called; per user once Navixy said the id is a user of this dealer, so no one can spend a real user's count
+  // with ids that are not theirs (or not this dealer's).
+  await enforcePaymentsPerIp(services, request.headers);
   const input = await readInput(request);
-  await enforcePaymentsPerUser(services.db, services.config.security.paymentsPerUser, input.userId);
   const user = await loadNavixyUser(services, input.userId);
+  await enforcePaymentsPerUser(services, user.id);
   const currency = await services.currency.get().catch(() => {
     throw new HttpError(503, "navixy_unavailable", "We cannot reach the balance service right now. Please try again in a minute.");
   });
@@ -84,7 +87,7 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
         metadata: {
           navixy_user_id: String(user.id),
           payment_id: payment.id,
-          ...radarMetadata(request.headers),
+          ...radarMetadata(request.headers, config.security.trustedProxies),
           ...receipt?.metadata,
           ...autoTopUp?.metadata,
         },
@@ -132,10 +135,10 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
  * this route, kept in metadata where Radar rules read it (`::client_ip::`, `::client_user_agent::`), e.g. to review
  * payments created from one network and confirmed from another (a script testing cards).
  */
-function radarMetadata(headers: Headers): Record<string, string> {
+function radarMetadata(headers: Headers, trust: Services["config"]["security"]["trustedProxies"]): Record<string, string> {
   const out: Record<string, string> = {};
-  const ip = clientIp(headers);
-  if (ip !== "direct") out.client_ip = ip;
+  const ip = clientAddress(headers, trust);
+  if (ip) out.client_ip = ip;
   // Stripe keeps metadata values up to 500 characters.
   const userAgent = headers.get("user-agent")?.trim().slice(0, 500);
   if (userAgent) out.client_user_agent = userAgent;

@@ -8,10 +8,13 @@
 // insert's unique violation is retried as an update. Expired windows are deleted now and then (about one hit
 // in PRUNE_EVERY), never on every request.
 //
-// Card-testing defence on POST /api/payments: config.security.paymentsPerIp and paymentsPerUser.
-import type { RateLimit } from "../config";
+// Card-testing defence on POST /api/payments: config.security.paymentsPerIp and paymentsPerUser; the checkout's
+// automatic top-up routes: config.security.autoTopUpPerIp. Every bucket of a payer's route names its dealer: one dealer's traffic never spends another's counts, and the same Navixy user id
+// at two dealers is two people. The console's sign-in limit is the deployment's (lib/admin/auth.ts).
+import type { Config, RateLimit } from "../config";
 import { isUniqueViolation, type Db } from "../db/client";
 import { HttpError } from "../http/responses";
+import { addressBucket, requireClientAddress } from "./client-address";
 
 const PRUNE_EVERY = 200;
 
@@ -58,31 +61,11 @@ export async function pruneRateLimitWindows(db: Db, now = new Date()): Promise<n
   return count;
 }
 
-/**
- * The client address used for per-IP limits.
- *
- * App Router handlers do not see the TCP peer address, so the only source is X-Forwarded-For. We take its LAST
- * entry: the one appended by the reverse proxy directly in front of the app (nginx `$proxy_add_x_forwarded_for`,
- * a load balancer), which the client cannot choose. Entries to its left are whatever the client sent and are
- * ignored. This is right for exactly one trusted proxy hop, the usual deployment. Without any proxy the header
- * is the client's own and could be varied to dodge the per-IP limit; the per-user limit still holds then.
- * Without the header at all (direct connections, tests) every client shares the bucket "direct".
- */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded) {
-    const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
-    const last = hops[hops.length - 1];
-    if (last && /^[0-9A-Fa-f:.[\]]{2,64}$/.test(last)) return last.replace(/^\[|\]$/g, "").toLowerCase();
-  }
-  return "direct";
-}
-
-function refuse(result: RateLimitResult, what: string): never {
+function refuse(result: RateLimitResult, what: string, attempts = "payment attempts"): never {
   throw new HttpError(
     429,
     "rate_limited",
-    `Too many payment attempts ${what}. Please wait ${describeWait(result.retryAfterSeconds)} and try again.`,
+    `Too many ${attempts} ${what}. Please wait ${describeWait(result.retryAfterSeconds)} and try again.`,
     { "retry-after": String(result.retryAfterSeconds) },
   );
 }
@@ -92,14 +75,35 @@ function describeWait(seconds: number): string {
   return `${Math.ceil(seconds / 60)} minutes`;
 }
 
-/** POST /api/payments, before anything else: at most config.security.paymentsPerIp per client address. */
-export async function enforcePaymentsPerIp(db: Db, limit: RateLimit, headers: Headers): Promise<void> {
-  const result = await hitRateLimit(db, `payments:ip:${clientIp(headers)}`, limit);
+/** What a payer's limit needs: the dealer's database (the table is the deployment's), settings and id. */
+export interface LimitScope {
+  db: Db;
+  config: Pick<Config, "security">;
+  dealer: { id: string };
+}
+
+/** POST /api/payments, before anything else: at most config.security.paymentsPerIp per client address and dealer. */
+export async function enforcePaymentsPerIp(scope: LimitScope, headers: Headers): Promise<void> {
+  const address = requireClientAddress(headers, scope.config.security.trustedProxies);
+  const result = await hitRateLimit(scope.db, `payments:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.paymentsPerIp);
   if (!result.allowed) refuse(result, "from your network");
 }
 
-/** POST /api/payments, once the user id is known: at most config.security.paymentsPerUser per Navixy user. */
-export async function enforcePaymentsPerUser(db: Db, limit: RateLimit, userId: number): Promise<void> {
-  const result = await hitRateLimit(db, `payments:user:${userId}`, limit);
+/**
+ * The checkout's automatic top-up routes (GET /api/topup/checkout, POST /api/topup/confirm), before anything else:
+ * together at most config.security.autoTopUpPerIp per client address and dealer.
+ */
+export async function enforceAutoTopUpPerIp(scope: LimitScope, headers: Headers): Promise<void> {
+  const address = requireClientAddress(headers, scope.config.security.trustedProxies);
+  const result = await hitRateLimit(scope.db, `autotopup:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.autoTopUpPerIp);
+  if (!result.allowed) refuse(result, "from your network", "automatic top-up requests");
+}
+
+/**
+ * POST /api/payments, once Navixy said `userId` is a user of this dealer (an unknown id or a sub-user is refused
+ * before, and spends no one's count): at most config.security.paymentsPerUser per user of the dealer.
+ */
+export async function enforcePaymentsPerUser(scope: LimitScope, userId: number): Promise<void> {
+  const result = await hitRateLimit(scope.db, `payments:${scope.dealer.id}:user:${userId}`, scope.config.security.paymentsPerUser);
   if (!result.allowed) refuse(result, "for this account");
 }

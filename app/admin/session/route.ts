@@ -3,7 +3,7 @@ import { consoleEnabled, login, sameOrigin } from "@/lib/admin/auth";
 import { escapeHtml, htmlPage } from "@/lib/admin/html";
 import { notFound } from "@/lib/admin/http";
 import { isPayloadTooLarge, readFormBody } from "@/lib/http/body";
-import { clientIp } from "@/lib/security/rate-limit";
+import { clientAddress } from "@/lib/security/client-address";
 import { getServices } from "@/lib/server/services";
 
 export const dynamic = "force-dynamic";
@@ -28,7 +28,10 @@ export async function POST(request: Request): Promise<Response> {
     if (isPayloadTooLarge(error)) return new Response("Refused: the form is too large.", { status: 413 });
     return new Response("Expected a form submission.", { status: 400 });
   }
-  const outcome = await login(services, { password, dealer, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent") });
+  // The sign-in limit counts per client address: a request that has none (the server still starting) is not guessed at.
+  const ip = clientAddress(request.headers, services.config.security.trustedProxies);
+  if (!ip) return new Response("The server is starting. Try again in a moment.", { status: 503, headers: { "retry-after": "1", "cache-control": "no-store" } });
+  const outcome = await login(services, { password, dealer, ip, userAgent: request.headers.get("user-agent") });
   switch (outcome.kind) {
     case "ok":
       return new Response(null, { status: 303, headers: { location: "/admin", "set-cookie": outcome.cookie, "cache-control": "no-store" } });

@@ -2,7 +2,8 @@
 // so a worker that still believes it holds a row after another has taken it over can find that out with one
 // conditional update, and must then stop without touching Navixy. While the row is worked on, a heartbeat
 // renews the lease, so a slow Navixy never lets a live worker's claim run out; a dead worker's claim runs out
-// within one lease, and another worker takes the row over in seconds.
+// within one lease (mid-call: at the call's deadline, if that is later), and another worker takes the row over.
+// A renewal never moves the lease earlier than one before it granted.
 
 /** Extends the lease of a row we hold: an UPDATE conditioned on id, owner and version. Returns rows updated. */
 export type RenewLease = (where: { id: string; leaseOwner: string; version: number }, leaseUntil: Date) => Promise<number>;
@@ -11,6 +12,10 @@ export class Lease {
   private lostAt: Date | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private renewing: Promise<boolean> | undefined;
+  /** Renewals run one after another: a slow UPDATE never lands after a later one and undoes it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The furthest a renewal was asked to cover (epoch ms): no later renewal writes an earlier leaseUntil. */
+  private coveredUntil = 0;
 
   constructor(
     private readonly renewRow: RenewLease,
@@ -41,15 +46,19 @@ export class Lease {
   }
 
   /**
-   * Checks the claim still holds and extends it to at least `coverMs` from now (never shorter than one lease).
-   * Called right before every call that moves money: false means another worker has the row, and the caller
-   * must stop without sending. Concurrent calls share one round trip.
+   * Checks the claim still holds and extends it: to one lease from now, and to at least `coverMs` from now (a
+   * call's deadline), never earlier than a cover granted before. Called right before every call that moves money:
+   * false means another worker has the row, and the caller must stop without sending. A heartbeat while a renewal
+   * is pending shares it.
    */
   async renew(coverMs = 0): Promise<boolean> {
     if (this.lost) return false;
     if (this.renewing && coverMs === 0) return this.renewing;
-    const attempt = (async () => {
-      const until = new Date(Date.now() + Math.max(this.leaseMs, coverMs));
+    const coverUntil = Date.now() + coverMs;
+    const attempt = this.queue.then(async () => {
+      if (this.lost) return false;
+      this.coveredUntil = Math.max(this.coveredUntil, coverUntil);
+      const until = new Date(Math.max(Date.now() + this.leaseMs, this.coveredUntil));
       const updated = await this.renewRow(this.row, until);
       if (updated === 0 && !this.lost) {
         this.lostAt = new Date();
@@ -57,7 +66,8 @@ export class Lease {
         this.onLost(this.row);
       }
       return !this.lost;
-    })();
+    });
+    this.queue = attempt.catch(() => undefined);
     this.renewing = attempt;
     try {
       return await attempt;

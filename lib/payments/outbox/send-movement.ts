@@ -51,30 +51,69 @@ export interface CallRecord {
   detail: string | null;
   startedAt: Date;
   durationMs: number;
+  /** A money call: until when Navixy may still apply it (null: it was never sent). */
+  inFlightUntil?: Date | null;
 }
 
 export interface CallLog {
   /** Records a call that has ended (lookups). */
   record(call: CallRecord): Promise<void>;
   /**
-   * Records a money call as in flight before it is sent, so a crash mid-call still leaves the attempt's time
-   * for the lookup; the returned function records how it ended.
+   * Records a money call as in flight before it is sent, with until when it may land, so a crash mid-call still
+   * leaves both for the worker that takes the row over; the returned function records how it ended.
    */
-  begin(call: { method: NavixyCallMethod; startedAt: Date }): Promise<(end: Omit<CallRecord, "method" | "startedAt">) => Promise<void>>;
+  begin(call: { method: NavixyCallMethod; startedAt: Date; inFlightUntil: Date }): Promise<(end: Omit<CallRecord, "method" | "startedAt">) => Promise<void>>;
 }
 
 /** The worker's claim on the row: renewed and checked right before money is sent. */
 export interface Claim {
+  /** Still ours? Then held for at least `coverMs` from now (the call's deadline), whatever heartbeats do. */
   renew(coverMs: number): Promise<boolean>;
 }
 
 const MONEY_METHODS: NavixyCallMethod[] = ["change_balance", "refill"];
 
+// ---- how long a money call may be on its way to Navixy
+
 /**
- * How long after it began a money call may still land at Navixy: our client gives each request the timeout,
- * and a call may log in first. A dead worker's call is looked up only after this.
+ * One money call, every request it makes included (the request; after an ended session, a new login and the
+ * request again), ends within the Navixy timeout: the client gives each request what is left of this deadline
+ * and sends nothing after it. Logging in beforehand is not part of it.
  */
-export const inFlightSpanMs = (timeoutMs: number) => 2 * timeoutMs;
+export const moneyCallBudgetMs = (timeoutMs: number) => timeoutMs;
+
+/**
+ * How long after we stopped waiting Navixy may still apply a request (it may hold one past our timeout; see
+ * "The one limit" in docs/reliability.md). The same wait as after a call that timed out.
+ */
+export const lateLandingMs = (timeoutMs: number) => timeoutMs;
+
+/** A money call begun at `startedAt`: when the client gives up on it, and until when it may still land. */
+export function moneyCallWindow(startedAt: Date, timeoutMs: number): { deadline: Date; inFlightUntil: Date } {
+  const deadline = startedAt.getTime() + moneyCallBudgetMs(timeoutMs);
+  return { deadline: new Date(deadline), inFlightUntil: new Date(deadline + lateLandingMs(timeoutMs)) };
+}
+
+/**
+ * A call left in flight from before the window was recorded: the client then gave each of up to four requests
+ * (login, call, login, call) the whole timeout.
+ */
+export const legacyInFlightMs = (timeoutMs: number) => 4 * timeoutMs + lateLandingMs(timeoutMs);
+
+/**
+ * Until when a recorded money call may still land at Navixy, or null once its outcome is certain (applied,
+ * refused, not sent). A call that ended without an answer may land for a while after it ended; one still in
+ * flight (its worker died or stalled) until the bound recorded when it began.
+ */
+export function mayLandUntil(
+  call: { outcome: string; startedAt: Date; durationMs: number; inFlightUntil: Date | null },
+  timeoutMs: number,
+): Date | null {
+  const start = call.startedAt.getTime();
+  if (call.outcome === "in_flight") return call.inFlightUntil ?? new Date(start + legacyInFlightMs(timeoutMs));
+  if (call.outcome === "unknown") return call.inFlightUntil ?? new Date(start + call.durationMs + lateLandingMs(timeoutMs));
+  return null;
+}
 
 export async function sendMovement(
   services: OutboxDeps,
@@ -88,65 +127,88 @@ export async function sendMovement(
     if (found !== "not_found") return found;
   }
   const method = services.config.navixy.creditMethod === "refill" && movement.kind === "credit" ? "refill" : "change_balance";
-  // Fence: still ours, and held for the whole call even if heartbeats stall (a session renewal adds a login).
-  if (!(await opts.claim.renew(inFlightSpanMs(timeoutMs)))) return { result: "lost" };
+  if (method === "change_balance") {
+    // Logging in moves no money: done first, so the call's deadline is all the call's own.
+    try {
+      await services.navixy.signIn();
+    } catch (error) {
+      const outcome = classify(error);
+      return outcome.result === "retry" ? { ...outcome, maybeApplied: false, error: `not sent, the login failed: ${outcome.error}` } : outcome;
+    }
+  }
   const startedAt = new Date();
-  const end = await log.begin({ method, startedAt });
+  const { deadline, inFlightUntil } = moneyCallWindow(startedAt, timeoutMs);
+  // Recorded before the fence: whoever takes the row over from here on sees this call and waits for it. If the
+  // claim is already lost, the record says it was not sent.
+  const end = await log.begin({ method, startedAt, inFlightUntil });
+  const notSent = (detail: string) => end({ outcome: "error", errorCode: null, detail, durationMs: 0, inFlightUntil: null });
+  // Fence: still ours, and held until the call's deadline even if heartbeats stall.
+  let held: boolean;
+  try {
+    held = await opts.claim.renew(deadline.getTime() - Date.now());
+  } catch (error) {
+    await notSent(`not sent: the claim could not be checked (${(error as Error).message})`).catch(() => {});
+    throw error;
+  }
+  if (!held) {
+    await notSent("not sent: another worker had taken the movement over");
+    return { result: "lost" };
+  }
   try {
     if (method === "refill") {
-      await services.navixy.refillBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, comment: movement.text });
+      await services.navixy.refillBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, comment: movement.text }, { deadline });
     } else {
-      await services.navixy.changeBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, text: movement.text });
+      await services.navixy.changeBalance({ userId: movement.navixyUserId, amount: movement.navixyAmount, text: movement.text }, { deadline });
     }
     await end({ outcome: "applied", errorCode: null, detail: null, durationMs: Date.now() - startedAt.getTime() });
     return { result: "applied", via: "call" };
   } catch (error) {
     const outcome = classify(error);
+    const endedAt = Date.now();
     await end({
       outcome: outcome.result === "failed" ? "refused" : outcome.maybeApplied ? "unknown" : "error",
       errorCode: outcome.code,
       detail: outcome.error,
-      durationMs: Date.now() - startedAt.getTime(),
+      durationMs: endedAt - startedAt.getTime(),
+      // Given up on without an answer: it may land until a while after now (never later than recorded).
+      ...(outcome.result === "retry" && outcome.maybeApplied
+        ? { inFlightUntil: new Date(Math.min(inFlightUntil.getTime(), endedAt + lateLandingMs(timeoutMs))) }
+        : {}),
     });
     return outcome;
   }
 }
 
-/** The money calls made for this movement, each with how long it may have been in flight. */
-async function moneyAttempts(services: OutboxDeps, movementId: string): Promise<(MoneyAttempt & { inFlight: boolean })[]> {
+/** The money calls made for this movement, each with until when it may still land (null: certainly settled). */
+async function moneyCalls(services: OutboxDeps, movementId: string) {
   const calls = await services.db.navixyCall.findMany({
     where: { movementId, method: { in: MONEY_METHODS } },
-    select: { startedAt: true, durationMs: true, outcome: true },
+    select: { id: true, startedAt: true, durationMs: true, outcome: true, inFlightUntil: true },
   });
   const { timeoutMs } = services.config.navixy;
-  // A call still "in_flight" belonged to a worker that died during it: it may have been in flight until the
-  // client's timeout, and Navixy may have applied it at any time in that span.
-  return calls.map((c) => ({
-    startedAt: c.startedAt,
-    durationMs: c.outcome === "in_flight" ? Math.max(c.durationMs, inFlightSpanMs(timeoutMs)) : c.durationMs,
-    inFlight: c.outcome === "in_flight",
-  }));
+  return calls.map((c) => ({ ...c, landsBy: mayLandUntil(c, timeoutMs) }));
 }
 
+/**
+ * Whether an earlier attempt reached Navixy. Looked up at once, even while a call may still be on its way (a
+ * dead worker's): found settles it. Not found proves nothing until every earlier call's window has passed, so
+ * the movement is then looked up again after it, and only "not there" after the window lets it be sent again.
+ */
 async function lookUp(services: OutboxDeps, movement: BalanceMovement, log: CallLog): Promise<ApplyOutcome | "not_found"> {
   const now = new Date();
-  const attempts = await moneyAttempts(services, movement.id);
-  // A dead worker's call may still be on its way to Navixy: looking before it could have landed proves nothing.
-  const landsBy = Math.max(0, ...attempts.filter((a) => a.inFlight).map((a) => a.startedAt.getTime() + a.durationMs));
-  if (landsBy > now.getTime()) {
-    return {
-      result: "retry",
-      maybeApplied: true,
-      error: `an earlier call may still be in flight at Navixy; looked up after ${new Date(landsBy).toISOString()}`,
-      code: null,
-      notBefore: new Date(landsBy),
-    };
-  }
-  // Calls left in flight by a dead worker have had their time: their outcome is now simply unknown.
-  await services.db.navixyCall.updateMany({
-    where: { movementId: movement.id, outcome: "in_flight" },
-    data: { outcome: "unknown", detail: "the worker stopped during the call" },
-  });
+  const calls = await moneyCalls(services, movement.id);
+  const landsBy = Math.max(0, ...calls.map((c) => c.landsBy?.getTime() ?? 0));
+  const attempts: MoneyAttempt[] = calls.map((c) => ({
+    startedAt: c.startedAt,
+    durationMs: Math.max(c.durationMs, (c.landsBy?.getTime() ?? 0) - c.startedAt.getTime()),
+  }));
+  // Calls their workers never saw end, once settled by this lookup: only the ones read here, never a call a
+  // worker that took the row over after us has begun.
+  const leftInFlight = calls.filter((c) => c.outcome === "in_flight").map((c) => c.id);
+  const settleLeftInFlight = (detail: string) =>
+    leftInFlight.length === 0
+      ? Promise.resolve()
+      : services.db.navixyCall.updateMany({ where: { id: { in: leftInFlight }, outcome: "in_flight" }, data: { outcome: "unknown", detail } });
   const windows = lookupWindows(attempts, { createdAt: movement.createdAt, now });
   const span = `${windows.length} window(s) from ${windows.at(-1)!.from.toISOString()} to ${windows[0]!.to.toISOString()}`;
   const startedAt = new Date();
@@ -166,7 +228,22 @@ async function lookUp(services: OutboxDeps, movement: BalanceMovement, log: Call
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
     });
-    return match ? { result: "applied", via: "lookup" } : "not_found";
+    if (match) {
+      await settleLeftInFlight("its worker stopped before recording an answer; the lookup found the movement applied");
+      return { result: "applied", via: "lookup" };
+    }
+    if (landsBy > startedAt.getTime()) {
+      // An earlier call could still land after this search began: not there proves nothing. Look again once it cannot.
+      return {
+        result: "retry",
+        maybeApplied: true,
+        error: `not found yet, and an earlier call may still land at Navixy until ${new Date(landsBy).toISOString()}: looked up again then`,
+        code: null,
+        notBefore: new Date(landsBy),
+      };
+    }
+    await settleLeftInFlight("the worker stopped during the call");
+    return "not_found";
   } catch (error) {
     const incomplete = error instanceof LookupIncomplete;
     const outcome = incomplete ? null : classify(error);
@@ -269,9 +346,9 @@ function callLogOf(claimant: Claimant, movementId: string): CallLog {
     record: async (call) => {
       await db.navixyCall.create({ data: { movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
     },
-    begin: async ({ method, startedAt }) => {
+    begin: async ({ method, startedAt, inFlightUntil }) => {
       const { id } = await db.navixyCall.create({
-        data: { movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0 },
+        data: { movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0, inFlightUntil },
         select: { id: true },
       });
       return async (end) => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "NavixyCall" ADD COLUMN "inFlightUntil" DATETIME;

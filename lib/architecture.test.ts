@@ -37,7 +37,7 @@ const under = (...prefixes: string[]) => (p: string) => prefixes.some((x) => p =
 /** The use cases: files directly in lib/payments/. */
 const useCase = (p: string) => /^lib\/payments\/[^/]+$/.test(p);
 const features = under("lib/autotopup", "lib/admin", "lib/ops", "lib/checkout", "lib/branding", "lib/sandbox", "lib/server/start");
-const foundation = under("lib/config", "lib/db", "lib/logging", "lib/money", "lib/http", "lib/stripe", "lib/ids", "lib/i18n");
+const foundation = under("lib/config", "lib/db", "lib/logging", "lib/money", "lib/http", "lib/stripe", "lib/ids", "lib/i18n", "lib/lru");
 
 interface Rule {
   name: string;

@@ -9,8 +9,11 @@ export function autoTopUpQueue(config: Pick<Config, "autoTopUp">): WorkQueue {
     name: "auto-top-up",
     // About once a minute (never more often than the check interval); each look takes at most a batch of rules.
     intervalMs: Math.min(60_000, config.autoTopUp.checkIntervalMs),
+    // AUTO_TOP_UP_BATCH rules per look; a full look is followed by another at once, so a backlog is not held to a
+    // batch a minute.
+    batch: config.autoTopUp.batchSize,
     async due(db, q) {
-      const rows = await dueAutoTopUpRules(db, q.now, { limit: Math.min(q.limit, config.autoTopUp.batchSize), where: dealerFilter(q) });
+      const rows = await dueAutoTopUpRules(db, q.now, { limit: q.limit, where: dealerFilter(q) });
       return rows.map((r) => ({ queue: "auto-top-up", ...r }));
     },
     async work(claimant, item) {

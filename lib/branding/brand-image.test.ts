@@ -108,4 +108,18 @@ describe("what Navixy says of the dealer's look", () => {
     expect(await readNavixyLook({ readDealerInfo: ok(info), readServiceSettings: no })).toEqual({ info });
     await expect(readNavixyLook({ readDealerInfo: no, readServiceSettings: no })).rejects.toThrow("forbidden");
   });
+
+  test("keeps a bounded number of images, the least recently used going first", async () => {
+    const f = fakeLoad([png(), png(), png(), png()]);
+    const images = new BrandImageFetcher({ load: f.fn, now: () => 0, capacity: 2 });
+    await images.get("https://a.example/logo.png");
+    await images.get("https://b.example/logo.png");
+    await images.get("https://a.example/logo.png");
+    await images.get("https://c.example/logo.png");
+    expect(f.urls).toHaveLength(3);
+    await images.get("https://a.example/logo.png"); // kept: used recently
+    expect(f.urls).toHaveLength(3);
+    await images.get("https://b.example/logo.png"); // dropped for c: fetched again
+    expect(f.urls).toEqual(["https://a.example/logo.png", "https://b.example/logo.png", "https://c.example/logo.png", "https://b.example/logo.png"]);
+  });
 });

@@ -7,6 +7,7 @@
 // SVG is served, consciously: Navixy dealers' logos often are SVG. An SVG in an <img> never runs script, and opened
 // on its own it is answered with `Content-Security-Policy: sandbox` (no script, an opaque origin) and `nosniff`, so
 // it cannot act as our origin (brandImageResponse below).
+import { LruCache } from "../lru";
 import { logger } from "../logging/logger";
 import { OutboundFetchError, PUBLIC_ONLY, UNREACHABLE, fetchPublic, type OutboundPolicy, type PublicFetchResult } from "../security/public-fetch";
 
@@ -67,15 +68,21 @@ export interface BrandImageFetcherOptions {
   timeoutMs?: number;
   /** Tests of the cache: what a download gives (default: fetchPublic with the policy). */
   load?: (url: string) => Promise<PublicFetchResult>;
+  /** Images kept (least recently used out): each dealer has a logo and a favicon of up to 512 KB. */
+  capacity?: number;
 }
 
+/** Images kept per process: the dealers paid through at the moment, not every dealer of the deployment. */
+export const BRAND_IMAGE_CACHE_SIZE = 200;
+
 export class BrandImageFetcher {
-  private readonly cache = new Map<string, { result: BrandImageResult; at: number }>();
+  private readonly cache: LruCache<string, { result: BrandImageResult; at: number }>;
   private readonly inflight = new Map<string, Promise<BrandImageResult>>();
   private readonly now: () => number;
   private readonly load: (url: string) => Promise<PublicFetchResult>;
 
   constructor(options: BrandImageFetcherOptions = {}) {
+    this.cache = new LruCache(options.capacity ?? BRAND_IMAGE_CACHE_SIZE);
     this.now = options.now ?? Date.now;
     const policy = options.policy ?? PUBLIC_ONLY;
     const deadlineMs = options.timeoutMs ?? TIMEOUT_MS;

@@ -205,7 +205,7 @@ const schema = z
     SWEEP_AFTER_MS: positiveInt.default(180_000),
     ABANDON_AFTER_MS: positiveInt.default(86_400_000),
     WORKER_CONCURRENCY: positiveInt.max(256).default(16),
-    NAVIXY_CONCURRENCY: positiveInt.max(64).default(8),
+    NAVIXY_CONCURRENCY: positiveInt.max(64).default(10),
     DEALER_CACHE_SIZE: positiveInt.default(500),
   })
   .superRefine((c, ctx) => {

@@ -12,6 +12,7 @@ import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
+import { insertCreditOnce, paymentByIntent, updatePayment } from "./ledger/ledger-sql";
 import { applyRefunds, listRefunds } from "./refunds";
 import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
@@ -21,7 +22,7 @@ import { captureAtFor } from "./capture-policy";
  * What a sync needs: the ledger, Stripe, the hooks features plug in, a way to wake the worker, and Navixy for the
  * one thing read there (a requested receipt's address, lib/payments/receipts.ts).
  */
-export type SyncDeps = Pick<Services, "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker"> & Partial<Pick<Services, "dealer">>;
+export type SyncDeps = Pick<Services, "dealer" | "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
 
 export type SyncOutcome =
   /**
@@ -76,7 +77,7 @@ async function applyIntent(
 ): Promise<SyncOutcome> {
   const { db } = services;
   const outcome = await transaction(db, async (tx): Promise<SyncOutcome & { creditId?: string }> => {
-    const found = await findPayment(tx, intent);
+    const found = await findPayment(tx, services.dealer.id, intent);
     if (found.kind === "not_ours") return found;
     let payment = found.payment;
 
@@ -111,7 +112,7 @@ async function applyIntent(
     if (!moved.moved) {
       // Same status, newer facts (a second decline, the amount captured): keep the latest. A payment already
       // past the PaymentIntent's status (refunded) still records that it was read, which the sweep goes by.
-      payment = await tx.payment.update({ where: { id: payment.id }, data: payment.status === to ? fields : { lastSyncedAt: fields.lastSyncedAt } });
+      payment = (await updatePayment(tx, payment.dealerId, payment.id, payment.status === to ? fields : { lastSyncedAt: fields.lastSyncedAt })) ?? payment;
     }
 
     let creditId: string | undefined;
@@ -131,7 +132,7 @@ async function applyIntent(
         // What Stripe says is refunded now: lower again when a refund fails later.
         const amountRefunded = foreign ? 0 : result.refunded;
         if (payment.amountRefunded !== amountRefunded) {
-          payment = await tx.payment.update({ where: { id: payment.id }, data: { amountRefunded } });
+          payment = (await updatePayment(tx, payment.dealerId, payment.id, { amountRefunded })) ?? payment;
         }
       }
     }
@@ -148,8 +149,8 @@ async function applyIntent(
   return outcome;
 }
 
-async function findPayment(tx: Tx, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | Extract<SyncOutcome, { kind: "not_ours" }>> {
-  const byIntent = await tx.payment.findUnique({ where: { stripePaymentIntentId: intent.id } });
+async function findPayment(tx: Tx, dealerId: string, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | Extract<SyncOutcome, { kind: "not_ours" }>> {
+  const byIntent = await paymentByIntent(tx, dealerId, intent.id);
   if (byIntent) return { kind: "ours", payment: byIntent };
   // We may have crashed between creating the PaymentIntent and storing its id: our metadata links them.
   const paymentId = intent.metadata?.payment_id;
@@ -185,27 +186,23 @@ function currencyMismatchMessage(intent: Stripe.PaymentIntent, ledgerCurrency: s
 async function ensureCredit(tx: Tx, payment: Payment, intent: Stripe.PaymentIntent): Promise<string | undefined> {
   // The caller refuses a foreign PaymentIntent; this guard keeps any other caller from crediting one.
   if (intent.currency.toLowerCase() !== payment.currency.toLowerCase()) return undefined;
-  const idempotencyKey = creditKey(intent.id);
-  const existing = await tx.balanceMovement.findUnique({ where: { idempotencyKey }, select: { id: true } });
-  if (existing) return undefined;
   const amount = intent.amount_received;
   if (!Number.isSafeInteger(amount) || amount <= 0) return undefined;
   const id = newId("mv");
-  await tx.balanceMovement.create({
-    data: {
-      id,
-      paymentId: payment.id,
-      kind: "credit",
-      navixyUserId: payment.navixyUserId,
-      amount,
-      currency: intent.currency,
-      navixyAmount: toNavixyAmount(amount, intent.currency),
-      reference: intent.id,
-      text: creditText(intent.id),
-      idempotencyKey,
-    },
+  // One INSERT that does nothing when the credit exists (another sync recorded it): the database keeps one.
+  const inserted = await insertCreditOnce(tx, {
+    id,
+    dealerId: payment.dealerId,
+    paymentId: payment.id,
+    navixyUserId: payment.navixyUserId,
+    amount,
+    currency: intent.currency,
+    navixyAmount: toNavixyAmount(amount, intent.currency),
+    reference: intent.id,
+    text: creditText(intent.id),
+    idempotencyKey: creditKey(intent.id),
   });
-  return id;
+  return inserted ? id : undefined;
 }
 
 /** What the user reads in their Navixy transaction list; it carries the PaymentIntent id we look up later. */

@@ -16,7 +16,7 @@ import { scopeToDealer } from "../db/dealer-scope";
 import { DEFAULT_DEALER, dealerRef, dealerValues, keyringOf, type DealerRef, type DealerRow } from "../dealers/directory";
 import { dealerConfig } from "../dealers/settings";
 import { notifyWork } from "../db/work-channel";
-import { LruCache } from "./lru";
+import { LruCache } from "../lru";
 import { setWakePublisher, wakeWorkers, type WorkHint } from "./wake";
 
 /** One dealer's dependencies: its configuration, its clients, and the database as it sees it. */

@@ -4,7 +4,8 @@
 // as failed; any other is retried with backoff.
 import type Stripe from "stripe";
 import type { StripeEvent } from "../../db/generated/sqlite/client";
-import { RELEASED, claimFields, leaseOn, type Claimant } from "../ledger/claims";
+import { RELEASED, dealerOf, leaseOn, type Claimant } from "../ledger/claims";
+import { claimEvent, updateHeldEvent } from "../ledger/ledger-sql";
 import { backoffDelay } from "../outbox/backoff";
 import { syncPaymentIntent, type SyncDeps } from "../sync-payment-intent";
 import { captureDue, capturePayment } from "../capture";
@@ -98,13 +99,13 @@ export interface EventWork {
 /** Claims the event and handles it. `version` is what the due query read; a hinted event is claimed while received. */
 export async function workStripeEvent(claimant: Claimant, candidate: { id: string; version?: number }): Promise<EventWork> {
   // One conditional UPDATE ... RETURNING: the event if it is still as read, nothing if another worker took it.
-  const [row] = await claimant.services.db.stripeEvent.updateManyAndReturn({
-    where:
-      candidate.version !== undefined
-        ? { id: candidate.id, version: candidate.version }
-        : { id: candidate.id, status: "received", nextAttemptAt: { lte: new Date() } },
-    data: { status: "processing", ...claimFields(claimant) },
-  });
+  const row = await claimEvent(
+    claimant.services.db,
+    dealerOf(claimant),
+    candidate.id,
+    candidate.version !== undefined ? { version: candidate.version } : { dueBy: new Date() },
+    { owner: claimant.id, leaseUntil: new Date(Date.now() + claimant.leaseMs) },
+  );
   if (!row) return { worked: false };
   const lease = leaseOn(claimant, "stripeEvent", row);
   try {
@@ -116,19 +117,17 @@ export async function workStripeEvent(claimant: Claimant, candidate: { id: strin
 
 async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: string; leaseOwner: string; version: number }): Promise<Omit<EventWork, "worked">> {
   const { db, config } = claimant.services;
+  const dealerId = dealerOf(claimant);
   try {
     const result = await handleStripeEvent(claimant.services, row);
     // Changes nothing here, but an operator should hear of it: the endpoint receives another ledger's events.
     if (result.status === "foreign") claimant.log.warn({ eventId: row.id, eventType: row.type, reason: result.reason }, "Stripe event of a payment this dealer does not hold");
-    await db.stripeEvent.updateMany({
-      where: mine,
-      data: {
-        status: result.status,
-        paymentId: result.status === "processed" ? result.paymentId : null,
-        lastError: result.status === "processed" ? null : result.reason,
-        processedAt: new Date(),
-        ...RELEASED,
-      },
+    await updateHeldEvent(db, dealerId, mine, {
+      status: result.status,
+      paymentId: result.status === "processed" ? result.paymentId : null,
+      lastError: result.status === "processed" ? null : result.reason,
+      processedAt: new Date(),
+      ...RELEASED,
     });
     return {};
   } catch (error) {
@@ -136,10 +135,7 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
     const message = error instanceof Error ? error.message : String(error);
     claimant.log.warn({ eventId: row.id, eventType: row.type, attempt: row.attempts, permanent, err: error }, "Stripe event failed");
     const retryAt = new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs));
-    await db.stripeEvent.updateMany({
-      where: mine,
-      data: { status: permanent ? "failed" : "received", lastError: message.slice(0, 1000), nextAttemptAt: retryAt, ...RELEASED },
-    });
+    await updateHeldEvent(db, dealerId, mine, { status: permanent ? "failed" : "received", lastError: message.slice(0, 1000), nextAttemptAt: retryAt, ...RELEASED });
     const retry = permanent ? {} : { retryAt };
     return isStripeUnavailable(error) ? { stripeFailing: `Stripe: ${message.slice(0, 200)}`, ...retry } : retry;
   }

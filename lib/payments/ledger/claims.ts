@@ -4,6 +4,7 @@
 import type { Services } from "../../server/services";
 import type { Logger } from "../../logging/logger";
 import { Lease } from "./lease";
+import { updateHeldEvent, updateHeldMovement, type Held } from "./ledger-sql";
 
 /** A row found due, not yet claimed. */
 export type Candidate = { id: string; version: number };
@@ -31,13 +32,19 @@ export function claimFields(claimant: Claimant) {
   };
 }
 
+/** The dealer whose rows the claimant works (its services' dealer). */
+export function dealerOf(claimant: Claimant): string {
+  return claimant.services.dealer.id;
+}
+
 /** The lease on a row just claimed, with its heartbeat running: `stop()` it when done. */
 export function leaseOn(claimant: Claimant, model: "stripeEvent" | "balanceMovement", row: { id: string; version: number }): Lease {
   const { db } = claimant.services;
-  const renew = async (where: { id: string; leaseOwner: string; version: number }, leaseUntil: Date) =>
+  const dealerId = dealerOf(claimant);
+  const renew = (where: Held, leaseUntil: Date) =>
     model === "stripeEvent"
-      ? (await db.stripeEvent.updateMany({ where: { ...where, status: "processing" }, data: { leaseUntil } })).count
-      : (await db.balanceMovement.updateMany({ where: { ...where, state: "sending" }, data: { leaseUntil } })).count;
+      ? updateHeldEvent(db, dealerId, where, { leaseUntil }, "processing")
+      : updateHeldMovement(db, dealerId, where, { leaseUntil }, "sending");
   const lease = new Lease(renew, { id: row.id, leaseOwner: claimant.id, version: row.version }, claimant.leaseMs, (lost) =>
     claimant.log.warn({ [model === "stripeEvent" ? "eventId" : "movementId"]: lost.id }, "claim lost to another worker"),
   );

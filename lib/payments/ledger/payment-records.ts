@@ -3,6 +3,7 @@
 import { transaction, type Db, type Tx } from "../../db/client";
 import type { Payment } from "../../db/generated/sqlite/client";
 import { canMovePayment, type PaymentStatus } from "./states";
+import { insertStatusChange, updatePayment } from "./ledger-sql";
 
 export type { Payment };
 
@@ -45,17 +46,15 @@ export async function movePayment(
   if (to === "succeeded") stamps.succeededAt = now;
   if (to === "failed") stamps.failedAt = now;
   if (to === "canceled" || to === "abandoned") stamps.canceledAt = now;
-  // The status in the WHERE makes the move conditional: a concurrent writer that moved it first wins.
-  const { count } = await tx.payment.updateMany({
-    where: { id: payment.id, status: from },
-    data: { ...stamps, ...fields, status: to },
-  });
-  if (count === 0) {
+  // The status in the WHERE makes the move conditional: a concurrent writer that moved it first wins. One
+  // UPDATE ... RETURNING and one INSERT (ledger-sql.ts): this runs for every payment that moves.
+  const moved = await updatePayment(tx, payment.dealerId, payment.id, { ...stamps, ...fields, status: to }, from, now);
+  if (!moved) {
     const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
     return { payment: current, moved: false };
   }
-  await tx.paymentStatusChange.create({ data: { paymentId: payment.id, fromStatus: from, toStatus: to, source } });
-  return { payment: await tx.payment.findUniqueOrThrow({ where: { id: payment.id } }), moved: true };
+  await insertStatusChange(tx, { dealerId: payment.dealerId, paymentId: payment.id, fromStatus: from, toStatus: to, source }, now);
+  return { payment: moved, moved: true };
 }
 
 export async function createPaymentRecord(

@@ -10,7 +10,8 @@ import type { BalanceMovement } from "../../db/generated/sqlite/client";
 import { paymentLogger } from "../../logging/logger";
 import { isNavixyApiError, isNavixyTransportError } from "../../navixy";
 import type { Services } from "../../server/services";
-import { RELEASED, claimFields, leaseOn, type Claimant } from "../ledger/claims";
+import { RELEASED, dealerOf, leaseOn, type Claimant } from "../ledger/claims";
+import { claimMovement, endNavixyCall, insertNavixyCall, updateHeldMovement } from "../ledger/ledger-sql";
 import type { Lease } from "../ledger/lease";
 import { PAYMENT_CREDIT } from "../ledger/movement-keys";
 import { assertNever, type MovementState } from "../ledger/states";
@@ -319,17 +320,7 @@ export async function workMovement(claimant: Claimant, candidate: { id: string; 
   seen ??= await db.balanceMovement.findFirst({ where: { id: candidate.id }, select: { version: true, state: true } });
   if (!seen) return { worked: false, health: "neutral" };
   const now = new Date();
-  const [row] = await db.balanceMovement.updateManyAndReturn({
-    where: {
-      id: candidate.id,
-      version: seen.version,
-      OR: [
-        { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: now } },
-        { state: "sending", leaseUntil: { lt: now } },
-      ],
-    },
-    data: { state: "sending", ...claimFields(claimant) },
-  });
+  const row = await claimMovement(db, dealerOf(claimant), candidate.id, seen.version, { owner: claimant.id, leaseUntil: new Date(now.getTime() + claimant.leaseMs), now });
   if (!row) return { worked: false, health: "neutral" };
   const lease = leaseOn(claimant, "balanceMovement", row);
   try {
@@ -342,17 +333,15 @@ export async function workMovement(claimant: Claimant, candidate: { id: string; 
 /** The call log of one movement (NavixyCall rows): money calls are written as in flight before they are sent. */
 function callLogOf(claimant: Claimant, movementId: string): CallLog {
   const { db } = claimant.services;
+  const dealerId = dealerOf(claimant);
   return {
     record: async (call) => {
-      await db.navixyCall.create({ data: { movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null } });
+      await insertNavixyCall(db, { dealerId, movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null, inFlightUntil: call.inFlightUntil ?? null });
     },
     begin: async ({ method, startedAt, inFlightUntil }) => {
-      const { id } = await db.navixyCall.create({
-        data: { movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0, inFlightUntil },
-        select: { id: true },
-      });
+      const id = await insertNavixyCall(db, { dealerId, movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0, inFlightUntil });
       return async (end) => {
-        await db.navixyCall.update({ where: { id }, data: { ...end, detail: end.detail?.slice(0, 1000) ?? null } });
+        await endNavixyCall(db, dealerId, id, { ...end, detail: end.detail?.slice(0, 1000) ?? null });
       };
     },
   };
@@ -383,10 +372,12 @@ async function debitMustWait(claimant: Claimant, debit: BalanceMovement) {
 async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousState: MovementState, lease: Lease): Promise<Omit<MovementWork, "worked">> {
   const { db, config } = claimant.services;
   const mine = lease.where;
+  const dealerId = dealerOf(claimant);
+  const release = (set: Record<string, unknown>) => updateHeldMovement(db, dealerId, mine, { ...set, ...RELEASED });
   if (row.kind === "debit") {
     const held = await debitMustWait(claimant, row);
     if (held) {
-      await db.balanceMovement.updateMany({ where: mine, data: { ...held, ...RELEASED } });
+      await release(held);
       return { health: "neutral", ...("nextAttemptAt" in held ? { retryAt: held.nextAttemptAt } : {}) };
     }
   }
@@ -409,17 +400,11 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
       return { health: "neutral" };
     case "applied":
       log.info({ navixyUserId: row.navixyUserId, amount: row.amount, currency: row.currency }, "balance movement applied");
-      await db.balanceMovement.updateMany({
-        where: mine,
-        data: { state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null, ...RELEASED },
-      });
+      await release({ state: "applied", appliedAt: new Date(), needsAttention: false, lastError: null, lastErrorCode: null });
       return { health: "ok" };
     case "failed":
       log.error({ code: outcome.code, error: outcome.error }, "balance movement failed: needs a person");
-      await db.balanceMovement.updateMany({
-        where: mine,
-        data: { state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code, ...RELEASED },
-      });
+      await release({ state: "failed", needsAttention: true, lastError: outcome.error.slice(0, 1000), lastErrorCode: outcome.code });
       // A certain refusal is an answer: the dealer's Navixy is up.
       return { health: "ok" };
     case "retry": {
@@ -428,19 +413,15 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
       if (outcome.maybeApplied) delay = Math.max(delay, config.navixy.timeoutMs);
       if (outcome.notBefore) delay = Math.max(delay, outcome.notBefore.getTime() - Date.now());
       log.warn({ code: outcome.code, error: outcome.error, maybeApplied: outcome.maybeApplied, retryInMs: delay }, "balance movement will be retried");
-      await db.balanceMovement.updateMany({
-        where: mine,
-        data: {
-          // Unknown stays unknown until a lookup settles it; pending means certainly not applied.
-          state: outcome.maybeApplied ? "unknown" : "pending",
-          nextAttemptAt: new Date(Date.now() + delay),
-          needsAttention: outcome.attention === true || row.attempts >= ATTENTION_AFTER_ATTEMPTS,
-          lastError: outcome.error.slice(0, 1000),
-          lastErrorCode: outcome.code,
-          ...RELEASED,
-        },
-      });
       const retryAt = new Date(Date.now() + delay);
+      await release({
+        // Unknown stays unknown until a lookup settles it; pending means certainly not applied.
+        state: outcome.maybeApplied ? "unknown" : "pending",
+        nextAttemptAt: retryAt,
+        needsAttention: outcome.attention === true || row.attempts >= ATTENTION_AFTER_ATTEMPTS,
+        lastError: outcome.error.slice(0, 1000),
+        lastErrorCode: outcome.code,
+      });
       if (outcome.rateLimited) return { health: "rate_limited", reason: outcome.error, retryAt };
       if (outcome.unavailable) return { health: "failing", reason: `Navixy: ${outcome.error}`, retryAt };
       // Waiting for an earlier call to land, a lookup that could not finish, an answer we cannot read: the

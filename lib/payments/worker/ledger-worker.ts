@@ -19,7 +19,7 @@ import { NOTHING_DONE, type WorkItem, type WorkOutcome, type WorkQueue } from ".
 import { coreQueues } from "./queues";
 
 /** How long the worker holds back a row while webhook deliveries arrive, at most, and the pause it waits for. */
-const MAX_DEFER_MS = 200;
+const MAX_DEFER_MS = 50;
 const QUIET_MS = 5;
 
 const DEFAULT_CIRCUIT: CircuitOptions = { failuresToOpen: 5, openMs: 30_000, maxOpenMs: 600_000 };
@@ -166,7 +166,7 @@ export class LedgerWorker {
       } else if (!lookCore) {
         continue;
       }
-      const limit = Math.max(16, free * 2);
+      const limit = Math.min(Math.max(16, free * 2), queue.batch ?? Infinity);
       const items = await queue.due(this.rootDb, { now: new Date(now), limit, excludeDealers: excluded, onlyDealer: this.onlyDealer });
       if (periodic) {
         if (items.length >= limit) this.moreDue.add(queue.name);
@@ -203,6 +203,9 @@ export class LedgerWorker {
     const queue = this.byName.get(item.queue);
     const key = itemKey(item);
     if (!queue || this.active.has(key) || this.active.size >= this.concurrency) return false;
+    // While webhook deliveries are being answered, one row at a time: Stripe gets its answers first (the worker shares
+    // this process's event loop and, on SQLite, its one connection), and the rest follows as soon as they pause.
+    if (this.active.size > 0 && this.running && deliveriesBusy(QUIET_MS)) return false;
     if (!this.circuits.allows(item.dealerId, now)) return false;
     if (!this.slots.tryTake(item.dealerId, now)) return false;
     this.circuits.started(item.dealerId, now);

@@ -56,6 +56,8 @@ export interface WorkQueue {
    * row is worked with the process's own services instead of the dealer's cached ones.
    */
   usesDealerServices?: boolean;
+  /** At most this many rows per look (a look that fills it is repeated at once, not after `intervalMs`). */
+  batch?: number;
   /** Due rows of every dealer (or of `onlyDealer`), oldest due first. */
   due(db: Db, q: DueQuery): Promise<WorkItem[]>;
   /** Claims and works one row with its dealer's services. */

@@ -53,7 +53,8 @@ describe.skipIf(skip)("one worker for every dealer", () => {
   let worker: LedgerWorker | undefined;
 
   beforeAll(async () => {
-    gw = await startGateway({ worker: false, env: { SECRETS_KEY, NAVIXY_CONCURRENCY: "4", WORKER_POLL_INTERVAL_MS: "60000" } });
+    // A generous Navixy timeout for dealer A: a call given up on would free its slot while Navixy still holds it.
+    gw = await startGateway({ worker: false, env: { SECRETS_KEY, NAVIXY_CONCURRENCY: "4", WORKER_POLL_INTERVAL_MS: "60000", NAVIXY_TIMEOUT_MS: "10000" } });
     hosted = await addHostedDealer(B_KEYS, { NAVIXY_TIMEOUT_MS: "1000" });
     expect(hosted.report.blocking).toEqual([]);
     hosted.stripe.setWebhookEndpoints([{ url: hosted.report.webhookUrl, secret: B_KEYS.webhookSecret }]);

@@ -7,6 +7,7 @@ import { chunkedPost, endlessBody, type EndlessBody } from "../../dev/testing/bo
 import { ADMIN_PASSWORD } from "../../dev/testing/admin-support";
 import { login } from "../admin/auth";
 import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from "./body";
+import { PEER_ADDRESS_HEADER } from "../security/client-address";
 import * as paymentsRoute from "../../app/api/payments/route";
 import * as confirmRoute from "../../app/api/topup/confirm/route";
 import * as webhookRoute from "../../app/api/stripe/webhook/route";
@@ -54,7 +55,9 @@ describe.skipIf(skip)("request bodies are capped while they are read", () => {
     const before = await ledger();
     for (const handler of [paymentsRoute.POST, confirmRoute.POST]) {
       const body = endlessBody('{"userId": 10001, "amount": 500, "locale": "', "a");
-      const text = await expectRefused(await handler(chunkedPost(`${gw.url}/api/x`, body, { "content-type": "application/json" })), body, MAX_JSON_BODY_BYTES);
+      // As under `next start`, where every request carries its connection's address (lib/server/peer-address.ts).
+      const headers = { "content-type": "application/json", [PEER_ADDRESS_HEADER]: "192.0.2.60" };
+      const text = await expectRefused(await handler(chunkedPost(`${gw.url}/api/x`, body, headers)), body, MAX_JSON_BODY_BYTES);
       expect(JSON.parse(text).error.code).toBe("payload_too_large");
     }
     expect(await ledger()).toEqual(before);

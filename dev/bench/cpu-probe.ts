@@ -26,7 +26,7 @@ async function main() {
   const emu = await startEmulators();
   const N = Number(process.env.N ?? 300), RATE = Number(process.env.RATE ?? 20);
   const dbUrl = process.env.PG_URL ?? freshSqlite("cpu-probe");
-  const gw = await startServer({ name: "cpu-gw", env: { ...gatewayEnv(emu, dbUrl, 0), LOG_LEVEL: process.env.GW_LOG ?? "info" }, readyPath: "/api/health", ...(process.env.PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "dev/bench/results/profiles")}`] } : {}) });
+  const gw = await startServer({ name: "cpu-gw", env: { ...gatewayEnv(emu, dbUrl, 0), LOG_LEVEL: process.env.GW_LOG ?? "info" }, readyPath: "/api/health", ...(process.env.PROF ? { nodeArgs: ["--inspect=127.0.0.1:9339"] } : {}) });
   const floor = await startServer({ name: "cpu-floor", dir: path.relative(ROOT, FLOOR_DIR), env: floorEnv(emu), readyPath: "/" });
   const { db } = createDb(dbUrl);
   const events = await preparePayments(db, emu.stripeUrl, N + 60);
@@ -35,9 +35,17 @@ async function main() {
   await paced(`${floor.url}/api/webhook`, warm, RATE);
   await new Promise((r) => setTimeout(r, 2000));
   const gpid = gw.child.pid!, fpid = floor.child.pid!;
+  let prof: import("node:child_process").ChildProcess | undefined;
+  if (process.env.PROF) {
+    const { spawn } = await import("node:child_process");
+    const targets = (await (await fetch("http://127.0.0.1:9339/json/list")).json()) as { webSocketDebuggerUrl: string }[];
+    prof = spawn(process.execPath, ["--experimental-websocket", path.join(ROOT, "dev/bench/prof-client.cjs"), targets[0]!.webSocketDebuggerUrl, "/tmp/window.cpuprofile"], { stdio: ["pipe", "pipe", "inherit"] });
+    await new Promise((r) => prof!.stdout!.once("data", r));
+  }
   let c0 = cpuMs(gpid);
   const okAt = await paced(`${gw.url}/api/stripe/webhook`, measured, RATE); await drain(db);
   const gwCpu = cpuMs(gpid) - c0;
+  if (prof) { prof.stdin!.end(); await new Promise((r) => prof!.once("exit", r)); }
   const lat = await creditLatencies(emu.navixyUrl, okAt);
   c0 = cpuMs(fpid);
   await paced(`${floor.url}/api/webhook`, measured, RATE);

@@ -26,12 +26,13 @@ async function main() {
   const emu = await startEmulators();
   const N = Number(process.env.N ?? 300), RATE = Number(process.env.RATE ?? 20);
   const dbUrl = process.env.PG_URL ?? freshSqlite("cpu-probe");
-  const gw = await startServer({ name: "cpu-gw", env: { ...gatewayEnv(emu, dbUrl, 0), LOG_LEVEL: process.env.GW_LOG ?? "info" }, readyPath: "/api/health", ...(process.env.PROF ? { nodeArgs: ["--inspect=127.0.0.1:9339"] } : {}) });
+  const gw = await startServer({ name: "cpu-gw", env: { ...gatewayEnv(emu, dbUrl, 0), LOG_LEVEL: process.env.GW_LOG ?? "info", WORKER_IN_SERVER: process.env.WORKER === "0" ? "false" : "true" }, readyPath: "/api/health", ...(process.env.PROF ? { nodeArgs: ["--inspect=127.0.0.1:9339"] } : {}) });
   const floor = await startServer({ name: "cpu-floor", dir: path.relative(ROOT, FLOOR_DIR), env: floorEnv(emu), readyPath: "/" });
   const { db } = createDb(dbUrl);
   const events = await preparePayments(db, emu.stripeUrl, N + 60);
   const warm = events.slice(0, 60), measured = events.slice(60);
-  await paced(`${gw.url}/api/stripe/webhook`, warm, RATE); await drain(db);
+  const noWorker = process.env.WORKER === "0";
+  await paced(`${gw.url}/api/stripe/webhook`, warm, RATE); if (!noWorker) await drain(db);
   await paced(`${floor.url}/api/webhook`, warm, RATE);
   await new Promise((r) => setTimeout(r, 2000));
   const gpid = gw.child.pid!, fpid = floor.child.pid!;
@@ -43,7 +44,7 @@ async function main() {
     await new Promise((r) => prof!.stdout!.once("data", r));
   }
   let c0 = cpuMs(gpid);
-  const okAt = await paced(`${gw.url}/api/stripe/webhook`, measured, RATE); await drain(db);
+  const okAt = await paced(`${gw.url}/api/stripe/webhook`, measured, RATE); if (!noWorker) await drain(db);
   const gwCpu = cpuMs(gpid) - c0;
   if (prof) { prof.stdin!.end(); await new Promise((r) => prof!.once("exit", r)); }
   const lat = await creditLatencies(emu.navixyUrl, okAt);

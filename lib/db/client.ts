@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { ensureSqliteDirectory, parseDatabaseUrl, postgresPoolConfig, type DatabaseTarget } from "./url";
+import { LruCache } from "../lru";
 
 /** Both generated clients have the same model API; the SQLite one's types stand for both. */
 export type Db = SqliteClient;
@@ -17,6 +18,13 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
     ensureSqliteDirectory(target);
     // WAL and a busy timeout let the worker and request handlers write concurrently without SQLITE_BUSY.
     const adapter = new PrismaBetterSQLite3({ url: target.filename, timeout: 10_000 });
+    const connect = adapter.connect.bind(adapter);
+    adapter.connect = async () => {
+      const connected = await connect();
+      reusePreparedStatements((connected as unknown as { client: SqliteDatabase }).client);
+      keepTransactionsApart(connected as unknown as SqliteAdapter);
+      return connected;
+    };
     const db = new SqliteClient({ adapter });
     return { db, target };
   }
@@ -26,6 +34,126 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
   );
   const db = new PostgresClient({ adapter }) as unknown as Db;
   return { db, target };
+}
+
+interface SqliteStatement {
+  readonly reader: boolean;
+  columns(): unknown[];
+  run(...params: unknown[]): unknown;
+  raw(toggle?: boolean): SqliteStatement;
+  all(...params: unknown[]): unknown[];
+  bind(...params: unknown[]): SqliteStatement;
+}
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Statements kept prepared per connection: the app's SQL is a few hundred distinct texts. */
+const PREPARED_STATEMENTS = 500;
+
+/**
+ * The SQLite adapter prepares every statement anew (better-sqlite3's prepare: parsing and planning, a good part of a
+ * statement's cost here). Each SQL text is prepared once per connection and kept (least recently used out); what the
+ * adapter does with it (bind, then run, or raw rows) is given the same statement with the parameters each time.
+ */
+function reusePreparedStatements(db: SqliteDatabase): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new LruCache<string, SqliteStatement>(PREPARED_STATEMENTS);
+  db.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return reusable(statement);
+  };
+}
+
+/** A prepared statement as the adapter uses it: `bind(params)` once, then `run()`, `columns()` or `raw().all()`. */
+function reusable(statement: SqliteStatement): SqliteStatement {
+  const bound = (params: unknown[]): SqliteStatement => ({
+    get reader() {
+      return statement.reader;
+    },
+    columns: () => statement.columns(),
+    run: () => statement.run(...params),
+    raw: () => ({ ...bound(params), all: () => statement.raw(true).all(...params) }),
+    all: () => statement.raw(false).all(...params),
+    bind: () => {
+      throw new Error("reusable statement: bound twice");
+    },
+  });
+  return { ...bound([]), bind: (...params: unknown[]) => bound(params.length === 1 && Array.isArray(params[0]) ? (params[0] as unknown[]) : params) };
+}
+
+interface SqliteQueryable {
+  queryRaw(query: unknown): Promise<unknown>;
+  executeRaw(query: unknown): Promise<unknown>;
+}
+interface SqliteTransaction extends SqliteQueryable {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+interface SqliteAdapter extends SqliteQueryable {
+  executeScript(script: string): Promise<void>;
+  startTransaction(isolationLevel?: unknown): Promise<SqliteTransaction>;
+}
+
+/**
+ * SQLite has one connection here, and whatever runs on it while a transaction is open belongs to that transaction:
+ * Prisma's adapter sends a statement made outside any transaction (the webhook storing an event, a worker's claim)
+ * straight to the connection, where it is committed or rolled back with whichever transaction happens to be open,
+ * and a rollback loses it after its caller was told it was written. So a statement outside a transaction waits
+ * until no transaction is open or starting. Transactions are short (a payment's move, a few statements).
+ */
+function keepTransactionsApart(adapter: SqliteAdapter): void {
+  let open = 0;
+  let idle: Promise<void> | null = null;
+  let settle: () => void = () => {};
+  const enter = () => {
+    if (open++ === 0) idle = new Promise<void>((resolve) => (settle = resolve));
+  };
+  const leave = () => {
+    if (--open === 0) {
+      idle = null;
+      settle();
+    }
+  };
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    enter();
+    let tx: SqliteTransaction;
+    try {
+      tx = await startTransaction(isolationLevel);
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    let ended = false;
+    const end = () => {
+      if (!ended) {
+        ended = true;
+        leave();
+      }
+    };
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(end);
+    tx.rollback = () => rollback().finally(end);
+    return tx;
+  };
+  for (const name of ["queryRaw", "executeRaw"] as const) {
+    const run = adapter[name].bind(adapter);
+    adapter[name] = async (query) => {
+      while (idle) await idle;
+      return run(query);
+    };
+  }
+  const executeScript = adapter.executeScript.bind(adapter);
+  adapter.executeScript = async (script) => {
+    while (idle) await idle;
+    return executeScript(script);
+  };
 }
 
 /** True when a write failed on a unique constraint (the database refusing a duplicate). */

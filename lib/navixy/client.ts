@@ -6,6 +6,7 @@
  *
  * Secrets: the password, the session hash and the API key hash never appear in error messages or in `log` fields.
  */
+import { nodeHttpFetch, type NavixyFetch } from "./http";
 import {
   NavixyApiError,
   NavixyTransportError,
@@ -94,7 +95,8 @@ export interface NavixyPanelClientOptions {
   apiHash?: string;
   /** Per request, including reading the body. Default 15000. A money call's deadline may cut it shorter. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** The transport (default: node:http(s) with kept-alive connections, lib/navixy/http.ts); tests pass fakes. */
+  fetch?: NavixyFetch;
   log?: NavixyLog;
   /** Sessions last 24h and cannot be renewed; log in again after this age. Default 23h. */
   sessionMaxAgeMs?: number;
@@ -206,7 +208,7 @@ interface CallOptions {
   /** "panel/user/read" etc., for messages and logs. */
   method: string;
   url: string;
-  init: RequestInit;
+  init: { method: string; headers: Record<string, string>; body?: string };
   /** Log fields safe to show (never secrets). */
   logFields?: Record<string, unknown>;
   /** Overrides the kind of API errors (refill: a wrong hash is configuration, not a session). */
@@ -221,7 +223,7 @@ export class NavixyPanelClient {
   private readonly password: string;
   private readonly apiHash: string | undefined;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: NavixyFetch;
   private readonly logFn: NavixyLog | undefined;
   private readonly sessionMaxAgeMs: number;
   private readonly now: () => number;
@@ -239,7 +241,7 @@ export class NavixyPanelClient {
     this.password = opts.password;
     this.apiHash = opts.apiHash || undefined;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.fetchImpl = opts.fetch ?? nodeHttpFetch;
     this.logFn = opts.log;
     this.sessionMaxAgeMs = opts.sessionMaxAgeMs ?? 23 * 60 * 60 * 1000;
     this.now = opts.now ?? Date.now;
@@ -544,7 +546,7 @@ export class NavixyPanelClient {
       controller.abort();
     }, budgetMs);
     try {
-      const res = await this.fetchImpl(c.url, { ...c.init, signal: controller.signal, redirect: "manual" });
+      const res = await this.fetchImpl(c.url, { ...c.init, signal: controller.signal });
       const text = await res.text();
       return { status: res.status, text };
     } catch (e) {

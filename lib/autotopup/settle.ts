@@ -21,8 +21,15 @@ export function isRecoveryCharge(charge: { windowKey: string }): boolean {
 }
 
 export async function afterPaymentSync(tx: Tx, config: Config, payment: Payment, intent: Stripe.PaymentIntent): Promise<void> {
-  await activateEnrolment(tx, config, payment, intent);
-  await settleCharge(tx, config, payment, intent);
+  // Every synced payment passes here, and almost none is a rule's enrolment or a top-up: one plain query says which
+  // (a rule waiting for this payment, a charge of it) before anything else is read.
+  const [role] = await tx.$queryRaw<{ enrolment: string | null; charge: string | null }[]>`
+    SELECT
+      (SELECT "enrolmentPaymentId" FROM "AutoTopUpRule"
+        WHERE "dealerId" = ${payment.dealerId} AND "navixyUserId" = ${payment.navixyUserId} AND "state" = 'pending_enrolment') AS "enrolment",
+      (SELECT "id" FROM "AutoTopUpCharge" WHERE "dealerId" = ${payment.dealerId} AND "paymentId" = ${payment.id}) AS "charge"`;
+  if (role?.enrolment === payment.id) await activateEnrolment(tx, config, payment, intent);
+  if (role?.charge) await settleCharge(tx, config, payment, intent);
 }
 
 function paymentMethodOf(intent: Stripe.PaymentIntent): string | null {

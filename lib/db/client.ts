@@ -6,34 +6,53 @@ import { PrismaClient as SqliteClient, Prisma } from "./generated/sqlite/client"
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { ensureSqliteDirectory, parseDatabaseUrl, postgresPoolConfig, type DatabaseTarget } from "./url";
 import { LruCache } from "../lru";
+import type { Pool } from "pg";
+import { postgresDirect, sqliteDirect, type DirectSql, type SqliteConnection, type TransactionGate } from "./direct";
 
 /** Both generated clients have the same model API; the SQLite one's types stand for both. */
 export type Db = SqliteClient;
 export type Tx = Prisma.TransactionClient;
 export { Prisma };
 
-export function createDb(databaseUrl: string | undefined): { db: Db; target: DatabaseTarget } {
+export function createDb(databaseUrl: string | undefined): { db: Db; target: DatabaseTarget; direct: DirectSql } {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.provider === "sqlite") {
     ensureSqliteDirectory(target);
     // WAL and a busy timeout let the worker and request handlers write concurrently without SQLITE_BUSY.
     const adapter = new PrismaBetterSQLite3({ url: target.filename, timeout: 10_000 });
     const connect = adapter.connect.bind(adapter);
+    let connection: { db: SqliteConnection; gate: TransactionGate } | undefined;
     adapter.connect = async () => {
       const connected = await connect();
-      reusePreparedStatements((connected as unknown as { client: SqliteDatabase }).client);
-      keepTransactionsApart(connected as unknown as SqliteAdapter);
+      const client = (connected as unknown as { client: SqliteDatabase & SqliteConnection }).client;
+      reusePreparedStatements(client);
+      connection = { db: client, gate: keepTransactionsApart(connected as unknown as SqliteAdapter) };
       return connected;
     };
     const db = new SqliteClient({ adapter });
-    return { db, target };
+    const direct = sqliteDirect(async () => {
+      if (!connection) await db.$connect();
+      return connection!;
+    });
+    return { db, target, direct };
   }
   const adapter = new PrismaPg(
     { ...postgresPoolConfig(target), max: 10 },
     target.schema ? { schema: target.schema } : undefined,
   );
+  let pool: Pool | undefined;
+  const connect = adapter.connect.bind(adapter);
+  adapter.connect = async () => {
+    const connected = await connect();
+    pool = (connected as unknown as { client: Pool }).client;
+    return connected;
+  };
   const db = new PostgresClient({ adapter }) as unknown as Db;
-  return { db, target };
+  const direct = postgresDirect(async () => {
+    if (!pool) await db.$connect();
+    return pool!;
+  });
+  return { db, target, direct };
 }
 
 interface SqliteStatement {
@@ -106,7 +125,7 @@ interface SqliteAdapter extends SqliteQueryable {
  * and a rollback loses it after its caller was told it was written. So a statement outside a transaction waits
  * until no transaction is open or starting. Transactions are short (a payment's move, a few statements).
  */
-function keepTransactionsApart(adapter: SqliteAdapter): void {
+function keepTransactionsApart(adapter: SqliteAdapter): TransactionGate {
   let open = 0;
   let idle: Promise<void> | null = null;
   let settle: () => void = () => {};
@@ -153,6 +172,10 @@ function keepTransactionsApart(adapter: SqliteAdapter): void {
   adapter.executeScript = async (script) => {
     while (idle) await idle;
     return executeScript(script);
+  };
+  return {
+    open: () => idle !== null,
+    ended: () => idle ?? Promise.resolve(),
   };
 }
 

@@ -12,7 +12,7 @@ import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
-import { insertCreditOnce, paymentByIntent, updatePayment } from "./ledger/ledger-sql";
+import { insertCreditOnce, paymentByIntent, refundedSoFar, updatePayment } from "./ledger/ledger-sql";
 import { applyRefunds, listRefunds } from "./refunds";
 import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
@@ -22,7 +22,7 @@ import { captureAtFor } from "./capture-policy";
  * What a sync needs: the ledger, Stripe, the hooks features plug in, a way to wake the worker, and Navixy for the
  * one thing read there (a requested receipt's address, lib/payments/receipts.ts).
  */
-export type SyncDeps = Pick<Services, "dealer" | "config" | "db" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
+export type SyncDeps = Pick<Services, "dealer" | "config" | "db" | "sql" | "stripe" | "navixy" | "hooks" | "wakeWorker">;
 
 export type SyncOutcome =
   /**
@@ -55,7 +55,7 @@ export async function syncPaymentIntent(
   if (intent.status === "succeeded") {
     const known = options.refunds
       ? true
-      : ((await services.db.payment.findUnique({ where: { stripePaymentIntentId: intent.id }, select: { amountRefunded: true } }))?.amountRefunded ?? 0) > 0;
+      : ((await refundedSoFar(services, intent.id)) ?? 0) > 0;
     if (known) refunds = await listRefunds(services, intent.id);
   }
   for (let attempt = 0; ; attempt++) {

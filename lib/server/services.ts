@@ -6,6 +6,7 @@
 import type Stripe from "stripe";
 import { getConfig, type Config } from "../config";
 import { createDb, type Db } from "../db/client";
+import type { DirectSql } from "../db/direct";
 import type { DatabaseTarget } from "../db/url";
 import { NavixyPanelClient } from "../navixy";
 import { createStripeClient } from "../stripe/client";
@@ -27,6 +28,11 @@ export interface Services {
   db: Db;
   /** Unscoped: the dealer directory and the operator's views across dealers only. */
   rootDb: Db;
+  /**
+   * Plain SQL straight to the driver, unscoped: the busiest statements of the money's path (lib/db/direct.ts), each
+   * naming its dealer itself (lib/payments/ledger/ledger-sql.ts).
+   */
+  sql: DirectSql;
   dbTarget: DatabaseTarget;
   stripe: Stripe;
   navixy: NavixyPanelClient;
@@ -46,7 +52,7 @@ interface CachedServices {
 }
 
 interface ProcessState {
-  db?: { db: Db; target: DatabaseTarget; url: string };
+  db?: { db: Db; target: DatabaseTarget; direct: DirectSql; url: string };
   dealers?: LruCache<string, CachedServices>;
 }
 
@@ -56,10 +62,10 @@ let services: Services | undefined;
 /** How long a dealer's services are used before its row is read again (a changed or suspended dealer applies). */
 const DEALER_RECHECK_MS = 5_000;
 
-function processDb(config: Config): { db: Db; target: DatabaseTarget } {
+function processDb(config: Config): { db: Db; target: DatabaseTarget; direct: DirectSql } {
   if (!processState.db || processState.db.url !== config.databaseUrl) {
-    const { db, target } = createDb(config.databaseUrl);
-    processState.db = { db, target, url: config.databaseUrl };
+    const { db, target, direct } = createDb(config.databaseUrl);
+    processState.db = { db, target, direct, url: config.databaseUrl };
     // Hints no worker of this process takes go to the other instances (PostgreSQL only).
     setWakePublisher(target.provider === "postgres" ? (payload) => notifyWork(db, target, payload) : undefined);
   }
@@ -154,7 +160,7 @@ export function cachedDealerCount(): number {
 }
 
 function buildServices(config: Config, dealer: DealerRef): Services {
-  const { db, target } = processDb(config);
+  const { db, target, direct } = processDb(config);
   const navixy = new NavixyPanelClient({
     apiUrl: config.navixy.apiUrl,
     login: config.navixy.login,
@@ -167,6 +173,7 @@ function buildServices(config: Config, dealer: DealerRef): Services {
     config,
     db: scopeToDealer(db, dealer.id),
     rootDb: db,
+    sql: direct,
     dbTarget: target,
     stripe: createStripeClient(config.stripe),
     navixy,

@@ -100,7 +100,7 @@ export interface EventWork {
 export async function workStripeEvent(claimant: Claimant, candidate: { id: string; version?: number }): Promise<EventWork> {
   // One conditional UPDATE ... RETURNING: the event if it is still as read, nothing if another worker took it.
   const row = await claimEvent(
-    claimant.services.db,
+    claimant.services.sql,
     dealerOf(claimant),
     candidate.id,
     candidate.version !== undefined ? { version: candidate.version } : { dueBy: new Date() },
@@ -122,7 +122,7 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
     const result = await handleStripeEvent(claimant.services, row);
     // Changes nothing here, but an operator should hear of it: the endpoint receives another ledger's events.
     if (result.status === "foreign") claimant.log.warn({ eventId: row.id, eventType: row.type, reason: result.reason }, "Stripe event of a payment this dealer does not hold");
-    await updateHeldEvent(db, dealerId, mine, {
+    await updateHeldEvent(claimant.services.sql, dealerId, mine, {
       status: result.status,
       paymentId: result.status === "processed" ? result.paymentId : null,
       lastError: result.status === "processed" ? null : result.reason,
@@ -135,7 +135,7 @@ async function handleClaimed(claimant: Claimant, row: StripeEvent, mine: { id: s
     const message = error instanceof Error ? error.message : String(error);
     claimant.log.warn({ eventId: row.id, eventType: row.type, attempt: row.attempts, permanent, err: error }, "Stripe event failed");
     const retryAt = new Date(Date.now() + backoffDelay(row.attempts, config.worker.retryBaseMs, config.worker.retryMaxMs));
-    await updateHeldEvent(db, dealerId, mine, { status: permanent ? "failed" : "received", lastError: message.slice(0, 1000), nextAttemptAt: retryAt, ...RELEASED });
+    await updateHeldEvent(claimant.services.sql, dealerId, mine, { status: permanent ? "failed" : "received", lastError: message.slice(0, 1000), nextAttemptAt: retryAt, ...RELEASED });
     const retry = permanent ? {} : { retryAt };
     return isStripeUnavailable(error) ? { stripeFailing: `Stripe: ${message.slice(0, 200)}`, ...retry } : retry;
   }

@@ -39,12 +39,12 @@ export function dealerOf(claimant: Claimant): string {
 
 /** The lease on a row just claimed, with its heartbeat running: `stop()` it when done. */
 export function leaseOn(claimant: Claimant, model: "stripeEvent" | "balanceMovement", row: { id: string; version: number }): Lease {
-  const { db } = claimant.services;
+  const { sql } = claimant.services;
   const dealerId = dealerOf(claimant);
   const renew = (where: Held, leaseUntil: Date) =>
     model === "stripeEvent"
-      ? updateHeldEvent(db, dealerId, where, { leaseUntil }, "processing")
-      : updateHeldMovement(db, dealerId, where, { leaseUntil }, "sending");
+      ? updateHeldEvent(sql, dealerId, where, { leaseUntil }, "processing")
+      : updateHeldMovement(sql, dealerId, where, { leaseUntil }, "sending");
   const lease = new Lease(renew, { id: row.id, leaseOwner: claimant.id, version: row.version }, claimant.leaseMs, (lost) =>
     claimant.log.warn({ [model === "stripeEvent" ? "eventId" : "movementId"]: lost.id }, "claim lost to another worker"),
   );

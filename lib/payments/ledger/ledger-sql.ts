@@ -1,10 +1,12 @@
 // The ledger's busiest statements as plain SQL. Each runs once or more for every credited event (a claim, its release,
 // the lease's fence, a Navixy call's record, a payment's move and its credit), and through Prisma's query compiler
 // each cost more CPU than the statement itself (docs/benchmarks.md); a write Prisma wraps in BEGIN/COMMIT is one
-// round trip here. Raw SQL bypasses the dealer scope (lib/db/dealer-scope.ts), so every statement names its dealer
-// itself; column names come only from the fixed lists below. Works on SQLite and PostgreSQL alike (quoted
-// identifiers, RETURNING); dates are always bound, never left to a column default.
+// round trip here. Statements outside a transaction go straight to the driver (lib/db/direct.ts); those inside the
+// sync's transaction go through it as raw SQL. Either way the dealer scope (lib/db/dealer-scope.ts) does not apply,
+// so every statement names its dealer itself; column names come only from the fixed lists below. Works on SQLite and
+// PostgreSQL alike (quoted identifiers, RETURNING); dates are always bound, never left to a column default.
 import { Prisma, type Db, type Tx } from "../../db/client";
+import type { DirectSql, RowDecoding } from "../../db/direct";
 import type { BalanceMovement, Payment, StripeEvent } from "../../db/generated/sqlite/client";
 
 /** The client or a transaction: anything that runs raw SQL. */
@@ -72,6 +74,28 @@ function assignments(allowed: ReadonlySet<string>, set: Record<string, unknown>)
   return Prisma.join(parts, ", ");
 }
 
+/** The same SET for the driver's own placeholders: its text and its values, in order. */
+function directAssignments(allowed: ReadonlySet<string>, set: Record<string, unknown>): { text: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    if (!allowed.has(k) || !/^[A-Za-z]+$/.test(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
+    if (isIncrement(v)) {
+      parts.push(`"${k}" = "${k}" + ?`);
+      values.push(v.increment);
+    } else {
+      parts.push(`"${k}" = ?`);
+      values.push(v);
+    }
+  }
+  if (parts.length === 0) throw new Error("ledger-sql: nothing to set");
+  return { text: parts.join(", "), values };
+}
+
+const EVENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "stripeCreatedAt", "receivedAt", "processedAt"], booleans: ["livemode"] };
+const MOVEMENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "createdAt", "updatedAt", "appliedAt"], booleans: ["needsAttention"] };
+
 // ---- stored Stripe events
 
 /**
@@ -79,29 +103,32 @@ function assignments(allowed: ReadonlySet<string>, set: Record<string, unknown>)
  * come). Returns the row as claimed, or null when another worker had it first or it is not due.
  */
 export async function claimEvent(
-  db: Sql,
+  sql: DirectSql,
   dealerId: string,
   id: string,
   at: { version: number } | { dueBy: Date },
   claim: { owner: string; leaseUntil: Date },
 ): Promise<StripeEvent | null> {
-  const condition =
-    "version" in at ? Prisma.sql`"version" = ${at.version}` : Prisma.sql`"status" = 'received' AND "nextAttemptAt" <= ${at.dueBy}`;
-  const rows = await db.$queryRaw<StripeEvent[]>`
-    UPDATE "StripeEvent"
-    SET "status" = 'processing', "version" = "version" + 1, "leaseOwner" = ${claim.owner}, "leaseUntil" = ${claim.leaseUntil},
-      "attempts" = "attempts" + 1
-    WHERE "dealerId" = ${dealerId} AND "id" = ${id} AND ${condition}
-    RETURNING *`;
+  const [condition, value] = "version" in at ? [`"version" = ?`, at.version] : [`"status" = 'received' AND "nextAttemptAt" <= ?`, at.dueBy];
+  const rows = await sql.query<StripeEvent>(
+    `UPDATE "StripeEvent"
+     SET "status" = 'processing', "version" = "version" + 1, "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1
+     WHERE "dealerId" = ? AND "id" = ? AND ${condition}
+     RETURNING *`,
+    [claim.owner, claim.leaseUntil, dealerId, id, value],
+    EVENT_ROW,
+  );
   return rows[0] ?? null;
 }
 
 /** Writes a held event (release, outcome, lease); 0 when the claim no longer holds. `status` narrows the match. */
-export function updateHeldEvent(db: Sql, dealerId: string, held: Held, set: Record<string, unknown>, status?: string): Promise<number> {
-  return db.$executeRaw`
-    UPDATE "StripeEvent" SET ${assignments(EVENT_COLUMNS, set)}
-    WHERE "dealerId" = ${dealerId} AND "id" = ${held.id} AND "leaseOwner" = ${held.leaseOwner} AND "version" = ${held.version}
-      ${status === undefined ? Prisma.empty : Prisma.sql`AND "status" = ${status}`}`;
+export function updateHeldEvent(sql: DirectSql, dealerId: string, held: Held, set: Record<string, unknown>, status?: string): Promise<number> {
+  const { text, values } = directAssignments(EVENT_COLUMNS, set);
+  return sql.execute(
+    `UPDATE "StripeEvent" SET ${text}
+     WHERE "dealerId" = ? AND "id" = ? AND "leaseOwner" = ? AND "version" = ?${status === undefined ? "" : ` AND "status" = ?`}`,
+    [...values, dealerId, held.id, held.leaseOwner, held.version, ...(status === undefined ? [] : [status])],
+  );
 }
 
 // ---- balance movements
@@ -111,28 +138,32 @@ export function updateHeldEvent(db: Sql, dealerId: string, held: Held, set: Reco
  * lease run out (a worker died during it). Returns the row as claimed, or null.
  */
 export async function claimMovement(
-  db: Sql,
+  sql: DirectSql,
   dealerId: string,
   id: string,
   version: number,
   claim: { owner: string; leaseUntil: Date; now: Date },
 ): Promise<BalanceMovement | null> {
-  const rows = await db.$queryRaw<BalanceMovement[]>`
-    UPDATE "BalanceMovement"
-    SET "state" = 'sending', "version" = "version" + 1, "leaseOwner" = ${claim.owner}, "leaseUntil" = ${claim.leaseUntil},
-      "attempts" = "attempts" + 1, "updatedAt" = ${claim.now}
-    WHERE "dealerId" = ${dealerId} AND "id" = ${id} AND "version" = ${version}
-      AND (("state" IN ('pending', 'unknown') AND "nextAttemptAt" <= ${claim.now}) OR ("state" = 'sending' AND "leaseUntil" < ${claim.now}))
-    RETURNING *`;
+  const rows = await sql.query<BalanceMovement>(
+    `UPDATE "BalanceMovement"
+     SET "state" = 'sending', "version" = "version" + 1, "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ?
+     WHERE "dealerId" = ? AND "id" = ? AND "version" = ?
+       AND (("state" IN ('pending', 'unknown') AND "nextAttemptAt" <= ?) OR ("state" = 'sending' AND "leaseUntil" < ?))
+     RETURNING *`,
+    [claim.owner, claim.leaseUntil, claim.now, dealerId, id, version, claim.now, claim.now],
+    MOVEMENT_ROW,
+  );
   return rows[0] ?? null;
 }
 
 /** Writes a held movement; 0 when the claim no longer holds. `state` narrows the match. */
-export function updateHeldMovement(db: Sql, dealerId: string, held: Held, set: Record<string, unknown>, state?: string): Promise<number> {
-  return db.$executeRaw`
-    UPDATE "BalanceMovement" SET ${assignments(MOVEMENT_COLUMNS, set)}, "updatedAt" = ${new Date()}
-    WHERE "dealerId" = ${dealerId} AND "id" = ${held.id} AND "leaseOwner" = ${held.leaseOwner} AND "version" = ${held.version}
-      ${state === undefined ? Prisma.empty : Prisma.sql`AND "state" = ${state}`}`;
+export function updateHeldMovement(sql: DirectSql, dealerId: string, held: Held, set: Record<string, unknown>, state?: string): Promise<number> {
+  const { text, values } = directAssignments(MOVEMENT_COLUMNS, set);
+  return sql.execute(
+    `UPDATE "BalanceMovement" SET ${text}, "updatedAt" = ?
+     WHERE "dealerId" = ? AND "id" = ? AND "leaseOwner" = ? AND "version" = ?${state === undefined ? "" : ` AND "state" = ?`}`,
+    [...values, new Date(), dealerId, held.id, held.leaseOwner, held.version, ...(state === undefined ? [] : [state])],
+  );
 }
 
 export interface NewCredit {
@@ -179,27 +210,29 @@ export interface NavixyCallRow {
 }
 
 /** Records a call to Navixy; returns its id. */
-export async function insertNavixyCall(db: Sql, call: NavixyCallRow): Promise<number> {
-  const rows = await db.$queryRaw<{ id: number | bigint }[]>`
-    INSERT INTO "NavixyCall" ("dealerId", "movementId", "method", "outcome", "errorCode", "detail", "startedAt", "durationMs", "inFlightUntil")
-    VALUES (${call.dealerId}, ${call.movementId}, ${call.method}, ${call.outcome}, ${call.errorCode}, ${call.detail}, ${call.startedAt},
-      ${call.durationMs}, ${call.inFlightUntil})
-    RETURNING "id"`;
+export async function insertNavixyCall(sql: DirectSql, call: NavixyCallRow): Promise<number> {
+  const rows = await sql.query<{ id: number }>(
+    `INSERT INTO "NavixyCall" ("dealerId", "movementId", "method", "outcome", "errorCode", "detail", "startedAt", "durationMs", "inFlightUntil")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING "id"`,
+    [call.dealerId, call.movementId, call.method, call.outcome, call.errorCode, call.detail, call.startedAt, call.durationMs, call.inFlightUntil],
+  );
   return Number(rows[0]!.id);
 }
 
 /** How a recorded call ended. */
 export async function endNavixyCall(
-  db: Sql,
+  sql: DirectSql,
   dealerId: string,
   id: number,
   end: { outcome: string; errorCode: number | null; detail: string | null; durationMs: number; inFlightUntil?: Date | null },
 ): Promise<void> {
-  await db.$executeRaw`
-    UPDATE "NavixyCall" SET "outcome" = ${end.outcome}, "errorCode" = ${end.errorCode}, "detail" = ${end.detail},
-      "durationMs" = ${end.durationMs}
-      ${end.inFlightUntil === undefined ? Prisma.empty : Prisma.sql`, "inFlightUntil" = ${end.inFlightUntil}`}
-    WHERE "dealerId" = ${dealerId} AND "id" = ${id}`;
+  const flight = end.inFlightUntil === undefined ? [] : [end.inFlightUntil];
+  await sql.execute(
+    `UPDATE "NavixyCall" SET "outcome" = ?, "errorCode" = ?, "detail" = ?, "durationMs" = ?${end.inFlightUntil === undefined ? "" : `, "inFlightUntil" = ?`}
+     WHERE "dealerId" = ? AND "id" = ?`,
+    [end.outcome, end.errorCode, end.detail, end.durationMs, ...flight, dealerId, id],
+  );
 }
 
 // ---- payments
@@ -236,4 +269,13 @@ export async function paymentByIntent(db: Sql, dealerId: string, paymentIntentId
   const rows = await db.$queryRaw<Payment[]>`
     SELECT * FROM "Payment" WHERE "stripePaymentIntentId" = ${paymentIntentId} AND "dealerId" = ${dealerId}`;
   return rows[0] ?? null;
+}
+
+/** What the ledger records as refunded of a PaymentIntent's payment (null: no such payment of this dealer). */
+export async function refundedSoFar(services: { sql: DirectSql; dealer: { id: string } }, paymentIntentId: string): Promise<number | null> {
+  const rows = await services.sql.query<{ amountRefunded: number }>(
+    `SELECT "amountRefunded" FROM "Payment" WHERE "stripePaymentIntentId" = ? AND "dealerId" = ?`,
+    [paymentIntentId, services.dealer.id],
+  );
+  return rows[0] ? Number(rows[0].amountRefunded) : null;
 }

@@ -320,7 +320,7 @@ export async function workMovement(claimant: Claimant, candidate: { id: string; 
   seen ??= await db.balanceMovement.findFirst({ where: { id: candidate.id }, select: { version: true, state: true } });
   if (!seen) return { worked: false, health: "neutral" };
   const now = new Date();
-  const row = await claimMovement(db, dealerOf(claimant), candidate.id, seen.version, { owner: claimant.id, leaseUntil: new Date(now.getTime() + claimant.leaseMs), now });
+  const row = await claimMovement(claimant.services.sql, dealerOf(claimant), candidate.id, seen.version, { owner: claimant.id, leaseUntil: new Date(now.getTime() + claimant.leaseMs), now });
   if (!row) return { worked: false, health: "neutral" };
   const lease = leaseOn(claimant, "balanceMovement", row);
   try {
@@ -336,12 +336,12 @@ function callLogOf(claimant: Claimant, movementId: string): CallLog {
   const dealerId = dealerOf(claimant);
   return {
     record: async (call) => {
-      await insertNavixyCall(db, { dealerId, movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null, inFlightUntil: call.inFlightUntil ?? null });
+      await insertNavixyCall(claimant.services.sql, { dealerId, movementId, ...call, detail: call.detail?.slice(0, 1000) ?? null, inFlightUntil: call.inFlightUntil ?? null });
     },
     begin: async ({ method, startedAt, inFlightUntil }) => {
-      const id = await insertNavixyCall(db, { dealerId, movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0, inFlightUntil });
+      const id = await insertNavixyCall(claimant.services.sql, { dealerId, movementId, method, outcome: "in_flight", errorCode: null, detail: null, startedAt, durationMs: 0, inFlightUntil });
       return async (end) => {
-        await endNavixyCall(db, dealerId, id, { ...end, detail: end.detail?.slice(0, 1000) ?? null });
+        await endNavixyCall(claimant.services.sql, dealerId, id, { ...end, detail: end.detail?.slice(0, 1000) ?? null });
       };
     },
   };
@@ -373,7 +373,7 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
   const { db, config } = claimant.services;
   const mine = lease.where;
   const dealerId = dealerOf(claimant);
-  const release = (set: Record<string, unknown>) => updateHeldMovement(db, dealerId, mine, { ...set, ...RELEASED });
+  const release = (set: Record<string, unknown>) => updateHeldMovement(claimant.services.sql, dealerId, mine, { ...set, ...RELEASED });
   if (row.kind === "debit") {
     const held = await debitMustWait(claimant, row);
     if (held) {

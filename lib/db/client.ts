@@ -25,8 +25,10 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
     adapter.connect = async () => {
       const connected = await connect();
       const client = (connected as unknown as { client: SqliteDatabase & SqliteConnection }).client;
+      // The plain statements of lib/db/direct.ts keep their own prepared statements, made by the original prepare.
+      const own: SqliteConnection = { prepare: client.prepare.bind(client) };
       reusePreparedStatements(client);
-      connection = { db: client, gate: keepTransactionsApart(connected as unknown as SqliteAdapter) };
+      connection = { db: own, gate: keepTransactionsApart(connected as unknown as SqliteAdapter) };
       return connected;
     };
     const db = new SqliteClient({ adapter });

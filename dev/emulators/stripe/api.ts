@@ -23,6 +23,7 @@ import { paginate, piForCaller, renderCharge, renderRefund } from "./render";
 import { snapshot } from "./store";
 import { attachPaymentMethod, createCustomer, detachPaymentMethod, listCustomerPaymentMethods, retrieveCustomer, updateCustomer } from "./customers";
 import { retrieveAccount } from "./account";
+import { listBalanceTransactions, listDisputes, listPayouts, retrieveBalanceTransaction, retrieveDispute, retrievePayout } from "./balance";
 import { updateCharge } from "./receipts";
 import {
   createPaymentMethodDomain,
@@ -127,6 +128,14 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => retrieveWebhookEndpoint(ctx, id ?? "") },
   { method: "DELETE", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handle: (ctx, _p, [id]) => deleteWebhookEndpoint(ctx, id ?? "") },
   { method: "GET", pattern: /^\/v1\/balance$/, handle: (ctx, p) => retrieveBalance(ctx, p) },
+  // The account's books (balance.ts): balance transactions, payouts, disputes.
+  { method: "GET", pattern: /^\/v1\/balance_transactions$/, handle: (ctx, p) => listBalanceTransactions(ctx, p) },
+  { method: "GET", pattern: /^\/v1\/balance\/history$/, handle: (ctx, p) => listBalanceTransactions(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handle: (ctx, p, [id]) => retrieveBalanceTransaction(ctx, id ?? "", p) },
+  { method: "GET", pattern: /^\/v1\/payouts$/, handle: (ctx, p) => listPayouts(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/payouts/${ID}$`), handle: (ctx, p, [id]) => retrievePayout(ctx, id ?? "", p) },
+  { method: "GET", pattern: /^\/v1\/disputes$/, handle: (ctx, p) => listDisputes(ctx, p) },
+  { method: "GET", pattern: new RegExp(`^/v1/disputes/${ID}$`), handle: (ctx, p, [id]) => retrieveDispute(ctx, id ?? "", p) },
   { method: "GET", pattern: /^\/v1\/account$/, handle: (ctx, p) => retrieveAccount(ctx, p) },
   // Payment method domains (payment-method-domains.ts): where Elements may show wallets.
   { method: "POST", pattern: /^\/v1\/payment_method_domains$/, handle: (ctx, p) => createPaymentMethodDomain(ctx, p) },

@@ -9,6 +9,7 @@ import { assertAllowed, createdFilter, listParams, optString, optStringArray } f
 import { paginate, renderCharge, validateExpand, type ListPage } from "./render";
 import type { PaymentMethodRecord } from "./store";
 import { calculatedStatementDescriptor } from "./account";
+import { recordCharge } from "./balance";
 
 export function createCharge(
   ctx: Ctx,
@@ -128,6 +129,7 @@ export function createCharge(
     transfer_group: pi.transfer_group,
   };
   ctx.store.charges.set(charge.id, charge);
+  recordCharge(ctx, charge);
   return charge;
 }
 

@@ -12,6 +12,8 @@
  *   POST /_emulator/deliveries/flush                   waits until every queued attempt finished
  *   POST /_emulator/payment_intents/:id/authenticate   { outcome: "complete" | "fail" }
  *   POST /_emulator/refunds/:id/fail                   { failure_reason? } (default "unknown")
+ *   POST /_emulator/charges/:id/dispute                { amount?, reason? } (default: the whole captured amount, "fraudulent")
+ *   POST /_emulator/payouts                            { arrival_date? } pays out every balance transaction not yet paid out
  *   POST /_emulator/events/:id/resend                  { url? }
  *   GET  /_emulator/receipts                           the receipts Stripe would have e-mailed
  *   POST /_emulator/account                            { statement_descriptor_prefix?, statement_descriptor? }
@@ -157,6 +159,20 @@ export async function handleControl(
       const reason = body["failure_reason"] ?? "unknown";
       if (typeof reason !== "string") throw new ControlError(400, "`failure_reason` must be a string.");
       return json(200, core.failRefund(decodeURIComponent(m[1] ?? ""), reason as RefundFailureReason));
+    }
+    if (method === "POST" && (m = /^\/_emulator\/charges\/([^/]+)\/dispute$/.exec(path))) {
+      const body = parseBody(headers, rawBody);
+      const amount = body["amount"];
+      const reason = body["reason"];
+      if (amount !== undefined && typeof amount !== "number") throw new ControlError(400, "`amount` must be a number.");
+      if (reason !== undefined && typeof reason !== "string") throw new ControlError(400, "`reason` must be a string.");
+      return json(200, core.disputeCharge(decodeURIComponent(m[1] ?? ""), { amount, reason }));
+    }
+    if (route === "POST /_emulator/payouts") {
+      const body = parseBody(headers, rawBody);
+      const arrival = body["arrival_date"];
+      if (arrival !== undefined && typeof arrival !== "number") throw new ControlError(400, "`arrival_date` must be unix seconds.");
+      return json(200, { payouts: core.payOut(arrival === undefined ? {} : { arrivalDate: arrival }) });
     }
     if (method === "POST" && (m = /^\/_emulator\/events\/([^/]+)\/resend$/.exec(path))) {
       const body = parseBody(headers, rawBody);

@@ -11,6 +11,7 @@
  */
 import type Stripe from "stripe";
 import { DECLINES } from "./cards";
+import { recordCharge } from "./balance";
 import { createCharge } from "./charges";
 import { API_VERSION, type Ctx } from "./context";
 import { MAXIMUM_AMOUNT, MINIMUM_AMOUNT, formatAmount, isSupportedCurrency } from "./currency";
@@ -716,6 +717,7 @@ export function capturePaymentIntent(ctx: Ctx, id: string, params: ParamObject):
   charge.amount_captured = toCapture;
   charge.amount_refunded = charge.amount - toCapture;
   charge.refunded = false;
+  recordCharge(ctx, charge);
   const card = charge.payment_method_details?.card;
   if (card) delete (card as { capture_before?: number }).capture_before;
   if (metadata) {

@@ -12,6 +12,7 @@ import { invalidRequest, resourceMissing } from "./errors";
 import type { ParamObject } from "./form";
 import { newId } from "./ids";
 import { applyMetadata, assertAllowed, createdFilter, expandParam, listParams, optEnum, optInt, optString, optStringArray } from "./params";
+import { recordRefund, recordRefundFailure } from "./balance";
 import { paginate, renderRefund, validateExpand, type ListPage } from "./render";
 
 export const REFUND_EXPAND = ["charge", "payment_intent", "charge.payment_intent", "payment_intent.latest_charge"];
@@ -96,6 +97,7 @@ export function createRefund(ctx: Ctx, params: ParamObject): Stripe.Refund {
     transfer_reversal: null,
   };
   ctx.store.refunds.set(refund.id, refund);
+  recordRefund(ctx, refund);
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
   ctx.emit("refund.created", refund);
@@ -130,7 +132,7 @@ export function failRefund(ctx: Ctx, id: string, reason: RefundFailureReason = "
   }
   refund.status = "failed";
   refund.failure_reason = reason;
-  refund.failure_balance_transaction = newId("txn");
+  recordRefundFailure(ctx, refund);
   const charge = typeof refund.charge === "string" ? ctx.store.charges.get(refund.charge) : undefined;
   if (charge) {
     charge.amount_refunded = Math.max(0, charge.amount_refunded - refund.amount);

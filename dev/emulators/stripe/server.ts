@@ -20,6 +20,7 @@ import { beginIdempotent, finishIdempotent } from "./idempotency";
 import { newId, newRequestId, toUnix } from "./ids";
 import { authenticatePaymentIntent } from "./payment-intents";
 import { failRefund, type RefundFailureReason } from "./refunds";
+import { disputeCharge, payOut, resetBooks } from "./balance";
 import { snapshot, Store, type DeliveryRecord } from "./store";
 import { accountId, accountIdForKey, configureAccount, setAccountId } from "./account";
 import { resetReceipts, sentReceipts, type SentReceipt } from "./receipts";
@@ -84,6 +85,10 @@ export interface StripeEmulator {
   authenticate(paymentIntentId: string, outcome: "complete" | "fail"): Stripe.PaymentIntent;
   /** A pending or succeeded refund fails later, as Stripe reports it (default reason "unknown"). */
   failRefund(refundId: string, reason?: RefundFailureReason): Stripe.Refund;
+  /** The payer's bank disputes a captured charge (default: all of what is left of it, reason "fraudulent"). */
+  disputeCharge(chargeId: string, opts?: { amount?: number; reason?: string }): Stripe.Dispute;
+  /** An automatic payout of every balance transaction not yet paid out, one per currency (arrival: now, or as given in unix seconds). */
+  payOut(opts?: { arrivalDate?: number }): Stripe.Payout[];
   /** Deliver an existing event again (to all endpoints, or only `url`). Returns the number of endpoints. */
   resendEvent(eventId: string, url?: string): number;
   /** The receipts Stripe would have e-mailed (receipts.ts), oldest first. */
@@ -198,6 +203,16 @@ export class EmulatorCore {
     return snapshot(failRefund(ctx, id, reason));
   }
 
+  disputeCharge(chargeId: string, opts?: { amount?: number; reason?: string }): Stripe.Dispute {
+    const ctx = this.makeCtx("control", { id: null, idempotency_key: null });
+    return snapshot(disputeCharge(ctx, chargeId, opts));
+  }
+
+  payOut(opts?: { arrivalDate?: number }): Stripe.Payout[] {
+    const ctx = this.makeCtx("control", { id: null, idempotency_key: null });
+    return payOut(ctx, opts);
+  }
+
   resend(eventId: string, url?: string): number {
     const event = this.store.events.get(eventId);
     if (!event) throw invalidRequest(`No such event: '${eventId}'`, { code: "resource_missing", status: 404, param: "id" });
@@ -210,6 +225,7 @@ export class EmulatorCore {
   reset(): void {
     this.deliverer.reset();
     this.store.reset();
+    resetBooks(this.store);
     resetReceipts(this.store);
     resetPaymentMethodDomains(this.store);
   }
@@ -456,6 +472,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}): Pro
     flushDeliveries: () => core.deliverer.flush(),
     authenticate: (id, outcome) => core.authenticate(id, outcome),
     failRefund: (id, reason) => core.failRefund(id, reason),
+    disputeCharge: (id, opts) => core.disputeCharge(id, opts),
+    payOut: (opts) => core.payOut(opts),
     resendEvent: (id, url) => core.resend(id, url),
     sentReceipts: () => sentReceipts(core.store),
     paymentMethodDomains: () => registeredPaymentMethodDomains(core.store),

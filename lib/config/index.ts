@@ -128,6 +128,20 @@ const schema = z
         return items;
       }),
     PAYMENT_CAPTURE: z.enum(["automatic", "manual"]).default("automatic"),
+    RECONCILIATION_TIME_ZONE: z
+      .string()
+      .default("UTC")
+      .refine(
+        (zone) => {
+          try {
+            new Intl.DateTimeFormat("en-US", { timeZone: zone });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: "must be an IANA time zone, e.g. UTC or Europe/Berlin" },
+      ),
     PAYMENT_DEFAULT_LOCALE: z
       .string()
       .transform((s, ctx) => {
@@ -309,6 +323,8 @@ export interface Config {
     /** With manual capture: capture automatically this long after authorization; null = wait for a person. */
     autoCaptureAfterMs: number | null;
   };
+  /** The dealer's books (lib/reconciliation): its days begin at midnight in this IANA time zone. */
+  reconciliation: { timeZone: string };
   worker: {
     inServer: boolean;
     pollIntervalMs: number;
@@ -422,6 +438,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       defaultLocale: c.PAYMENT_DEFAULT_LOCALE,
       autoCaptureAfterMs: c.PAYMENT_AUTO_CAPTURE_AFTER,
     },
+    reconciliation: { timeZone: c.RECONCILIATION_TIME_ZONE },
     worker: {
       inServer: c.WORKER_IN_SERVER,
       pollIntervalMs: c.WORKER_POLL_INTERVAL_MS,

@@ -23,6 +23,8 @@ export const DEALER_MODELS = new Set([
   "StripeCustomer",
   "DealerBackoff",
   "DealerTask",
+  "ReconciliationRun",
+  "ReconciliationEntry",
 ]);
 
 export class CrossDealerWriteError extends Error {

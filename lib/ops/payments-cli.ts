@@ -9,6 +9,9 @@
 //                                  settle a movement by hand (as the console's "resolve"), with the audit log
 //   attention                      list what needs a person
 //   show <paymentId>               a payment with its timeline and movements
+//   reconcile --date YYYY-MM-DD [--to YYYY-MM-DD] [--json] [--again]
+//                                  Stripe, the ledger and Navixy, day by day; exit 0 balanced, 1 differences,
+//                                  2 a source could not be read
 import { parseDuration } from "../config";
 import { isMovementId, isPaymentId } from "../ids";
 import { needsAttention } from "../payments/attention";
@@ -21,6 +24,7 @@ import { resyncEvents } from "../payments/intake/resync-events";
 import { bootstrap } from "../server/start";
 import { getServices, servicesForSlug } from "../server/services";
 import { LedgerWorker } from "../payments/worker/ledger-worker";
+import { reconcileDays, type DaysOutcome } from "../reconciliation/reconcile-days";
 
 const USAGE = `Usage: npm run payments -- [--dealer <slug>] <command>   (a hosted dealer's ledger; default: the environment's)
   capture <paymentId> [amount]   capture an authorization (amount in major units, e.g. 12.50; default all)
@@ -32,14 +36,19 @@ const USAGE = `Usage: npm run payments -- [--dealer <slug>] <command>   (a hoste
                                  settle a movement by hand: "applied" (the change is in Navixy) or
                                  "canceled" (no longer owed); a failed refund's note is cleared keeping its state
   attention                      list what needs a person
-  show <paymentId>               a payment, its timeline and its balance movements`;
+  show <paymentId>               a payment, its timeline and its balance movements
+  reconcile --date YYYY-MM-DD [--to YYYY-MM-DD] [--json] [--again]
+                                 reconcile Stripe, the ledger and Navixy for each day (the dealer's time zone);
+                                 a day already reconciled is shown as stored unless --again; exit 0 balanced,
+                                 1 differences, 2 a source could not be read (the run continues when started again)`;
 
 async function main(argv: string[]): Promise<number> {
   let dealerSlug: string | undefined;
-  if (argv[0] === "--dealer") {
-    dealerSlug = argv[1];
-    argv = argv.slice(2);
-    if (!dealerSlug) throw new UsageError("--dealer needs a slug");
+  const dealerAt = argv.indexOf("--dealer");
+  if (dealerAt >= 0) {
+    dealerSlug = argv[dealerAt + 1];
+    if (!dealerSlug || dealerSlug.startsWith("--")) throw new UsageError("--dealer needs a slug");
+    argv = [...argv.slice(0, dealerAt), ...argv.slice(dealerAt + 2)];
   }
   const [command, ...args] = argv;
   if (!command || command === "help" || command === "--help") {
@@ -131,6 +140,26 @@ async function main(argv: string[]): Promise<number> {
       if (!payment) throw new UsageError(`no payment ${args[0]}`);
       console.log(JSON.stringify(payment, null, 2));
       return 0;
+    }
+    case "reconcile": {
+      const option = (name: string) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+      };
+      const from = option("--date");
+      if (!from) throw new UsageError("reconcile needs --date YYYY-MM-DD");
+      const json = args.includes("--json");
+      let outcome: DaysOutcome;
+      try {
+        outcome = await reconcileDays(services, { from, to: option("--to") ?? from, again: args.includes("--again") });
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(error.message);
+        throw error;
+      }
+      if (json) console.log(JSON.stringify(outcome.report, null, 2));
+      else for (const line of outcome.lines) console.log(line);
+      if (outcome.unreadable) console.error(outcome.unreadable);
+      return outcome.exitCode;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

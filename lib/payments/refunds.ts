@@ -68,7 +68,7 @@ export const REFUND_FAILED_NOTE = "refund failed at Stripe";
 const LEGACY_BY_HAND_NOTE = "after its debit: credit it back by hand";
 const LEGACY_FLAGGED_NOTE = "flagged before credit-backs were automatic";
 /** How a debit taken off a credit that had not reached Navixy says so; a later failure of its refund gives it back. */
-const ABSORBED_NOTE = "not debited: the credit had not been sent yet and was";
+export const ABSORBED_NOTE = "not debited: the credit had not been sent yet and was";
 
 export interface RefundsOutcome {
   /** Pending and succeeded refunds: what has left, or is leaving, the balance. */

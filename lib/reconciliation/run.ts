@@ -13,7 +13,6 @@ import type { Period } from "./period";
 import { navixyInstant, readNavixyUser, readStripePage, SourceUnavailable, type NavixyEntry, type StripeEntry } from "./sources";
 import type { ReconciliationResult } from "./types";
 
-export const RUN_LEASE_MS = 60_000;
 const CHUNK = 500;
 
 export interface ReconcileOptions {
@@ -68,7 +67,9 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
   if (finished) return { state: "finished", result: finished };
 
   const owner = randomBytes(8).toString("hex");
-  const leaseUntil = () => new Date(Date.now() + RUN_LEASE_MS);
+  // The worker's lease (WORKER_LEASE_MS), renewed while the run works: a crashed run is taken over as soon as a row.
+  const leaseMs = services.config.worker.leaseMs;
+  const leaseUntil = () => new Date(Date.now() + leaseMs);
   const claimed = await db.reconciliationRun.updateMany({
     where: { id: run.id, status: "running", OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] },
     data: { leaseOwner: owner, leaseUntil: leaseUntil() },
@@ -76,6 +77,10 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
   if (claimed.count === 0) return { state: "in_progress", runId: run.id, phase: run.phase };
   const deadline = opts.sliceMs === undefined ? Infinity : Date.now() + opts.sliceMs;
   const mine = { id: run.id, leaseOwner: owner };
+  const heartbeat = setInterval(() => {
+    void db.reconciliationRun.updateMany({ where: mine, data: { leaseUntil: leaseUntil() } }).catch(() => {});
+  }, Math.max(250, Math.floor(leaseMs / 3)));
+  heartbeat.unref();
   const release = () => db.reconciliationRun.updateMany({ where: mine, data: { leaseOwner: null, leaseUntil: null } });
   const progress = async () => {
     if (!opts.onProgress) return;
@@ -158,6 +163,8 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
     await db.reconciliationRun.updateMany({ where: mine, data: { lastError: message.slice(0, 1000), leaseOwner: null, leaseUntil: null } }).catch(() => {});
     if (!(error instanceof SourceUnavailable)) logger.error({ err: error, runId: run.id, dealerId: services.dealer.id }, "reconciliation failed; it continues when started again");
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
 
   async function pause(): Promise<ReconcileOutcome> {

@@ -17,6 +17,7 @@ import {
   type DealerRow,
 } from "../dealers/directory";
 import { logger } from "../logging/logger";
+import { scheduleNightlyReconciliation } from "../reconciliation/nightly";
 import { audit, type Actor } from "./audit";
 import { readStripeAccountId, runSetupChecks, stripeAccountCheck, stripeKeyCheck, webhookUrl, type SetupCheck } from "./setup";
 
@@ -75,6 +76,7 @@ export async function checkDealer(actor: Actor, slug: string, options: { stripeC
     row = await setDealerStatus(root().rootDb, row.id, "active");
     await audit(root().rootDb, { ...actor, dealerId: row.id, action: "dealer.live", target: row.slug, before: { status: "setup" }, after: { status: "active" } });
     await scheduleDealerTask(root().rootDb, row.id, RECHECK, DEALER_RECHECK_INTERVAL_MS);
+    await scheduleNightlyReconciliation(root().rootDb, row.id);
   } else if (row.status === "active") {
     row = (await takeOutOfService(actor, row, definiteFailures(row, checks, options.stripeChanged ?? false))) ?? row;
   }

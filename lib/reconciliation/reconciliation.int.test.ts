@@ -10,6 +10,8 @@ import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../
 import { resolveMovement } from "../admin/actions";
 import { newId } from "../ids";
 import { creditText } from "../payments/sync-payment-intent";
+import { workQueues } from "../server/start";
+import { endedDays, nextNightlyAt, nightlyReconciliationTask, RECONCILE_TASK, scheduleNightlyReconciliation } from "./nightly";
 import { dayWithDifferences, reconcilePeriod } from "./run";
 import { SourceUnavailable } from "./sources";
 import type { Period } from "./period";
@@ -247,6 +249,35 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     const runs = await gw.services.rootDb.reconciliationRun.findMany({ select: { dealerId: true } });
     expect(runs.length).toBeGreaterThan(0);
     expect(new Set(runs.map((r) => r.dealerId))).toEqual(new Set([gw.services.dealer.id]));
+  });
+
+  test("the worker's nightly task reconciles each ended day without a finished run, once, and is due again the next night", async () => {
+    const rootDb = gw.services.rootDb;
+    const dealerId = gw.services.dealer.id;
+    expect(workQueues(gw.services).map((q) => q.name)).toContain(`task:${RECONCILE_TASK}`);
+    await scheduleNightlyReconciliation(rootDb, dealerId);
+    expect(await rootDb.dealerTask.findUnique({ where: { dealerId_kind: { dealerId, kind: RECONCILE_TASK } } })).toMatchObject({ dealerId });
+
+    // Tomorrow's night: today has ended, with the planted differences in it.
+    const tomorrow = new Date(Date.now() + 86400_000);
+    const days = endedDays(tomorrow, "UTC");
+    expect(days).toHaveLength(7);
+    expect(days.at(-1)).toBe(new Date().toISOString().slice(0, 10));
+    const task = nightlyReconciliationTask(async (id) => (id === dealerId ? gw.services : null));
+    expect(await task.run(rootDb, dealerId, tomorrow)).toBe("done");
+    const runs = await gw.services.db.reconciliationRun.findMany({ where: { label: { in: days } } });
+    expect(new Set(runs.map((r) => r.label))).toEqual(new Set(days));
+    expect(runs.every((r) => r.status !== "running")).toBe(true);
+    expect(runs.find((r) => r.label === days.at(-1))?.status).toBe("differences");
+    expect((await dayWithDifferences(gw.services, days.at(-1)!))?.differences.length).toBeGreaterThan(0);
+    const row = await rootDb.dealerTask.findUniqueOrThrow({ where: { dealerId_kind: { dealerId, kind: RECONCILE_TASK } } });
+    expect(row.dueAt.getTime()).toBe(nextNightlyAt(new Date(), "UTC").getTime());
+
+    // Run again: every day has its finished run, nothing is read again.
+    await task.run(rootDb, dealerId, tomorrow);
+    expect(await gw.services.db.reconciliationRun.count({ where: { label: { in: days } } })).toBe(runs.length);
+    // A dealer that is no more is dropped.
+    expect(await task.run(rootDb, "dlr_gone", tomorrow)).toBe("drop");
   });
 
   const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {

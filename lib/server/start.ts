@@ -11,7 +11,8 @@ import { LedgerWorker, type LedgerWorkerOptions } from "../payments/worker/ledge
 import type { WorkQueue } from "../payments/worker/queue";
 import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
-import { getServices, type Services } from "./services";
+import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
+import { getServices, servicesForDealer, type Services } from "./services";
 import { decodeHint } from "./wake";
 
 const holder = globalThis as { __gatewayWorker?: ProcessWorker };
@@ -42,12 +43,24 @@ export async function bootstrap(): Promise<void> {
   void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
+/** A dealer whose books are reconciled: the environment's, and every hosted one that went live (suspended too). */
+async function reconciledDealer(dealerId: string): Promise<Services | null> {
+  const services = await servicesForDealer(dealerId);
+  return services && services.dealer.status !== "setup" ? services : null;
+}
+
 /**
- * The worker's queues: the money's path, then the features built on it (automatic top-up) and the deployment's
- * periodic check of each live hosted dealer (lib/admin/dealers.ts).
+ * The worker's queues: the money's path, then the features built on it (automatic top-up), the deployment's
+ * periodic check of each live hosted dealer (lib/admin/dealers.ts) and each dealer's nightly reconciliation
+ * (lib/reconciliation/nightly.ts).
  */
 export function workQueues(services: Services): WorkQueue[] {
-  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config), dealerTaskQueue(dealerRecheckTask)];
+  return [
+    ...coreQueues(services.config.worker),
+    autoTopUpQueue(services.config),
+    dealerTaskQueue(dealerRecheckTask),
+    dealerTaskQueue(nightlyReconciliationTask(reconciledDealer)),
+  ];
 }
 
 /**
@@ -72,6 +85,7 @@ export async function startWorker(): Promise<ProcessWorker> {
   const services = getServices();
   // Live hosted dealers without their periodic check yet get one (not awaited: start-up never waits for it).
   void scheduleDealerRechecks(services.rootDb).catch((error) => logger.error({ err: error }, "could not schedule the dealers' periodic checks"));
+  void scheduleNightlyReconciliations(services.rootDb).catch((error) => logger.error({ err: error }, "could not schedule the dealers' nightly reconciliations"));
   const worker = createWorker(services);
   worker.start();
   const listener = new WorkChannelListener(services.dbTarget, {

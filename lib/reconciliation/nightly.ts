@@ -1,0 +1,106 @@
+// The worker's nightly reconciliation of each dealer, as a due row (DealerTask "reconcile"): after a dealer's day has
+// ended in its time zone, the worker reconciles it (and any of the last week's days that have no finished run yet)
+// and stores the result. A run works in slices of NIGHTLY_SLICE_MS and is then due again in a few seconds, so a day of
+// tens of thousands of payments never holds one of the worker's slots for long and credits keep flowing beside it. A
+// dealer with nothing to reconcile costs its row and one short run a day.
+import type { Db } from "../db/client";
+import { logger } from "../logging/logger";
+import { scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
+import type { Services } from "../server/services";
+import { dayOf, daysOf, periodOfDays, startOfDay } from "./period";
+import { dealerTimeZone } from "./reconcile-days";
+import { reconcilePeriod } from "./run";
+import { SourceUnavailable } from "./sources";
+
+export const RECONCILE_TASK = "reconcile";
+const DAY_MS = 86_400_000;
+/** How long one slice of a run may hold a worker slot. */
+export const NIGHTLY_SLICE_MS = 20_000;
+/** A run left unfinished by its slice continues this soon. */
+const CONTINUE_AFTER_MS = 2_000;
+/** A source that could not be read is tried again this soon (the run keeps what it read). */
+const RETRY_AFTER_MS = 15 * 60_000;
+/** Past days without a finished run that the nightly run catches up (a worker that was down). */
+const CATCH_UP_DAYS = 7;
+/** How long after the dealer's midnight the day is reconciled: late webhooks and retried credits have landed by then. */
+const AFTER_MIDNIGHT_MS = 2 * 3600_000;
+
+/** The dealer's next reconciliation: AFTER_MIDNIGHT_MS into the dealer's next day. */
+export function nextNightlyAt(now: Date, timeZone: string): Date {
+  const today = dayOf(now, timeZone);
+  const tonight = startOfDay(today, timeZone).getTime() + AFTER_MIDNIGHT_MS;
+  if (tonight > now.getTime()) return new Date(tonight);
+  const tomorrow = dayOf(new Date(startOfDay(today, timeZone).getTime() + DAY_MS + 3600_000), timeZone);
+  return new Date(startOfDay(tomorrow, timeZone).getTime() + AFTER_MIDNIGHT_MS);
+}
+
+/** The ended days the nightly run owes: the last CATCH_UP_DAYS up to yesterday, in the dealer's zone. */
+export function endedDays(now: Date, timeZone: string): string[] {
+  const today = dayOf(now, timeZone);
+  const yesterday = dayOf(new Date(startOfDay(today, timeZone).getTime() - 3600_000), timeZone);
+  const first = dayOf(new Date(startOfDay(today, timeZone).getTime() - CATCH_UP_DAYS * DAY_MS + 3600_000), timeZone);
+  return daysOf(first, yesterday);
+}
+
+/** Reconciles the dealer's ended days that have no finished run, oldest first, for at most `sliceMs`. */
+export async function reconcileEndedDays(services: Services, now: Date, sliceMs = NIGHTLY_SLICE_MS): Promise<"done" | "more"> {
+  const zone = dealerTimeZone(services);
+  const days = endedDays(now, zone);
+  const finished = new Set(
+    (
+      await services.db.reconciliationRun.findMany({
+        where: { label: { in: days }, timeZone: zone, status: { not: "running" } },
+        select: { label: true },
+      })
+    ).map((r) => r.label),
+  );
+  const deadline = Date.now() + sliceMs;
+  for (const day of days) {
+    if (finished.has(day)) continue;
+    const left = deadline - Date.now();
+    if (left <= 0) return "more";
+    const outcome = await reconcilePeriod(services, periodOfDays(day, day, zone), { sliceMs: left });
+    if (outcome.state !== "finished") return "more";
+    const result = outcome.result;
+    logger.info(
+      { dealerId: services.dealer.id, day, runId: result.runId, differences: result.differences.length },
+      result.balanced ? "reconciled: balanced" : "reconciled: the day has differences",
+    );
+  }
+  return "done";
+}
+
+export function nightlyReconciliationTask(servicesFor: (dealerId: string) => Promise<Services | null>): DealerTaskDefinition {
+  return {
+    kind: RECONCILE_TASK,
+    intervalMs: DAY_MS,
+    lookEveryMs: 60_000,
+    async run(rootDb: Db, dealerId: string, now: Date) {
+      const services = await servicesFor(dealerId);
+      if (!services) return "drop"; // scheduled again when it goes live again
+      const due = (at: Date) => rootDb.dealerTask.updateMany({ where: { dealerId, kind: RECONCILE_TASK }, data: { dueAt: at } });
+      try {
+        const state = await reconcileEndedDays(services, now);
+        await due(state === "more" ? new Date(Date.now() + CONTINUE_AFTER_MS) : nextNightlyAt(new Date(), dealerTimeZone(services)));
+        return "done";
+      } catch (error) {
+        if (error instanceof SourceUnavailable) await due(new Date(Date.now() + RETRY_AFTER_MS));
+        throw error;
+      }
+    },
+  };
+}
+
+/** Gives the environment's dealer and every live or suspended hosted dealer its nightly reconciliation. */
+export async function scheduleNightlyReconciliations(rootDb: Db, now = new Date()): Promise<void> {
+  const dealers = await rootDb.$queryRaw<{ id: string }[]>`
+    SELECT d."id" FROM "Dealer" d
+    WHERE d."status" IN ('active', 'suspended')
+      AND NOT EXISTS (SELECT 1 FROM "DealerTask" t WHERE t."dealerId" = d."id" AND t."kind" = ${RECONCILE_TASK})`;
+  for (const id of ["default", ...dealers.map((d) => d.id)]) await scheduleNightlyReconciliation(rootDb, id, now);
+}
+
+export async function scheduleNightlyReconciliation(rootDb: Db, dealerId: string, now = new Date()): Promise<void> {
+  // Due at once: the first run looks at the last week; later ones are set by the run itself to the dealer's night.
+  await scheduleDealerTask(rootDb, dealerId, RECONCILE_TASK, 0, now);
+}

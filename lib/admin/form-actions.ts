@@ -1,6 +1,7 @@
 // The console's form posts (POST /admin/actions/<action>): each reads its form, runs one console action and
 // words the outcome for the person: a notice, or a whole page when there is more to show (a new webhook
 // endpoint's signing secret). Refusals meant for the person are thrown as AdminActionError.
+import { reconcileDayNow } from "./reconciliation";
 import { formatMoney, parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
 import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refundPayment, resolveMovement } from "./actions";
@@ -120,6 +121,13 @@ const ACTIONS: Record<string, ConsoleFormAction> = {
       if (error instanceof DealerInputError) throw new AdminActionError(error.message);
       throw error;
     }
+  },
+  async reconcile(services, { who, form }) {
+    const day = formString(form, "day");
+    const outcome = await reconcileDayNow(services, who, day);
+    if (!outcome.ok) throw new AdminActionError(outcome.message);
+    const n = outcome.result?.differences.length ?? 0;
+    return `${day} reconciled: ${n === 0 ? "balanced" : `${n} difference${n === 1 ? "" : "s"}`}.`;
   },
   async retry(services, { who, form }) {
     const movementId = formString(form, "movementId");

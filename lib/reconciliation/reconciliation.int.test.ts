@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
 import { resolveMovement } from "../admin/actions";
+import { exportBooks, reconcileDayNow, reconciliationCalendar, reconciliationOfDay } from "../admin/reconciliation";
 import { newId } from "../ids";
 import { creditText } from "../payments/sync-payment-intent";
 import { workQueues } from "../server/start";
@@ -40,6 +41,7 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
   });
 
   let n = 0;
+  let cleanPayment: { paymentId: string; piId: string } | undefined;
   const periodFrom = (start: Date, end: Date): Period => ({ start, end, label: `test-${++n}`, timeZone: "UTC" });
   const movements = (paymentId: string) => gw.services.db.balanceMovement.findMany({ where: { paymentId }, orderBy: { createdAt: "asc" } });
   const settled = (paymentId: string, count: number) =>
@@ -90,6 +92,7 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     });
     expect(result.read).toMatchObject({ stripeTransactions: 5, ledgerMovements: 5, navixyUsers: 2 });
     expect(a.piId).toMatch(/^pi_/);
+    cleanPayment = a;
     // The finished run is the answer for its period; `again` makes a new run.
     const stored = await reconcilePeriod(gw.services, periodFrom(start, end));
     expect(stored).toMatchObject({ state: "finished", result: { runId: result.runId } });
@@ -316,5 +319,38 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     await gw.navixy.setOutage(false);
 
     expect((await cli("reconcile", "--date", "2026-13-01")).code).toBe(2);
+  });
+
+  test("the console: a calendar of the month's days, a day's result, and the books as CSV with payouts and their payments", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const calendar = (await reconciliationCalendar(gw.services))!;
+    expect(calendar.timeZone).toBe("UTC");
+    const todayCell = calendar.days.find((d) => d.day === today)!;
+    expect(todayCell.state).toBe("differences");
+    expect(todayCell.differenceCount).toBe((await reconciliationOfDay(gw.services, today))!.differences.length);
+    const earlier = calendar.days.filter((d) => d.day < today && d.day >= endedDays(new Date(Date.now() + 86400_000), "UTC")[0]!);
+    expect(earlier.every((d) => d.state === "balanced")).toBe(true);
+    // Tomorrow was reconciled on demand by the command's test; the days after it have not begun.
+    const tomorrow = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
+    expect(calendar.days.filter((d) => d.day > tomorrow).every((d) => d.state === "not_ended")).toBe(true);
+    expect(await reconciliationCalendar(gw.services, "2026-13")).toBeNull();
+    expect(await reconcileDayNow(gw.services, { actor: "test", ip: null }, "2026-02-30")).toMatchObject({ ok: false });
+
+    // Stripe pays the balance out; the books show each payment with its payout, and the payout after its payments.
+    const [payout] = gw.stripeEmulator.payOut();
+    const books = await exportBooks(gw.services, { actor: "test", ip: null }, { day: today });
+    if (books.kind !== "csv") throw new Error(books.problem);
+    const lines = books.body.replace(/^\uFEFF/, "").trim().split("\r\n");
+    expect(lines[0]).toBe("type,date,balance_transaction,stripe_object,payment_id,payment_intent,navixy_user_id,currency,gross,stripe_fee,net,payout_id,payout_date,navixy_transaction");
+    const line = lines.find((l) => l.includes(cleanPayment!.piId) && l.startsWith("payment,"))!;
+    const row = line.split(",");
+    expect(row.slice(4, 13)).toEqual([cleanPayment!.paymentId, cleanPayment!.piId, "30001", "EUR", "25.00", "1.03", "23.97", payout!.id, new Date(payout!.arrival_date * 1000).toISOString().slice(0, 10)]);
+    expect(line).toMatch(new RegExp(`,"\\d{4}-\\d\\d-\\d\\dT[^ ]+ 25\\.00 Balance top-up via Stripe, payment ${cleanPayment!.piId}"$`));
+    const payoutLine = lines.findIndex((l) => l.startsWith("payout,"));
+    expect(payoutLine).toBe(lines.length - 1); // everything of today was paid out: its payments come before it
+    expect(lines[payoutLine]).toContain(payout!.id);
+    expect(lines.some((l) => l.startsWith("refund,"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("dispute,"))).toBe(true);
+    expect(await exportBooks(gw.services, { actor: "test", ip: null }, { month: "2026-1" })).toMatchObject({ kind: "refused" });
   });
 });

@@ -352,7 +352,7 @@ export async function dayWithDifferences(services: Services, day: string): Promi
   return result && !result.balanced ? result : null;
 }
 
-/** The latest run of each day from `from` to `to` (labels), for the console's calendar. */
+/** Each day's latest finished run from `from` to `to` (labels), or its running one, for the console's calendar. */
 export async function runsOfDays(services: Services, from: string, to: string): Promise<Map<string, { status: string; differenceCount: number; runId: string; lastError: string | null }>> {
   const rows = await services.db.reconciliationRun.findMany({
     where: { label: { gte: from, lte: to } },
@@ -360,6 +360,12 @@ export async function runsOfDays(services: Services, from: string, to: string): 
     select: { id: true, label: true, status: true, differenceCount: true, lastError: true },
   });
   const out = new Map<string, { status: string; differenceCount: number; runId: string; lastError: string | null }>();
-  for (const r of rows) if (!r.label.includes("..")) out.set(r.label, { status: r.status, differenceCount: r.differenceCount, runId: r.id, lastError: r.lastError });
+  for (const r of rows) {
+    if (r.label.includes("..")) continue;
+    // A day's latest finished run stands while it is reconciled again; a run still going shows until one finishes.
+    const known = out.get(r.label);
+    if (r.status === "running" && known && known.status !== "running") continue;
+    out.set(r.label, { status: r.status, differenceCount: r.differenceCount, runId: r.id, lastError: r.lastError });
+  }
   return out;
 }

@@ -12,6 +12,7 @@
 //   reconcile --date YYYY-MM-DD [--to YYYY-MM-DD] [--json] [--again]
 //                                  Stripe, the ledger and Navixy, day by day; exit 0 balanced, 1 differences,
 //                                  2 a source could not be read
+//   books --date YYYY-MM-DD | --month YYYY-MM   the books as CSV
 import { parseDuration } from "../config";
 import { isMovementId, isPaymentId } from "../ids";
 import { needsAttention } from "../payments/attention";
@@ -20,6 +21,7 @@ import { sweepPayments } from "../payments/sweep";
 import { parseMajorAmount, formatMoney } from "../money";
 import { retryMovement } from "../payments/retry-movement";
 import { AdminActionError, resolveMovement } from "../admin/actions";
+import { exportBooks } from "../admin/reconciliation";
 import { resyncEvents } from "../payments/intake/resync-events";
 import { bootstrap } from "../server/start";
 import { getServices, servicesForSlug } from "../server/services";
@@ -40,7 +42,10 @@ const USAGE = `Usage: npm run payments -- [--dealer <slug>] <command>   (a hoste
   reconcile --date YYYY-MM-DD [--to YYYY-MM-DD] [--json] [--again]
                                  reconcile Stripe, the ledger and Navixy for each day (the dealer's time zone);
                                  a day already reconciled is shown as stored unless --again; exit 0 balanced,
-                                 1 differences, 2 a source could not be read (the run continues when started again)`;
+                                 1 differences, 2 a source could not be read (the run continues when started again)
+  books --date YYYY-MM-DD | --month YYYY-MM
+                                 the books as CSV: each payment's gross, Stripe fee, net, payout and its date,
+                                 the Navixy transaction and the user; each payout after its transactions`;
 
 async function main(argv: string[]): Promise<number> {
   let dealerSlug: string | undefined;
@@ -160,6 +165,20 @@ async function main(argv: string[]): Promise<number> {
       else for (const line of outcome.lines) console.log(line);
       if (outcome.unreadable) console.error(outcome.unreadable);
       return outcome.exitCode;
+    }
+    case "books": {
+      const option = (name: string) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+      };
+      const exported = await exportBooks(services, { actor: "cli", ip: null }, { day: option("--date"), month: option("--month") });
+      if (exported.kind === "refused") throw new UsageError(`books: ${exported.problem}`);
+      if (exported.kind === "unavailable") {
+        console.error(exported.problem);
+        return 2;
+      }
+      process.stdout.write(exported.body.replace(/^\uFEFF/, ""));
+      return 0;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -352,5 +352,10 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     expect(lines.some((l) => l.startsWith("refund,"))).toBe(true);
     expect(lines.some((l) => l.startsWith("dispute,"))).toBe(true);
     expect(await exportBooks(gw.services, { actor: "test", ip: null }, { month: "2026-1" })).toMatchObject({ kind: "refused" });
+    // The same books from the command line.
+    const printed = await cli("books", "--month", today.slice(0, 7));
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.split("\r\n")[0]).toBe(lines[0]);
+    expect(printed.stdout).toContain(payout!.id);
   });
 });

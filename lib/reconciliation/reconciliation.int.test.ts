@@ -224,6 +224,26 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     expect((await dayWithDifferences(gw.services, result.label))?.runId).toBe(result.runId);
   });
 
+  test("a change that lands in Navixy after midnight is explained by its movement of the day before, in both days", async () => {
+    const start = await nextSecond();
+    // Refused, resolved as applied before midnight, made by hand in Navixy just after.
+    gw.navixy.addFault({ method: CHANGE_BALANCE, userId: 30014, always: true, action: { type: "error", code: 13 } });
+    const p = await paid(30014, 1800);
+    const [credit] = await movements(p.paymentId);
+    await resolveMovement(gw.services, { actor: "test", ip: null }, { movementId: credit!.id, appliedInNavixy: true, comment: "credited by hand" });
+    const midnight = await nextSecond();
+    gw.navixy.addTransactions(30014, [{ at: new Date(), amountCents: 1800, text: creditText(p.piId) }]);
+    gw.navixy.clearFaults();
+    await paid(30014, 500); // the user pays again after midnight: the day reads their Navixy transactions
+    const end = await nextSecond();
+
+    const before = await reconcile(periodFrom(start, midnight));
+    expect(before.differences).toEqual([]);
+    const after = await reconcile(periodFrom(midnight, end));
+    expect(after.differences).toEqual([]);
+    expect(after.totals["eur"]).toMatchObject({ navixyCredited: 2300, credited: 500, gross: 500 });
+  });
+
   test("a source that cannot be read stops the run where it was; started again, it continues and finishes", async () => {
     const start = await nextSecond();
     await paid(30012, 2500);

@@ -293,8 +293,10 @@ async function matchRun(services: Services, run: RunRow, period: Period): Promis
   const endMs = period.end.getTime();
   const references = [...new Set(navixy.filter((t) => navixyInstant(t.timestamp) >= startMs && navixyInstant(t.timestamp) < endMs).flatMap((t) => t.ids))];
   const appliedByReference = new Map<string, LedgerMovement[]>();
-  for (const part of chunks(references)) {
-    const rows = await db.balanceMovement.findMany({ where: { state: "applied", reference: { in: part } }, select: MOVEMENT_SELECT });
+  // By idempotency key (unique, indexed): a PaymentIntent's credit, a refund's debit and its credit back.
+  const keys = references.flatMap((id) => (id.startsWith("pi_") ? [`credit:${id}`] : id.startsWith("re_") ? [`debit:${id}`, `refund-reversal:${id}`] : []));
+  for (const part of chunks(keys)) {
+    const rows = await db.balanceMovement.findMany({ where: { state: "applied", idempotencyKey: { in: part } }, select: MOVEMENT_SELECT });
     for (const m of rows.map(ledgerMovement)) appliedByReference.set(m.reference, [...(appliedByReference.get(m.reference) ?? []), m]);
   }
   // Payments named in Navixy texts (for the differences' links).

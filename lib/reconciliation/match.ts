@@ -231,8 +231,10 @@ export function matchBooks(input: MatchInput): MatchOutput {
       case "adjustment": {
         tot.fees += e.fee;
         tot.net += e.net;
-        if (e.reportingCategory !== "dispute" && !e.disputeId) break;
+        if (e.reportingCategory !== "dispute" && e.reportingCategory !== "dispute_reversal" && !e.disputeId) break;
         tot.disputed += -e.amount;
+        // A dispute won gives the money back to the Stripe balance: nothing is owed to or by the payer for it.
+        if (e.amount >= 0) break;
         if (!payment) {
           foreign("The dispute");
           break;
@@ -250,9 +252,10 @@ export function matchBooks(input: MatchInput): MatchOutput {
         });
         break;
       }
-      case "payout":
-        break; // moves money from the balance to the bank: the books of the payments do not change
       default:
+        // Payouts (and their failures and cancellations) move money between the balance and the bank: the books of
+        // the payments do not change.
+        if (e.type.startsWith("payout")) break;
         tot.fees += e.fee;
         tot.net += e.net;
     }

@@ -101,6 +101,12 @@ describe("configuration", () => {
     expect(problems({ ...valid, PAYMENT_DEFAULT_LOCALE: "xx" })[0]).toMatch(/^PAYMENT_DEFAULT_LOCALE must be one of en, ar, /);
   });
 
+  test("RECONCILIATION_TIME_ZONE: UTC by default, any IANA zone, a bad one named", () => {
+    expect(parseConfig(valid).reconciliation.timeZone).toBe("UTC");
+    expect(parseConfig({ ...valid, RECONCILIATION_TIME_ZONE: "Europe/Berlin" }).reconciliation.timeZone).toBe("Europe/Berlin");
+    expect(problems({ ...valid, RECONCILIATION_TIME_ZONE: "Mars/Olympus" })[0]).toMatch(/^RECONCILIATION_TIME_ZONE.*IANA time zone/);
+  });
+
   test("console, rate limits, frames and logs", () => {
     const c = parseConfig(valid);
     expect(c.admin).toEqual({ password: undefined, sessionTtlMs: 12 * 3_600_000, loginLimit: { limit: 5, windowMs: 15 * 60_000 } });

@@ -244,6 +244,18 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     expect(after.totals["eur"]).toMatchObject({ navixyCredited: 2300, credited: 500, gross: 500 });
   });
 
+  test("a Navixy read that times out or drops its connection is asked again, and the run finishes", async () => {
+    const start = await nextSecond();
+    await paid(30015, 2100);
+    const end = await nextSecond();
+    gw.navixy.addFault({ method: "panel/user/transaction/list", userId: 30015, action: { type: "delay", ms: 1500 } }); // past NAVIXY_TIMEOUT_MS
+    gw.navixy.addFault({ method: "panel/user/transaction/list", userId: 30015, action: { type: "drop_before_apply" } });
+    const result = await reconcile(periodFrom(start, end));
+    expect(result.differences).toEqual([]);
+    expect(result.totals["eur"]).toMatchObject({ credited: 2100, navixyCredited: 2100 });
+    expect(gw.navixy.faults()).toEqual([]);
+  });
+
   test("a source that cannot be read stops the run where it was; started again, it continues and finishes", async () => {
     const start = await nextSecond();
     await paid(30012, 2500);

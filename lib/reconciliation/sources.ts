@@ -3,7 +3,7 @@
 // kept when they carry a Stripe id (our marker). A source that cannot be read is a SourceUnavailable: the run keeps
 // what it has and continues from there when started again.
 import type Stripe from "stripe";
-import { NavixyApiError, type NavixyPanelClient, type NavixyTransaction } from "../navixy";
+import { NavixyApiError, isNavixyTransportError, type NavixyPanelClient, type NavixyTransaction } from "../navixy";
 
 export class SourceUnavailable extends Error {
   override readonly name = "SourceUnavailable";
@@ -134,21 +134,30 @@ const NAVIXY_SPAN_MS = 28 * 24 * 3600_000;
 /** Asked per request; a full page is split in two by time. */
 export const NAVIXY_PAGE = 1000;
 const RATE_LIMIT_RETRIES = 6;
+/** A read that timed out, a dropped connection, Navixy's database error: asked again this many times. */
+const TRANSIENT_RETRIES = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Every transaction of the user around the period that carries a Stripe id. Too many requests (15) waits and asks
- * again, a second and doubling; anything else that stops the read is SourceUnavailable.
+ * again, a second and doubling; a timeout, a dropped connection or a database error (1) is asked again a few times;
+ * anything else, or what still fails, is SourceUnavailable.
  */
 export async function readNavixyUser(navixy: NavixyPanelClient, userId: number, period: { start: Date; end: Date }): Promise<NavixyEntry[]> {
   const list = async (from: Date, to: Date): Promise<NavixyTransaction[]> => {
+    let transient = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await navixy.listTransactions({ userId, from, to, limit: NAVIXY_PAGE });
       } catch (error) {
         if (error instanceof NavixyApiError && error.code === 15 && attempt < RATE_LIMIT_RETRIES) {
           await sleep(1000 * 2 ** attempt);
+          continue;
+        }
+        const passing = isNavixyTransportError(error) || (error instanceof NavixyApiError && error.code === 1);
+        if (passing && transient < TRANSIENT_RETRIES) {
+          await sleep(250 * 2 ** transient++);
           continue;
         }
         if (error instanceof NavixyApiError && error.code === 201) return []; // the user is gone: nothing of ours there

@@ -82,14 +82,9 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
   }, Math.max(250, Math.floor(leaseMs / 3)));
   heartbeat.unref();
   const release = () => db.reconciliationRun.updateMany({ where: mine, data: { leaseOwner: null, leaseUntil: null } });
-  const progress = async () => {
-    if (!opts.onProgress) return;
-    const [stripeTransactions, navixyUsers] = await Promise.all([
-      db.reconciliationEntry.count({ where: { runId: run.id, source: "stripe" } }),
-      db.reconciliationEntry.count({ where: { runId: run.id, source: "navixy-user" } }),
-    ]);
-    opts.onProgress({ runId: run.id, phase: run.phase, stripeTransactions, navixyUsers });
-  };
+  // Progress as counted while working (counting the stored rows on every page would cost a scan each).
+  const counted = { stripe: 0, navixy: 0 };
+  const progress = () => opts.onProgress?.({ runId: run.id, phase: run.phase, stripeTransactions: counted.stripe, navixyUsers: counted.navixy });
 
   try {
     while (run.phase === "stripe") {
@@ -109,7 +104,8 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
       });
       if (!stored) return { state: "in_progress", runId: run.id, phase: run.phase };
       run = { ...run, stripeCursor: cursor, phase };
-      await progress();
+      counted.stripe += page.entries.length;
+      progress();
     }
 
     if (run.phase === "navixy") {
@@ -126,14 +122,15 @@ export async function reconcilePeriod(services: Services, period: Period, opts: 
         const stored = await db.$transaction(async (tx) => {
           const { count } = await tx.reconciliationRun.updateMany({ where: mine, data: { navixyCursor: done.size + i + batch.length, leaseUntil: leaseUntil(), lastError: null } });
           if (count === 0) return false;
-          for (const u of batch) await tx.reconciliationEntry.deleteMany({ where: { runId: run.id, source: "navixy", key: { startsWith: `${u}:` } } });
+          // A user's transactions are stored with its mark in this one transaction: a user without its mark has none.
           const rows = read.flatMap((entries) => keyed(entries)).map(({ key, entry }) => ({ runId: run.id, source: "navixy", key, data: JSON.stringify(entry) }));
           if (rows.length > 0) await tx.reconciliationEntry.createMany({ data: rows });
           await tx.reconciliationEntry.createMany({ data: batch.map((u) => ({ runId: run.id, source: "navixy-user", key: String(u), data: "{}" })) });
           return true;
         });
         if (!stored) return { state: "in_progress", runId: run.id, phase: run.phase };
-        await progress();
+        counted.navixy = done.size + i + batch.length;
+        progress();
       }
       const { count } = await db.reconciliationRun.updateMany({ where: mine, data: { phase: "match", leaseUntil: leaseUntil() } });
       if (count === 0) return { state: "in_progress", runId: run.id, phase: run.phase };

@@ -10,7 +10,7 @@ import { newId } from "../ids";
 import { logger } from "../logging/logger";
 import { matchBooks, type LedgerMovement, type LedgerPayment } from "./match";
 import type { Period } from "./period";
-import { navixyInstant, readNavixyUser, readStripePage, SourceUnavailable, type NavixyEntry, type StripeEntry } from "./sources";
+import { navixyInstant, readNavixy, readNavixyUser, readStripePage, SourceUnavailable, type NavixyEntry, type StripeEntry } from "./sources";
 import type { ReconciliationResult } from "./types";
 
 const CHUNK = 500;
@@ -321,7 +321,7 @@ async function matchRun(services: Services, run: RunRow, period: Period): Promis
 
   let dealerCurrency: string;
   try {
-    dealerCurrency = await services.currency.get();
+    dealerCurrency = await readNavixy(() => services.currency.get());
   } catch (error) {
     throw new SourceUnavailable("navixy", `the dealer's currency: ${error instanceof Error ? error.message : String(error)}`);
   }

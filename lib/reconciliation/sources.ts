@@ -140,29 +140,41 @@ const TRANSIENT_RETRIES = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A Navixy read, asked again while Navixy says too many requests (15: a second, doubling) or the read met a timeout,
+ * a dropped connection or a database error (1: three times, a quarter second, doubling). Other errors pass through.
+ */
+export async function readNavixy<T>(read: () => Promise<T>): Promise<T> {
+  let transient = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof NavixyApiError && error.code === 15 && attempt < RATE_LIMIT_RETRIES) {
+        await sleep(1000 * 2 ** attempt);
+        continue;
+      }
+      const passing = isNavixyTransportError(error) || (error instanceof NavixyApiError && error.code === 1);
+      if (passing && transient < TRANSIENT_RETRIES) {
+        await sleep(250 * 2 ** transient++);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
  * Every transaction of the user around the period that carries a Stripe id. Too many requests (15) waits and asks
  * again, a second and doubling; a timeout, a dropped connection or a database error (1) is asked again a few times;
  * anything else, or what still fails, is SourceUnavailable.
  */
 export async function readNavixyUser(navixy: NavixyPanelClient, userId: number, period: { start: Date; end: Date }): Promise<NavixyEntry[]> {
   const list = async (from: Date, to: Date): Promise<NavixyTransaction[]> => {
-    let transient = 0;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await navixy.listTransactions({ userId, from, to, limit: NAVIXY_PAGE });
-      } catch (error) {
-        if (error instanceof NavixyApiError && error.code === 15 && attempt < RATE_LIMIT_RETRIES) {
-          await sleep(1000 * 2 ** attempt);
-          continue;
-        }
-        const passing = isNavixyTransportError(error) || (error instanceof NavixyApiError && error.code === 1);
-        if (passing && transient < TRANSIENT_RETRIES) {
-          await sleep(250 * 2 ** transient++);
-          continue;
-        }
-        if (error instanceof NavixyApiError && error.code === 201) return []; // the user is gone: nothing of ours there
-        throw new SourceUnavailable("navixy", `user ${userId}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    try {
+      return await readNavixy(() => navixy.listTransactions({ userId, from, to, limit: NAVIXY_PAGE }));
+    } catch (error) {
+      if (error instanceof NavixyApiError && error.code === 201) return []; // the user is gone: nothing of ours there
+      throw new SourceUnavailable("navixy", `user ${userId}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
   const out: NavixyTransaction[] = [];

@@ -148,6 +148,8 @@ export function demoEnv(
     PAYMENT_CAPTURE: "automatic",
     // The payer's language follows the browser, then the emulated dealer's locale (lib/i18n).
     PAYMENT_DEFAULT_LOCALE: "",
+    // The demo's books are kept in UTC days.
+    RECONCILIATION_TIME_ZONE: "UTC",
     WORKER_IN_SERVER: "true",
     PAYMENT_AUTO_CAPTURE_AFTER: "",
     WORKER_POLL_INTERVAL_MS: "",

@@ -168,6 +168,8 @@ test("the demo's second dealer: /d/<slug>/ takes a payment into its own Navixy, 
 
   await page.goto(dealerPay!);
   await expect(page.getByTestId("dealer-brand")).toContainText("Northwind Telematics");
+  // The sandbox banner leads to this dealer's overview.
+  await expect(page.getByTestId("sandbox-banner").getByRole("link")).toHaveAttribute("href", `/d/${slug}/sandbox`);
   await expect(page.getByTestId("sandbox-card-number")).toBeVisible({ timeout: 20_000 });
   await expectNoAxeViolations(page, "the demo dealer's checkout");
   await payAt(page, dealerPay!);
@@ -179,4 +181,11 @@ test("the demo's second dealer: /d/<slug>/ takes a payment into its own Navixy, 
   expect(paid.paymentIntents.filter((pi) => pi.metadata.navixy_user_id === String(userId)).map((pi) => pi.status)).toEqual(["succeeded"]);
   expect(cents(after.balance) - cents(before.balance)).toBeGreaterThan(0);
   expect(after.transactions.length).toBe(before.transactions.length + 1);
+
+  // Its overview: its own Navixy users and ledger.
+  await page.goto(`${d.base}/d/${slug}/sandbox`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sandbox: Northwind Telematics");
+  await expect(page.getByTestId(`sandbox-pay-${userId}`)).toHaveAttribute("href", `/d/${slug}/?id=${userId}`);
+  await expect(page.getByTestId(`sandbox-transactions-${userId}`)).toBeVisible();
+  await expect(page.getByTestId("sandbox-user-10001")).toHaveCount(0);
 });

@@ -128,6 +128,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const page: ErrorPageOptions = {
     sandbox: settings.sandbox,
     translator,
+    base,
     languages: { action: `${base}/`, keep: request.nextUrl.searchParams },
     ...(look ? { brand: { css: brandCss(look.brand), name: look.brand.name, logo: look.logo, logoSrc: `${base}/brand/logo` } } : {}),
   };

@@ -8,6 +8,7 @@ import type { Payment } from "../payments/ledger/payment-records";
 import { parseMajorAmount } from "../money";
 import type { Services } from "../server/services";
 import { PAYMENT_CREDIT } from "../payments/ledger/movement-keys";
+import { paymentIdTailOfReference } from "../payments/reference";
 
 export const CREDIT_STATES: readonly CreditState[] = ["not_due", "pending", "credited", "needs_attention", "canceled"];
 
@@ -23,7 +24,7 @@ export interface PaymentFilters {
   /** minor units */
   minAmount?: number;
   maxAmount?: number;
-  /** payment id, PaymentIntent id or Navixy user id */
+  /** payment id, PaymentIntent id, Navixy user id or the short reference the payer was shown ("7QK2-M9XD") */
   q?: string;
 }
 
@@ -142,12 +143,16 @@ export function whereOf(f: PaymentFilters): Prisma.PaymentWhereInput {
   }
   if (f.q) {
     const q = f.q;
+    // The payer's reference is the end of the payment id (lib/payments/reference.ts): a suffix match, read only
+    // when someone searches for one.
+    const tail = paymentIdTailOfReference(q);
+    const byReference: Prisma.PaymentWhereInput[] = tail ? [{ id: { endsWith: tail } }] : [];
     if (/^\d{1,15}$/.test(q) && Number.isSafeInteger(Number(q))) {
-      and.push({ OR: [{ navixyUserId: Number(q) }, { id: q }] });
+      and.push({ OR: [{ navixyUserId: Number(q) }, { id: q }, ...byReference] });
     } else if (q.startsWith("pi_")) {
       and.push({ stripePaymentIntentId: q });
     } else {
-      and.push({ OR: [{ id: q }, { stripePaymentIntentId: q }] });
+      and.push({ OR: [{ id: q }, { stripePaymentIntentId: q }, ...byReference] });
     }
   }
   return and.length === 0 ? {} : and.length === 1 ? and[0]! : { AND: and };

@@ -1,10 +1,15 @@
 import { describe, expect, test } from "vitest";
+import { LOCALES } from "../i18n/locales";
 import {
   amountStep,
   currencyExponent,
   formatMoney,
   formatNavixyBalance,
+  moneyTemplate,
   parseMajorAmount,
+  registerMoneyTemplate,
+  renderMoneyTemplate,
+  type MoneyTemplate,
   parseNavixyBalance,
   toMajorString,
   toNavixyAmount,
@@ -132,5 +137,27 @@ describe("formatMoney", () => {
     expect(formatMoney(500, "JPY", "en")).toBe("¥500");
     expect(formatMoney(12340, "KWD", "en").replace(/\s/g, " ")).toBe("KWD 12.340");
     expect(formatMoney(123456789012, "USD", "en")).toBe("$1,234,567,890.12");
+  });
+});
+
+describe("money templates: the server's way of writing money, for a browser whose Intl writes it otherwise", () => {
+  const amounts = [0, 5, 99, 100, 1000, 1234, 12_345, 123_456, 1_234_567, 123_456_789, -1, -2500, -100_000_00];
+  test.each(LOCALES)("%s: a template writes every amount exactly as Intl does", (locale) => {
+    for (const currency of ["EUR", "USD", "JPY", "KWD", "ISK", "RUB", "IRR"]) {
+      const template = moneyTemplate(locale, currency);
+      for (const minor of amounts) {
+        expect(renderMoneyTemplate(template, minor), `${locale} ${currency} ${minor}`).toBe(formatMoney(minor, currency, locale));
+      }
+    }
+  });
+
+  test("a template survives the trip to the browser (JSON) and, once registered, is how that language writes that currency", () => {
+    const kazakh = JSON.parse(JSON.stringify(moneyTemplate("kk", "EUR"))) as MoneyTemplate;
+    const server = formatMoney(123_456, "EUR", "kk");
+    // What a browser without Kazakh data would write, and what it writes with the server's template.
+    const strange: MoneyTemplate = { ...kazakh, locale: "xx-test", group: "'", digits: "0123456789".split("") };
+    registerMoneyTemplate(strange);
+    expect(formatMoney(123_456, "eur", "xx-test")).toBe(server.replace(/\s(?=\d{3},)/u, "'"));
+    registerMoneyTemplate(null);
   });
 });

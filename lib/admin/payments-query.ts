@@ -2,10 +2,16 @@
 // A cursor names the last row shown; the next page is everything strictly older, so rows inserted while
 // someone pages (always newer) never shift or repeat a page, and each page costs one index range scan
 // (Payment has @@index([createdAt]) and @@index([navixyUserId, createdAt])).
+//
+// The search box takes what a dealer has at hand: a payment id, a PaymentIntent id, a Navixy user id, a card's last
+// four digits (@@index([cardLast4, createdAt])), or words of the payer's name or login. Words are looked up by
+// prefix in PayerTerm (an index range per word), which names the users; their payments are then listed with the
+// (navixyUserId, createdAt) index. No search scans the ledger.
 import type { Prisma } from "../db/client";
 import { creditStateOf, isPaymentStatus, type CreditState } from "../payments/ledger/states";
 import type { Payment } from "../payments/ledger/payment-records";
-import { parseMajorAmount } from "../money";
+import { parseConsoleAmount } from "../money";
+import { foldForSearch, prefixRange, searchWords } from "../payments/payer";
 import type { Services } from "../server/services";
 import { PAYMENT_CREDIT } from "../payments/ledger/movement-keys";
 
@@ -23,7 +29,9 @@ export interface PaymentFilters {
   /** minor units */
   minAmount?: number;
   maxAmount?: number;
-  /** payment id, PaymentIntent id or Navixy user id */
+  /** The Navixy users the search's words name (resolveSearch); set, the search lists their payments. */
+  payerUserIds?: readonly number[];
+  /** payment id, PaymentIntent id, Navixy user id, a card's last four, or words of the payer's name or login */
   q?: string;
 }
 
@@ -82,9 +90,9 @@ export function parseFilters(params: FilterParams, currency: string): { filters:
   for (const [key, field] of [["min", "minAmount"], ["max", "maxAmount"]] as const) {
     const text = one(params[key]);
     if (!text) continue;
-    const minor = parseMajorAmount(text, currency);
-    if (minor === null) problems.push(`"${text}" is not an amount`);
-    else filters[field] = minor;
+    const amount = parseConsoleAmount(text, currency);
+    if (!amount.ok) problems.push(amount.problem);
+    else filters[field] = amount.minor;
   }
   const q = one(params.q);
   if (q) filters.q = q.slice(0, 200);
@@ -140,17 +148,88 @@ export function whereOf(f: PaymentFilters): Prisma.PaymentWhereInput {
   if (f.minAmount !== undefined || f.maxAmount !== undefined) {
     and.push({ amount: { ...(f.minAmount !== undefined ? { gte: f.minAmount } : {}), ...(f.maxAmount !== undefined ? { lte: f.maxAmount } : {}) } });
   }
-  if (f.q) {
-    const q = f.q;
-    if (/^\d{1,15}$/.test(q) && Number.isSafeInteger(Number(q))) {
-      and.push({ OR: [{ navixyUserId: Number(q) }, { id: q }] });
-    } else if (q.startsWith("pi_")) {
-      and.push({ stripePaymentIntentId: q });
-    } else {
-      and.push({ OR: [{ id: q }, { stripePaymentIntentId: q }] });
-    }
-  }
+  if (f.q) and.push(idSearch(f.q, f.payerUserIds));
   return and.length === 0 ? {} : and.length === 1 ? and[0]! : { AND: and };
+}
+
+/** The search box's ids: each alternative is an indexed equality (never a scan). */
+function idSearch(q: string, payerUserIds: readonly number[] | undefined): Prisma.PaymentWhereInput {
+  if (q.startsWith("pi_")) return { stripePaymentIntentId: q };
+  if (/^\d{1,15}$/.test(q) && Number.isSafeInteger(Number(q))) {
+    // A user id, or the last four digits of a card: "4242" may be either.
+    return q.length === 4 ? { OR: [{ navixyUserId: Number(q) }, { cardLast4: q }] } : { navixyUserId: Number(q) };
+  }
+  const ids: Prisma.PaymentWhereInput[] = [{ id: q }, { stripePaymentIntentId: q }];
+  if (payerUserIds && payerUserIds.length > 0) ids.push({ navixyUserId: { in: [...payerUserIds] } });
+  return { OR: ids };
+}
+
+/** More payers than this matching a search's words: the search asks for more of the name instead of listing them all. */
+export const MAX_PAYERS_PER_SEARCH = 200;
+
+/** Whether the search box's text is words to look a payer up by (not an id or digits). */
+function isPayerSearch(q: string): boolean {
+  return !q.startsWith("pi_") && !q.startsWith("pay_") && !/^\d{1,15}$/.test(q);
+}
+
+/** More rows than this for one word's prefix: the word alone names too many payers to list. */
+const MAX_TERM_ROWS = MAX_PAYERS_PER_SEARCH * 10;
+
+/** The users with a word starting with `prefix`; "too_many" past MAX_TERM_ROWS words. */
+async function usersWithTermPrefix(services: Pick<Services, "db">, prefix: string): Promise<Set<number> | "too_many"> {
+  const rows = await services.db.payerTerm.findMany({ where: { term: prefixRange(prefix) }, select: { term: true, navixyUserId: true }, take: MAX_TERM_ROWS + 1 });
+  if (rows.length > MAX_TERM_ROWS) return "too_many";
+  return new Set(rows.filter((r) => r.term.startsWith(prefix)).map((r) => r.navixyUserId));
+}
+
+/** Those of `among` (at most MAX_TERM_ROWS users) with a word starting with `prefix`. */
+async function narrowByPrefix(services: Pick<Services, "db">, prefix: string, among: number[]): Promise<number[]> {
+  const rows = await services.db.payerTerm.findMany({ where: { term: prefixRange(prefix), navixyUserId: { in: among } }, select: { term: true, navixyUserId: true } });
+  const users = new Set(rows.filter((r) => r.term.startsWith(prefix)).map((r) => r.navixyUserId));
+  return among.filter((id) => users.has(id));
+}
+
+/**
+ * The Navixy users whose name or login matches the search's words: every word is the start of one of their
+ * words (or the whole text the start of their login). The most telling word (the longest) names the candidates,
+ * each other word narrows them down; a problem when even so they are too many to list.
+ */
+export async function findPayers(services: Pick<Services, "db">, q: string): Promise<{ userIds: number[] } | { problem: string }> {
+  const tooMany = { problem: `"${q}" matches more than ${MAX_PAYERS_PER_SEARCH} payers: type more of the name or login` };
+  const found = new Set<number>();
+  const whole = foldForSearch(q);
+  const plain = searchWords(q);
+  const words = [...plain].sort((a, b) => b.length - a.length);
+  // Text that is more than its words ("jane.smith@ex"): also the start of a login, which is one word in PayerTerm.
+  if (whole && whole !== plain.join(" ")) {
+    const byLogin = await usersWithTermPrefix(services, whole);
+    if (byLogin !== "too_many") for (const id of byLogin) found.add(id);
+  }
+  let candidates: number[] | undefined;
+  let rest = words;
+  for (const [i, word] of words.entries()) {
+    const users = await usersWithTermPrefix(services, word);
+    if (users === "too_many") continue;
+    candidates = [...users];
+    rest = words.filter((_, j) => j !== i);
+    break;
+  }
+  if (candidates === undefined && words.length > 0 && found.size === 0) return tooMany;
+  for (const word of rest) {
+    if (!candidates || candidates.length === 0) break;
+    candidates = await narrowByPrefix(services, word, candidates);
+  }
+  for (const id of candidates ?? []) found.add(id);
+  if (found.size > MAX_PAYERS_PER_SEARCH) return tooMany;
+  return { userIds: [...found] };
+}
+
+/** The filters with the search's payers looked up; a problem to show when the search cannot be run as typed. */
+export async function resolveSearch(services: Pick<Services, "db">, filters: PaymentFilters): Promise<{ filters: PaymentFilters; problem?: string }> {
+  if (!filters.q || !isPayerSearch(filters.q) || filters.payerUserIds) return { filters };
+  const payers = await findPayers(services, filters.q);
+  if ("problem" in payers) return { filters: { ...filters, payerUserIds: [] }, problem: payers.problem };
+  return { filters: { ...filters, payerUserIds: payers.userIds } };
 }
 
 export interface Cursor {
@@ -193,13 +272,16 @@ export interface PaymentPage {
   rows: PaymentRow[];
   /** Cursor of the page after this one, or null on the last page. */
   next: string | null;
+  /** Why the search could not be run as typed (its words match too many payers). */
+  problem?: string;
 }
 
 /** One page of payments, newest first. */
 export async function listPayments(services: Services, filters: PaymentFilters, opts: { cursor?: string | null; limit?: number } = {}): Promise<PaymentPage> {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 1000);
   const cursor = decodeCursor(opts.cursor ?? undefined);
-  const where = whereOf(filters);
+  const search = await resolveSearch(services, filters);
+  const where = whereOf(search.filters);
   const rows = await services.db.payment.findMany({
     where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
     orderBy: ORDER,
@@ -208,7 +290,7 @@ export async function listPayments(services: Services, filters: PaymentFilters, 
   const page = rows.slice(0, limit);
   const withCredit = await attachCreditStates(services, page);
   const last = page[page.length - 1];
-  return { rows: withCredit, next: rows.length > limit && last ? encodeCursor(last) : null };
+  return { rows: withCredit, next: rows.length > limit && last ? encodeCursor(last) : null, ...(search.problem ? { problem: search.problem } : {}) };
 }
 
 export async function attachCreditStates(services: Services, payments: Payment[]): Promise<PaymentRow[]> {

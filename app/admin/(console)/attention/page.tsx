@@ -42,15 +42,14 @@ function advice(item: AttentionEntry): string {
   }
 }
 
-export default async function AttentionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { session, services, deployment } = await requireAdminPage();
-  const params = await searchParams;
+export default async function AttentionPage() {
+  const { session, services } = await requireAdminPage();
   const items = await attentionView(services);
   const back = "/admin/attention";
   return (
     <>
       <h1>Needs attention</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       {items.length === 0 && <p className="panel">Nothing needs attention.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="attention-list">
         {items.map((item) => (

@@ -14,7 +14,7 @@ const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 
 /** The rules payers set up, their state and why, and each rule's latest decisions. */
 export default async function AutoTopUpPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const { session, services, deployment } = await requireAdminPage();
+  const { session, services } = await requireAdminPage();
   const params = await searchParams;
   const user = /^\d{1,10}$/.test(str(params.user)) ? Number(str(params.user)) : undefined;
   const page = await autoTopUpRulesView(services, { navixyUserId: user, after: str(params.after) || undefined });
@@ -22,7 +22,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <h1>Automatic top-up</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <form method="get" action="/admin/autotopup" className="panel" role="search" aria-label="Find a rule">
         <div className="admin-field">
           <label htmlFor="user">Navixy user id</label>

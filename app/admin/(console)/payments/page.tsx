@@ -17,7 +17,7 @@ type Params = Record<string, string | string[] | undefined>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function PaymentsPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const { services, deployment } = await requireAdminPage();
+  const { services } = await requireAdminPage();
   const params = await searchParams;
   const currency = await amountCurrency(services);
   const { filters, problems } = parseFilters(params, currency);
@@ -29,7 +29,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Payments</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
         <div className="filters">
           <InputField id="q" label="Search" type="search" span={2} defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />

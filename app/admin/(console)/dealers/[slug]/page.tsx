@@ -11,16 +11,9 @@ import { requireOperatorPage } from "@/lib/admin/page-session";
 
 export const metadata: Metadata = { title: "Dealer" };
 
-export default async function DealerPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
-  const { session, deployment } = await requireOperatorPage();
+export default async function DealerPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { session } = await requireOperatorPage();
   const { slug } = await params;
-  const sp = await searchParams;
   const dealer = await dealerPage(slug);
   if (!dealer) notFound();
   const back = `/admin/dealers/${dealer.slug}`;
@@ -32,7 +25,7 @@ export default async function DealerPage({
       <h1>
         {dealer.name} <span className="mono muted">{dealer.slug}</span>
       </h1>
-      <Flash services={deployment} value={sp.flash} />
+      <Flash />
       <section className="panel" aria-label="Summary">
         <dl className="stat-list" data-testid="dealer-summary">
           <dt>Status</dt>

@@ -56,16 +56,9 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
   }
 }
 
-export default async function PaymentPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ paymentId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
-  const { session, services, deployment } = await requireAdminPage();
+export default async function PaymentPage({ params }: { params: Promise<{ paymentId: string }> }) {
+  const { session, services } = await requireAdminPage();
   const { paymentId } = await params;
-  const sp = await searchParams;
   const detail = await paymentDetail(services, paymentId);
   if (!detail) notFound();
   const { payment: p } = detail;
@@ -79,7 +72,7 @@ export default async function PaymentPage({
       <h1>
         Payment <span className="mono">{p.id}</span>
       </h1>
-      <Flash services={deployment} value={sp.flash} />
+      <Flash />
       <div className="grid">
         <section className="panel" aria-label="Summary">
           <dl className="stat-list" data-testid="payment-summary">

@@ -164,6 +164,7 @@ const ACTIONS: Record<string, ConsoleFormAction> = {
     return `Automatic top-up for Navixy user ${after.navixyUserId} is active again.`;
   },
   async "rule-disable"(services, { who, form }) {
+    if (formString(form, "confirm") !== "yes") throw new AdminActionError("Tick the confirmation box to turn the automatic top-up off.");
     const { after } = await changeRule(services, who, "rule.disable", formString(form, "ruleId"));
     return `Automatic top-up for Navixy user ${after.navixyUserId} is turned off.`;
   },

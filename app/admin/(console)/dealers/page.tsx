@@ -5,7 +5,7 @@ import { AddDealerForm } from "@/components/admin/DealerForms";
 import { Flash } from "@/components/admin/Flash";
 import { fmtTime } from "@/components/admin/format";
 import { dealerList } from "@/lib/admin/dealer-console";
-import { requireOperatorPage } from "@/lib/admin/page-session";
+import { requireOperatorPage, typedFormOf } from "@/lib/admin/page-session";
 
 export const metadata: Metadata = { title: "Dealers" };
 
@@ -67,7 +67,7 @@ export default async function DealersPage() {
           </tbody>
         </table>
       </div>
-      <AddDealerForm csrf={session.csrfToken} back="/admin/dealers" />
+      <AddDealerForm csrf={session.csrfToken} back="/admin/dealers" typed={await typedFormOf("dealer-add")} />
     </>
   );
 }

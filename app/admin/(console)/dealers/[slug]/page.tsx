@@ -7,7 +7,7 @@ import { Flash } from "@/components/admin/Flash";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { fmtTime } from "@/components/admin/format";
 import { dealerPage } from "@/lib/admin/dealer-console";
-import { requireOperatorPage } from "@/lib/admin/page-session";
+import { requireOperatorPage, typedFormOf } from "@/lib/admin/page-session";
 
 export const metadata: Metadata = { title: "Dealer" };
 
@@ -40,7 +40,13 @@ export default async function DealerPage({ params }: { params: Promise<{ slug: s
           <dt>Added</dt>
           <dd>{fmtTime(dealer.createdAt)}</dd>
         </dl>
-        <DealerStatusForms csrf={session.csrfToken} back={back} slug={dealer.slug} status={dealer.status} />
+        <DealerStatusForms
+          csrf={session.csrfToken}
+          back={back}
+          slug={dealer.slug}
+          status={dealer.status}
+          typed={await typedFormOf("dealer-suspend", { slug: dealer.slug })}
+        />
         <form method="post" action="/admin/actions/switch-dealer">
           <FormBasics csrf={session.csrfToken} back="/admin/setup" />
           <input type="hidden" name="dealer" value={dealer.slug} />
@@ -49,8 +55,8 @@ export default async function DealerPage({ params }: { params: Promise<{ slug: s
           </button>
         </form>
       </section>
-      <ChangeDealerForm csrf={session.csrfToken} back={back} dealer={dealer} />
-      <ConsolePasswordForm csrf={session.csrfToken} back={back} dealer={dealer} />
+      <ChangeDealerForm csrf={session.csrfToken} back={back} dealer={dealer} typed={await typedFormOf("dealer-change", { slug: dealer.slug })} />
+      <ConsolePasswordForm csrf={session.csrfToken} back={back} dealer={dealer} typed={await typedFormOf("dealer-console-password", { slug: dealer.slug })} />
     </>
   );
 }

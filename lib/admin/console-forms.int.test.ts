@@ -84,6 +84,29 @@ describe.skipIf(skip)("console forms", () => {
     expect((await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).amountRefunded).toBe(0);
   });
 
+  test("a refund whose outcome is unknown comes back with its nonce: sending it again is the same Stripe refund, never a second", async () => {
+    const { paymentId, piId } = await pay(gw, 62001, 5000);
+    await waitForCredit(gw, paymentId, "applied");
+    // Stripe takes the refund, then does not answer the re-read that follows it.
+    const intents = gw.services.stripe.paymentIntents;
+    const retrieve = intents.retrieve;
+    intents.retrieve = (async () => {
+      intents.retrieve = retrieve;
+      throw new Error("connect ETIMEDOUT api.stripe.com");
+    }) as typeof retrieve;
+    const back = `/admin/payments/${paymentId}`;
+    await action("refund", { paymentId, amount: "10", confirm: "yes", nonce: "unknown-outcome-1", comment: "", back });
+    const flash = await openPage();
+    expect(flash).toMatchObject({ kind: "error", message: expect.stringMatching(/^The action failed: connect ETIMEDOUT/) });
+    expect(flash!.form!.values).toMatchObject({ amount: "10", nonce: "unknown-outcome-1" });
+    // The person presses Refund again on the form shown with what they typed.
+    const again = await action("refund", { ...flash!.form!.values, back });
+    expect(again.status).toBe(303);
+    expect(await openPage()).toMatchObject({ kind: "notice", message: expect.stringContaining("€10.00 refunded in total") });
+    expect((await gw.stripe.refunds.list({ payment_intent: piId })).data).toHaveLength(1);
+    expect((await gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } })).amountRefunded).toBe(1000);
+  });
+
   test("a refused dealer form keeps what was typed but never a secret, and says which it did not keep", async () => {
     const res = await action("dealer-add", {
       slug: "Not A Slug!",

@@ -102,7 +102,9 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
                     user {p.navixyUserId}
                   </Link>
                 </td>
-                <td data-testid="method">{methodText(p)}</td>
+                <td data-testid="method" className="nowrap">
+                  {methodText(p)}
+                </td>
                 <td className="num">{formatMoney(p.amount, p.currency)}</td>
                 <td>
                   <Badge value={p.status} />

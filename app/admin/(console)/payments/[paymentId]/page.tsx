@@ -5,6 +5,7 @@ import { AuthorizationForms, RefundForm, ResolveForm, RetryForm } from "@/compon
 import { Badge } from "@/components/admin/Badge";
 import { Flash } from "@/components/admin/Flash";
 import { NONE, declineText, fmtTime, label, methodText } from "@/components/admin/format";
+import { actionText, actorText } from "@/lib/admin/audit-query";
 import { paymentDetail, type TimelineItem } from "@/lib/admin/detail";
 import { requireAdminPage, typedFormOf } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
@@ -49,7 +50,10 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
     case "audit":
       return (
         <>
-          Console: <strong>{label(item.action)}</strong> by {item.actor}
+          Console: <strong>{actionText(item.action)}</strong> by{" "}
+          <span title={item.actor} data-actor={item.actor}>
+            {actorText(item.actor)}
+          </span>
           {item.comment && <div className="muted">“{item.comment}”</div>}
         </>
       );

@@ -105,6 +105,41 @@ describe.skipIf(skip)("payments as a dealer reads them", () => {
     expect(await search("jane muller")).toEqual([]);
   });
 
+  test("a search of several alternatives (a user id that is also a last four, a name of several payers) pages through every match once, newest first", async () => {
+    const base = Date.now() - 3_600_000;
+    const rows = Array.from({ length: 130 }, (_, i) => ({
+      id: newId("pay"),
+      // User 4243's payments, payments with a card ending 4243, and some both; three payers named Quinn.
+      navixyUserId: i % 3 === 0 ? 4243 : 63000 + (i % 3),
+      cardLast4: i % 3 === 1 || i % 6 === 0 ? "4243" : "1111",
+      amount: 1000,
+      currency: "eur",
+      status: "succeeded",
+      // Ties on purpose: the cursor breaks them by id.
+      createdAt: new Date(base + Math.floor(i / 2) * 1000),
+    }));
+    for (const r of rows) await gw.services.db.payment.create({ data: { ...r, updatedAt: r.createdAt } });
+    for (const id of [63001, 63002, 4243]) await recordPayerTerms(gw.services.db, gw.services.dealer.id, id, { payerName: `Quinn Number${id}`, payerLogin: null });
+    const walk = async (q: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await listPayments(gw.services, parseFilters({ q }, "eur").filters, { cursor, limit: 17 });
+        seen.push(...page.rows.map((r) => r.id));
+        cursor = page.next;
+      } while (cursor);
+      return seen;
+    };
+    const newest = (keep: (r: (typeof rows)[number]) => boolean) =>
+      rows
+        .filter(keep)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((r) => r.id);
+    expect(await walk("4243")).toEqual(newest((r) => r.navixyUserId === 4243 || r.cardLast4 === "4243"));
+    expect(await walk("quinn")).toEqual(newest(() => true));
+    expect(await walk("quinn number6300")).toEqual(newest((r) => r.navixyUserId !== 4243));
+  });
+
   test("a search whose words match too many payers says so instead of listing them all", async () => {
     for (let i = 0; i <= MAX_PAYERS_PER_SEARCH; i++) await recordPayerTerms(gw.services.db, gw.services.dealer.id, 70000 + i, { payerName: `Lee Person${i}`, payerLogin: null });
     const page = await listPayments(gw.services, parseFilters({ q: "lee" }, "eur").filters);

@@ -29,7 +29,7 @@ export interface PaymentFilters {
   /** minor units */
   minAmount?: number;
   maxAmount?: number;
-  /** The Navixy users the search's words name (resolveSearch); set, the search lists their payments. */
+  /** The Navixy users the search's words (or four digits) name (resolveSearch); set, the search lists their payments. */
   payerUserIds?: readonly number[];
   /** payment id, PaymentIntent id, Navixy user id, a card's last four, or words of the payer's name or login */
   q?: string;
@@ -138,7 +138,17 @@ function creditWhere(state: CreditState): Prisma.PaymentWhereInput {
   }
 }
 
+/** The filters as one condition (the search's alternatives OR-ed): what the page lists, whichever way it is read. */
 export function whereOf(f: PaymentFilters): Prisma.PaymentWhereInput {
+  const alternatives = searchAlternatives(f);
+  const base = baseWhere(f);
+  if (alternatives === null) return base;
+  const search: Prisma.PaymentWhereInput = alternatives.length === 1 ? alternatives[0]! : { OR: alternatives };
+  return Object.keys(base).length === 0 ? search : { AND: [base, search] };
+}
+
+/** Every filter but the search box. */
+function baseWhere(f: PaymentFilters): Prisma.PaymentWhereInput {
   const and: Prisma.PaymentWhereInput[] = [];
   if (f.status) and.push({ status: f.status });
   if (f.creditState) and.push(creditWhere(f.creditState));
@@ -148,24 +158,29 @@ export function whereOf(f: PaymentFilters): Prisma.PaymentWhereInput {
   if (f.minAmount !== undefined || f.maxAmount !== undefined) {
     and.push({ amount: { ...(f.minAmount !== undefined ? { gte: f.minAmount } : {}), ...(f.maxAmount !== undefined ? { lte: f.maxAmount } : {}) } });
   }
-  if (f.q) and.push(idSearch(f.q, f.payerUserIds));
   return and.length === 0 ? {} : and.length === 1 ? and[0]! : { AND: and };
 }
 
-/** The search box's ids: each alternative is an indexed equality (never a scan). */
-function idSearch(q: string, payerUserIds: readonly number[] | undefined): Prisma.PaymentWhereInput {
-  if (q.startsWith("pi_")) return { stripePaymentIntentId: q };
+/**
+ * What the search box asks for, as alternatives that are each one indexed equality: a PaymentIntent, a payment, a
+ * user, a card's last four, or each user the words name. Null: no search. An empty list: nothing can match.
+ * listPayments reads each alternative on its own index and merges them: SQLite plans an OR (or an IN) with the
+ * page's ORDER BY ... LIMIT as a walk of all the dealer's payments, which on a large ledger takes seconds.
+ */
+export function searchAlternatives(f: PaymentFilters): Prisma.PaymentWhereInput[] | null {
+  const q = f.q;
+  if (!q) return null;
+  if (q.startsWith("pi_")) return [{ stripePaymentIntentId: q }];
+  if (q.startsWith("pay_")) return [{ id: q }];
   if (/^\d{1,15}$/.test(q) && Number.isSafeInteger(Number(q))) {
-    // A user id, or the last four digits of a card: "4242" may be either.
-    return q.length === 4 ? { OR: [{ navixyUserId: Number(q) }, { cardLast4: q }] } : { navixyUserId: Number(q) };
+    // "4242" is a user id or a card's last four digits.
+    return q.length === 4 ? [{ navixyUserId: Number(q) }, { cardLast4: q }] : [{ navixyUserId: Number(q) }];
   }
-  const ids: Prisma.PaymentWhereInput[] = [{ id: q }, { stripePaymentIntentId: q }];
-  if (payerUserIds && payerUserIds.length > 0) ids.push({ navixyUserId: { in: [...payerUserIds] } });
-  return { OR: ids };
+  return (f.payerUserIds ?? []).map((navixyUserId) => ({ navixyUserId }));
 }
 
 /** More payers than this matching a search's words: the search asks for more of the name instead of listing them all. */
-export const MAX_PAYERS_PER_SEARCH = 200;
+export const MAX_PAYERS_PER_SEARCH = 50;
 
 /** Whether the search box's text is words to look a payer up by (not an id or digits). */
 function isPayerSearch(q: string): boolean {
@@ -226,7 +241,7 @@ export async function findPayers(services: Pick<Services, "db">, q: string): Pro
 
 /** The filters with the search's payers looked up; a problem to show when the search cannot be run as typed. */
 export async function resolveSearch(services: Pick<Services, "db">, filters: PaymentFilters): Promise<{ filters: PaymentFilters; problem?: string }> {
-  if (!filters.q || !isPayerSearch(filters.q) || filters.payerUserIds) return { filters };
+  if (!filters.q || filters.payerUserIds || !isPayerSearch(filters.q)) return { filters };
   const payers = await findPayers(services, filters.q);
   if ("problem" in payers) return { filters: { ...filters, payerUserIds: [] }, problem: payers.problem };
   return { filters: { ...filters, payerUserIds: payers.userIds } };
@@ -263,6 +278,9 @@ export function afterCursor(c: Cursor | null): Prisma.PaymentWhereInput {
 
 export const ORDER: Prisma.PaymentOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "desc" }];
 
+/** ORDER, in memory. */
+const newestFirst = (a: Cursor, b: Cursor) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
 export interface PaymentRow extends Payment {
   creditState: CreditState;
   creditedAmount: number;
@@ -281,12 +299,20 @@ export async function listPayments(services: Services, filters: PaymentFilters, 
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 1000);
   const cursor = decodeCursor(opts.cursor ?? undefined);
   const search = await resolveSearch(services, filters);
-  const where = whereOf(search.filters);
-  const rows = await services.db.payment.findMany({
-    where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
-    orderBy: ORDER,
-    take: limit + 1,
-  });
+  const base = baseWhere(search.filters);
+  const alternatives = searchAlternatives(search.filters);
+  const fromCursor = (w: Prisma.PaymentWhereInput): Prisma.PaymentWhereInput => (cursor ? { AND: [w, afterCursor(cursor)] } : w);
+  let rows: Payment[];
+  if (alternatives === null || alternatives.length === 1) {
+    rows = await services.db.payment.findMany({ where: fromCursor(alternatives ? { AND: [base, alternatives[0]!] } : base), orderBy: ORDER, take: limit + 1 });
+  } else if (alternatives.length === 0) {
+    rows = [];
+  } else {
+    // Each alternative on its own index, newest first from the cursor on; the page is the newest of them all. Whole
+    // rows: read again by id, SQLite would walk the dealer's payments for an IN list longer than a few ids.
+    const heads = await Promise.all(alternatives.map((alternative) => services.db.payment.findMany({ where: fromCursor({ AND: [base, alternative] }), orderBy: ORDER, take: limit + 1 })));
+    rows = [...new Map(heads.flat().map((r) => [r.id, r])).values()].sort(newestFirst).slice(0, limit + 1);
+  }
   const page = rows.slice(0, limit);
   const withCredit = await attachCreditStates(services, page);
   const last = page[page.length - 1];

@@ -131,6 +131,8 @@ describe.skipIf(skip)("automatic top-up", () => {
     expect(await balance(userId)).toBe(400 + 2000);
     const payment = await services.db.payment.findUniqueOrThrow({ where: { id: charge!.paymentId }, include: { movements: true } });
     expect(payment).toMatchObject({ status: "succeeded", amountReceived: 2000, stripePaymentIntentId: pi.id });
+    // The console names who paid and how, as for a payment at the checkout (the name from the balance check's read).
+    expect(payment).toMatchObject({ payerName: "Auto Payer0", cardBrand: "visa", cardLast4: "4242", paymentMethodType: "card" });
     expect(payment.movements).toMatchObject([{ kind: "credit", state: "applied", amount: 2000 }]);
 
     // Same window again: not due. Later: 24.00 is above the threshold.

@@ -23,6 +23,7 @@ export const DEALER_MODELS = new Set([
   "StripeCustomer",
   "DealerBackoff",
   "DealerTask",
+  "PayerTerm",
 ]);
 
 export class CrossDealerWriteError extends Error {

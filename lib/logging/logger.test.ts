@@ -71,6 +71,16 @@ describe("structured logs", () => {
     expect(String(lines[0]!.msg)).toContain("calling Navixy with [redacted]");
   });
 
+  test("a payment row as the console keeps it: the payer's name and login are redacted wherever it is logged", () => {
+    const { lines, raw, destination } = capture();
+    const log = createLogger({ level: "info", secrets: [], destination });
+    const payment = { id: "pay_1", navixyUserId: 10001, payerName: "Jane Smith", payerLogin: "jsmith", cardLast4: "4242" };
+    log.info({ payment, before: { deeper: payment }, ...payment }, "payment read");
+    const text = raw.join("\n");
+    for (const s of ["Jane Smith", "jsmith"]) expect(text, s).not.toContain(s);
+    expect(lines[0]).toMatchObject({ payerName: "[redacted]", payment: { payerLogin: "[redacted]", navixyUserId: 10001 } });
+  });
+
   test("scrub() removes key-, secret- and e-mail-shaped text", () => {
     expect(scrub("sk_test_123 rk_live_9 whsec_x pi_1_secret_2 a.b@c.io ok", [])).toBe("[redacted] [redacted] [redacted] [redacted] [redacted] ok");
   });

@@ -55,6 +55,8 @@ const SENSITIVE_KEYS = [
   "email",
   "e-mail",
   "login",
+  "payerName",
+  "payerLogin",
   "phone",
   "receipt_email",
   "billing_details",

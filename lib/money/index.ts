@@ -257,3 +257,65 @@ function currencyFormat(locale: string, currency: string, fractionDigits: number
 function assertMinor(minor: number): void {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`amount must be an integer of minor units, got ${minor}`);
 }
+
+export type TypedAmount = { ok: true; minor: number } | { ok: false; problem: string };
+
+/**
+ * An amount a person typed into the dealer console, whose language is English, read in `currency`'s minor units.
+ * Both decimal marks are taken where only one reading exists: "30.5", "30,5", "1,234.50", "1.234,50", "1 234,50".
+ * Text with two readings is refused with both named rather than guessed: "1,234" (1234 in English, 1.234 with a
+ * decimal comma) and "1.234", except in a currency without decimals (JPY: 1234). Never through floating point.
+ */
+export function parseConsoleAmount(text: string, currency: string): TypedAmount {
+  const code = normalizeCurrency(currency);
+  const shown = text.trim();
+  // A space (or NBSP, narrow NBSP, apostrophe) between thousands: "1 234,50".
+  const typed = shown.replace(/(?<=\d)[\s\u00a0\u202f'](?=\d{3}(?!\d))/g, "");
+  const notAmount: TypedAmount = { ok: false, problem: `"${shown}" is not an amount in ${code}: write it like 30.50` };
+  if (!/^\d[\d.,]*$/.test(typed) || /[.,]$/.test(typed)) return notAmount;
+  const exp = currencyExponent(code);
+  const read = (whole: string, fraction: string): TypedAmount => {
+    const digits = fraction.replace(/0+$/, "");
+    if (digits.length > exp) {
+      return { ok: false, problem: exp === 0 ? `"${shown}": ${code} amounts have no decimals` : `"${shown}": ${code} amounts have at most ${exp} decimals` };
+    }
+    const minor = Number(whole.replace(/^0+(?=\d)/, "") + digits.padEnd(exp, "0"));
+    return Number.isSafeInteger(minor) && whole.length <= 12 ? { ok: true, minor } : notAmount;
+  };
+  /** "1,234,567" with `mark` between groups of three: the whole number's digits, or null. */
+  const grouped = (whole: string, mark: string): string | null => {
+    const groups = whole.split(mark);
+    return /^\d{1,3}$/.test(groups[0]!) && groups.slice(1).every((g) => /^\d{3}$/.test(g)) ? groups.join("") : null;
+  };
+  const dots = typed.split(".").length - 1;
+  const commas = typed.split(",").length - 1;
+  if (dots === 0 && commas === 0) return read(typed, "");
+  if (dots > 0 && commas > 0) {
+    // Both marks: the last one is the decimal mark, the other separates thousands ("1,234.50", "1.234,50").
+    const decimal = typed.lastIndexOf(".") > typed.lastIndexOf(",") ? "." : ",";
+    const thousands = decimal === "." ? "," : ".";
+    const at = typed.lastIndexOf(decimal);
+    const whole = grouped(typed.slice(0, at), thousands);
+    const fraction = typed.slice(at + 1);
+    if (whole === null || fraction.includes(thousands) || typed.split(decimal).length > 2) return notAmount;
+    return read(whole, fraction);
+  }
+  const mark = dots > 0 ? "." : ",";
+  const count = dots + commas;
+  if (count > 1) {
+    // Several of one mark: only thousands ("1,234,567").
+    const whole = grouped(typed, mark);
+    return whole === null ? notAmount : read(whole, "");
+  }
+  const [whole, fraction] = typed.split(mark) as [string, string];
+  if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole)) {
+    // "1,234": thousands in English, a decimal comma elsewhere ("1.234" the other way round). A currency without
+    // decimals has one reading; any other is asked again rather than guessed.
+    if (exp === 0) return read(whole + fraction, "");
+    return {
+      ok: false,
+      problem: `"${shown}" could mean ${whole}${fraction} or ${whole}.${fraction} ${code}: write ${whole}${fraction} without a separator, or the decimals after a point`,
+    };
+  }
+  return read(whole, fraction);
+}

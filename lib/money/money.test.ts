@@ -6,6 +6,7 @@ import {
   formatMoney,
   formatNavixyBalance,
   moneyTemplate,
+  parseConsoleAmount,
   parseMajorAmount,
   registerMoneyTemplate,
   renderMoneyTemplate,
@@ -159,5 +160,51 @@ describe("money templates: the server's way of writing money, for a browser whos
     registerMoneyTemplate(strange);
     expect(formatMoney(123_456, "eur", "xx-test")).toBe(server.replace(/\s(?=\d{3},)/u, "'"));
     registerMoneyTemplate(null);
+  });
+});
+
+describe("parseConsoleAmount: amounts typed into the dealer console (English), either decimal mark", () => {
+  const minor = (text: string, currency = "EUR") => {
+    const r = parseConsoleAmount(text, currency);
+    return r.ok ? r.minor : r.problem;
+  };
+  test.each([
+    ["30.5", 3050],
+    ["30,5", 3050],
+    ["30,50", 3050],
+    [" 30.50 ", 3050],
+    ["1,234.50", 123450],
+    ["1.234,50", 123450],
+    ["1 234,50", 123450],
+    ["1\u00a0234.5", 123450],
+    ["1,234,567", 123456700],
+    ["1.234.567", 123456700],
+    ["12", 1200],
+    ["0,5", 50],
+    ["0.500", 50],
+  ])("%s EUR → %i", (text, expected) => {
+    expect(minor(text)).toBe(expected);
+  });
+
+  test("a zero-decimal currency: a single comma or point before three digits separates thousands", () => {
+    expect(minor("1,234", "JPY")).toBe(1234);
+    expect(minor("1.234", "jpy")).toBe(1234);
+    expect(minor("500", "JPY")).toBe(500);
+    expect(minor("500,5", "JPY")).toBe('"500,5": JPY amounts have no decimals');
+  });
+
+  test("two readings are refused, naming both, rather than guessed", () => {
+    expect(minor("1,234")).toBe('"1,234" could mean 1234 or 1.234 EUR: write 1234 without a separator, or the decimals after a point');
+    expect(minor("1.500")).toBe('"1.500" could mean 1500 or 1.500 EUR: write 1500 without a separator, or the decimals after a point');
+    expect(minor("1,234", "KWD")).toMatch(/could mean 1234 or 1\.234 KWD/);
+  });
+
+  test("too many decimals, and what is not an amount", () => {
+    expect(minor("30,5555")).toBe('"30,5555": EUR amounts have at most 2 decimals');
+    expect(minor("12.345,678")).toBe('"12.345,678": EUR amounts have at most 2 decimals');
+    for (const text of ["", "abc", "-5", "+5", "5.", ",5", "1,2,3", "1,23.4,5", "1.234.5", "12,34,567", "1e3", "0x10", "3 0"]) {
+      expect(parseConsoleAmount(text, "EUR").ok, text).toBe(false);
+    }
+    expect(minor("abc")).toBe('"abc" is not an amount in EUR: write it like 30.50');
   });
 });

@@ -13,9 +13,8 @@ export const metadata: Metadata = { title: "Overview" };
 
 const pct = (r: number | null) => (r === null ? "–" : `${(r * 100).toFixed(1)} %`);
 
-export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { services, deployment } = await requireAdminPage();
-  const params = await searchParams;
+export default async function OverviewPage() {
+  const { services } = await requireAdminPage();
   const attention = await needsAttention(services);
   const data = await overview(services, new Date(), attention.length);
   const backoff = await dealerBackoff(services);
@@ -23,7 +22,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Overview</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       {backoff && (
         <p className="flash" data-kind="error" role="status" data-testid="backoff-notice">
           Crediting is paused since {fmtTime(backoff.since)}: this dealer&apos;s Navixy or Stripe stopped answering ({backoff.reason ?? "no answer"}).

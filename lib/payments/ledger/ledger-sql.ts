@@ -54,6 +54,10 @@ const PAYMENT_COLUMNS = new Set<keyof Payment>([
   "canceledAt",
   "lastSyncedAt",
   "captureAt",
+  "paymentMethodType",
+  "cardBrand",
+  "cardLast4",
+  "cardWallet",
 ]);
 
 function ident(name: string): Prisma.Sql {

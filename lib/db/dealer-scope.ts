@@ -23,6 +23,9 @@ export const DEALER_MODELS = new Set([
   "StripeCustomer",
   "DealerBackoff",
   "DealerTask",
+  "DealerSignal",
+  "AlertIncident",
+  "AlertDelivery",
 ]);
 
 export class CrossDealerWriteError extends Error {

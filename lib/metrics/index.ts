@@ -28,8 +28,8 @@ const DELIVERY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 function build() {
   const registry = new Registry();
-  // Event loop lag, heap, RSS, CPU, handles: prom-client's process metrics.
-  collectDefaultMetrics({ register: registry, prefix: "gateway_process_" });
+  // Event loop lag, heap, RSS, CPU, handles: prom-client's process metrics, under their usual names (process_*, nodejs_*).
+  collectDefaultMetrics({ register: registry });
   const r = { registers: [registry] };
   return {
     registry,

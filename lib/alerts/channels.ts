@@ -66,7 +66,8 @@ export async function sendAlertEmail(email: { smtpUrl: string; from: string; to:
     } catch {
       /* no password to hide */
     }
-    throw new AlertSendError(`e-mail not sent: ${reason(error, [email.smtpUrl, password])}`);
+    const timedOut = (error as { code?: string }).code === "ETIMEDOUT";
+    throw new AlertSendError(`e-mail not sent: ${timedOut ? `the mail server gave no answer within ${timeoutMs} ms` : reason(error, [email.smtpUrl, password])}`);
   } finally {
     transport.close();
   }

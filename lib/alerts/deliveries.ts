@@ -144,7 +144,7 @@ async function messageEntries(rootDb: Db, services: Services, claimed: { inciden
   for (const d of [...claimed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
     const incident = incidents.get(d.incidentId);
     if (!incident) continue;
-    if (!items.has(incident.id)) items.set(incident.id, incident.state === "resolved" ? { lines: [], total: 0 } : await incidentItems(rootDb, incident, now));
+    if (!items.has(incident.id)) items.set(incident.id, incident.state === "resolved" ? { lines: [], total: 0 } : await incidentItems(rootDb, incident, services.dealer, now));
     entries.push(alertEntry(incident, d.event as AlertEvent, services.dealer, items.get(incident.id)!, services.config.siteUrl));
   }
   return entries;

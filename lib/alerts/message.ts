@@ -65,8 +65,21 @@ interface Items {
 }
 
 /** The payments an incident concerns now, one line each (the dealer's own rows only). */
-export async function incidentItems(db: Db, incident: Pick<IncidentForMessage, "dealerId" | "kind">, now = new Date()): Promise<Items> {
+export async function incidentItems(
+  db: Db,
+  incident: Pick<IncidentForMessage, "dealerId" | "kind">,
+  dealer: Pick<DealerForMessage, "slug" | "isDefault">,
+  now = new Date(),
+): Promise<Items> {
   const dealerId = incident.dealerId;
+  const payments = `npm run payments -- ${dealer.isDefault ? "" : `--dealer ${dealer.slug} `}`;
+  // The command that settles each one, where there is one.
+  const fix = (m: { id: string; state: string }) =>
+    incident.kind === "refund_failed"
+      ? `; when handled: ${payments}resolve ${m.id} ${m.state} <what was done>`
+      : incident.kind === "credit_attention" || incident.kind === "debit_attention"
+        ? `; once fixed: ${payments}retry ${m.id}`
+        : "";
   const movementLines = async (where: Record<string, unknown>) => {
     const [rows, total] = await Promise.all([
       db.balanceMovement.findMany({ where: { dealerId, ...where }, orderBy: { createdAt: "asc" }, take: ITEMS_SHOWN }),
@@ -77,7 +90,7 @@ export async function incidentItems(db: Db, incident: Pick<IncidentForMessage, "
       lines: rows.map(
         (m) =>
           `${m.paymentId}: ${m.kind} of ${formatMoney(m.amount, m.currency)} for Navixy user ${m.navixyUserId}, ${m.state} since ${time(m.createdAt)}` +
-          `${m.lastError ? ` (${m.lastError.slice(0, 160)})` : ""}; movement ${m.id}`,
+          `${m.lastError ? ` (${m.lastError.slice(0, 160)})` : ""}; movement ${m.id}${fix(m)}`,
       ),
     };
   };

@@ -7,7 +7,7 @@ import { createWorker } from "../server/start";
 import type { LedgerWorker } from "../payments/worker/ledger-worker";
 import { retryMovement } from "../payments/retry-movement";
 import { asMovementId } from "../ids";
-import { alertSendsInFlight, drainAlertSends } from "./deliveries";
+import { alertSendsInFlight, claimAndSend, drainAlertSends } from "./deliveries";
 
 const skip = databaseUnavailable();
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
@@ -164,6 +164,59 @@ describe.skipIf(skip)("a dead mail server", () => {
       await drainAlertSends();
       await gw.close();
       await silent.close();
+    }
+  });
+});
+
+describe.skipIf(skip)("never a flood", () => {
+  test("deliveries due together go out as one message; over ALERT_MAX_PER_HOUR the rest wait for the hour and go out together", async () => {
+    const smtp = await startSmtpReceiver();
+    const gw = await startGateway({
+      worker: false,
+      env: { ALERT_EMAIL_TO: "ops@dealer.example", ALERT_EMAIL_FROM: "gateway@dealer.example", ALERT_SMTP_URL: smtp.url, ALERT_MAX_PER_HOUR: "2", NAVIXY_TIMEOUT_MS: "5000" },
+    });
+    const db = gw.services.rootDb;
+    let n = 0;
+    /** An open incident of the environment's dealer owing an e-mail. */
+    const incident = async (method: string) => {
+      const now = new Date();
+      const id = `inc_test_${String(++n).padStart(3, "0")}`;
+      await db.alertIncident.create({
+        data: { id, dealerId: "default", kind: "navixy_permission", subject: method, openKey: `default|navixy_permission|${method}`, state: "open", firstSeenAt: now, openedAt: now, lastSeenAt: now, summary: `refused ${method}`, detail: "{}", count: 1 },
+      });
+      await db.alertDelivery.create({ data: { id: `ald_test_${String(n).padStart(3, "0")}`, dealerId: "default", incidentId: id, channel: "email", event: "opened" } });
+    };
+    try {
+      for (const m of ["panel/user/read", "panel/user/transaction/change_balance", "panel/user/transaction/list", "panel/dealer/get_info", "panel/dealer/settings/service/read"]) await incident(m);
+      expect(await claimAndSend(gw.services, "worker-test", "default", "email")).toBe("started");
+      await drainAlertSends();
+      expect(smtp.mails).toHaveLength(1);
+      expect(smtp.mails[0]!.subject).toMatch(/^\[[^\]]+\] 5 alerts: Navixy refuses panel\/user\/read: a permission is missing; /);
+      expect(smtp.mails[0]!.text.split("\n----\n")).toHaveLength(5);
+      const sent = await db.alertDelivery.findMany();
+      expect(new Set(sent.map((d) => d.messageId)).size).toBe(1);
+      expect(sent.every((d) => d.state === "sent")).toBe(true);
+
+      // A second message is within the cap of 2 an hour.
+      await incident("balance/refill");
+      expect(await claimAndSend(gw.services, "worker-test", "default", "email")).toBe("started");
+      await drainAlertSends();
+      expect(smtp.mails).toHaveLength(2);
+
+      // The third and fourth wait for the hour, together; nothing is sent now.
+      await incident("panel/user/update");
+      await incident("panel/account/read");
+      const until = await claimAndSend(gw.services, "worker-test", "default", "email");
+      expect(until).toBeInstanceOf(Date);
+      const firstSentAt = sent[0]!.sentAt!.getTime();
+      expect((until as Date).getTime()).toBe(firstSentAt + 3_600_000);
+      await drainAlertSends();
+      expect(smtp.mails).toHaveLength(2);
+      const waiting = await db.alertDelivery.findMany({ where: { state: "pending" } });
+      expect(waiting.map((d) => d.nextAttemptAt.getTime())).toEqual([firstSentAt + 3_600_000, firstSentAt + 3_600_000]);
+    } finally {
+      await gw.close();
+      await smtp.close();
     }
   });
 });

@@ -41,6 +41,8 @@ export interface EvaluationResult {
 }
 
 const SYSTEM = "system:alerts";
+/** How long a resolved incident stays on the console. */
+const KEEP_RESOLVED_MS = 90 * 86_400_000;
 
 export async function evaluateAlerts(rootDb: Db, alerts: Config["alerts"], now = new Date()): Promise<EvaluationResult> {
   const [conditions, live] = await Promise.all([
@@ -198,6 +200,8 @@ export async function evaluateAlerts(rootDb: Db, alerts: Config["alerts"], now =
       if (!isUniqueViolation(error)) logger.error({ key, err: error }, "alerts: could not record an incident");
     }
   }
+  // Now and then, incidents resolved long ago go (their messages with them); the audit log keeps their story.
+  if (Math.random() < 0.01) await rootDb.alertIncident.deleteMany({ where: { state: "resolved", resolvedAt: { lt: new Date(now.getTime() - KEEP_RESOLVED_MS) } } });
   // The deliveries are due now: this process's worker (or another instance's) takes them without waiting for a look.
   for (const lane of woken) {
     const [dealerId, channel] = lane.split("\t") as [string, string];

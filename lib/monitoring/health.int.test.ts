@@ -128,3 +128,20 @@ describe.skipIf(skip)("metrics switched off", () => {
     }
   });
 });
+
+describe.skipIf(skip)("rate-limit refusals in the metrics", () => {
+  test("a payment attempt refused by the per-address limit is counted for its dealer and limit", async () => {
+    const gw = await startGateway({ worker: false, env: { METRICS_TOKEN: TOKEN, RATE_LIMIT_PAYMENTS_PER_IP: "1/10m", NAVIXY_TIMEOUT_MS: "5000" } });
+    try {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const before = (await gw.request("GET", "/metrics", undefined, auth)).text;
+      expect((await gw.request("POST", "/api/payments", { userId: 10001, amount: 2500 })).status).toBe(201);
+      expect((await gw.request("POST", "/api/payments", { userId: 10001, amount: 2500 })).status).toBe(429);
+      const after = (await gw.request("GET", "/metrics", undefined, auth)).text;
+      const labels = { dealer: "default", limit: "payments_per_ip" };
+      expect(sample(after, "gateway_rate_limit_refusals_total", labels) - sample(before, "gateway_rate_limit_refusals_total", labels)).toBe(1);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -185,6 +185,8 @@ function currentSettings(): Settings {
       const v = process.env[name]?.trim();
       if (v) secrets.push(v);
     }
+    const smtp = process.env.ALERT_SMTP_URL?.trim();
+    if (smtp) secrets.push(...smtpPassword(smtp));
   }
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level)) level = "info";
   // Test runs stay readable: silent under Vitest unless LOG_LEVEL asks for lines (tests that check lines

@@ -24,19 +24,25 @@ interface HeartbeatState {
   lastBeatAt: number;
   /** How long a pass may take before the loop counts as stuck. */
   stuckAfterMs: number;
+  /** When this process's worker started: its first pass is measured from there. */
+  startedAt: number;
 }
 
 const state: HeartbeatState = ((globalThis as { __gatewayHeartbeat?: HeartbeatState }).__gatewayHeartbeat ??= {
   worker: undefined,
   lastBeatAt: 0,
   stuckAfterMs: 60_000,
+  startedAt: 0,
 });
+
+/** When the worker's loop last finished a pass, or started (before its first pass). */
+const lastTurn = (w: BeatingWorker) => Math.max(w.lastPassAt, state.startedAt);
 
 /** This process's worker: running, and its loop finished a pass recently. */
 export function localWorker(now = Date.now()): { id: string; turning: boolean; lastPassAt: number } | null {
   const w = state.worker;
   if (!w) return null;
-  return { id: w.id, turning: now - w.lastPassAt < state.stuckAfterMs, lastPassAt: w.lastPassAt };
+  return { id: w.id, turning: now - lastTurn(w) < state.stuckAfterMs, lastPassAt: lastTurn(w) };
 }
 
 export interface Heartbeat {
@@ -50,13 +56,14 @@ export interface Heartbeat {
 export function startHeartbeat(db: Db, worker: BeatingWorker, pollIntervalMs: number): Heartbeat {
   const startedAt = new Date();
   state.worker = worker;
+  state.startedAt = startedAt.getTime();
   state.stuckAfterMs = Math.max(60_000, 3 * pollIntervalMs);
   let stopped = false;
   let beating: Promise<void> = Promise.resolve();
   const beat = async () => {
     const now = Date.now();
-    if (now - worker.lastPassAt >= state.stuckAfterMs) {
-      logger.warn({ worker: worker.id, lastPassAt: new Date(worker.lastPassAt).toISOString() }, "worker loop has not finished a pass for a while: heartbeat withheld");
+    if (now - lastTurn(worker) >= state.stuckAfterMs) {
+      logger.warn({ worker: worker.id, lastPassAt: new Date(lastTurn(worker)).toISOString() }, "worker loop has not finished a pass for a while: heartbeat withheld");
       return;
     }
     const seenAt = new Date(now);

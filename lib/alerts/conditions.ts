@@ -4,7 +4,7 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { NAVIXY_LOGIN, NAVIXY_PERMISSION, STRIPE_KEY } from "../monitoring/dealer-signals";
-import { readLedgerSnapshot } from "../monitoring/ledger-signals";
+import { rawTime, readLedgerSnapshot } from "../monitoring/ledger-signals";
 import type { Condition } from "./incidents";
 import type { AlertKind } from "./kinds";
 
@@ -14,37 +14,41 @@ export interface DealerCondition extends Condition {
   subject: string;
 }
 
-/** Statuses Stripe moved a payment to (a webhook was due): neither waiting for the payer nor given up by us. */
-const MOVED_ON = ["processing", "authorized", "succeeded", "partially_refunded", "refunded", "failed"];
 /** A webhook gets this long to arrive before a payment counts as one whose webhook never came. */
 export const WEBHOOK_GRACE_MS = 10 * 60_000;
-const OWED = ["pending", "unknown", "sending"];
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.\d+Z$/, "Z") : "?");
 
+interface ConditionRow {
+  m: string;
+  d: string;
+  k: string | null;
+  n: number | bigint | null;
+  t: unknown;
+  t2: unknown;
+  x: string | null;
+}
+
 export async function readConditions(db: Db, alerts: Config["alerts"], now = new Date()): Promise<DealerCondition[]> {
   const noWebhookSince = new Date(now.getTime() - alerts.noWebhookAfterMs);
-  const [snapshot, waiting, movedOn, signals] = await Promise.all([
+  const graceEnds = new Date(now.getTime() - WEBHOOK_GRACE_MS);
+  const waitingBefore = new Date(now.getTime() - alerts.creditWaitingAfterMs);
+  // One statement besides the snapshot: raw SQL, for the same reason (no query compiler on every evaluation).
+  const [snapshot, rows] = await Promise.all([
     readLedgerSnapshot(db, now),
-    db.balanceMovement.groupBy({
-      by: ["dealerId"],
-      // Those needing a person are told as such (credit_attention), not twice.
-      where: { kind: "credit", state: { in: OWED }, needsAttention: false, createdAt: { lt: new Date(now.getTime() - alerts.creditWaitingAfterMs) } },
-      _count: { _all: true },
-      _min: { createdAt: true },
-    }),
-    db.payment.groupBy({
-      by: ["dealerId"],
-      where: {
-        createdAt: { gte: noWebhookSince, lt: new Date(now.getTime() - WEBHOOK_GRACE_MS) },
-        stripePaymentIntentId: { not: null },
-        status: { in: MOVED_ON },
-        events: { none: {} },
-      },
-      _count: { _all: true },
-      _min: { createdAt: true },
-    }),
-    db.dealerSignal.findMany({ where: { failingSince: { not: null } } }),
+    db.$queryRaw<ConditionRow[]>`
+      SELECT 'waiting' AS m, "dealerId" AS d, CAST(NULL AS TEXT) AS k, COUNT(*) AS n, MIN("createdAt") AS t, CAST(NULL AS TIMESTAMP) AS t2,
+          CAST(NULL AS TEXT) AS x FROM "BalanceMovement"
+        WHERE "state" IN ('pending', 'unknown', 'sending') AND "kind" = 'credit' AND "needsAttention" = false AND "createdAt" < ${waitingBefore}
+        GROUP BY "dealerId"
+      UNION ALL SELECT 'no_webhooks', p."dealerId", NULL, COUNT(*), MIN(p."createdAt"), NULL, NULL FROM "Payment" p
+        WHERE p."createdAt" >= ${noWebhookSince} AND p."createdAt" < ${graceEnds}
+          AND p."stripePaymentIntentId" IS NOT NULL
+          AND p."status" IN ('processing', 'authorized', 'succeeded', 'partially_refunded', 'refunded', 'failed')
+          AND NOT EXISTS (SELECT 1 FROM "StripeEvent" e WHERE e."paymentId" = p."id")
+          AND NOT EXISTS (SELECT 1 FROM "StripeEvent" e WHERE e."dealerId" = p."dealerId" AND e."receivedAt" >= ${noWebhookSince})
+        GROUP BY p."dealerId"
+      UNION ALL SELECT 'signal', "dealerId", "kind", 1, "failingSince", "lastFailureAt", "detail" FROM "DealerSignal" WHERE "failingSince" IS NOT NULL`,
   ]);
   const out: DealerCondition[] = [];
   for (const d of snapshot.dealers.values()) {
@@ -59,37 +63,29 @@ export async function readConditions(db: Db, alerts: Config["alerts"], now = new
       out.push({ ...base, kind: "dealer_backed_off", count: 1, since: null, summary: `backed off: ${d.backoff.reason ?? "its Navixy or Stripe does not answer"}` });
     }
   }
-  for (const r of waiting) {
-    out.push({ dealerId: r.dealerId, subject: "", kind: "credits_waiting", count: r._count._all, since: r._min.createdAt, summary: `${r._count._all} credit(s) owed since ${iso(r._min.createdAt)}` });
-  }
-  if (movedOn.length > 0) {
-    // Of those dealers, the ones that did receive a webhook in the window: their endpoint works (one event lost is
-    // Stripe's to deliver again, and the sweep's to catch).
-    const heard = await db.stripeEvent.groupBy({
-      by: ["dealerId"],
-      where: { dealerId: { in: movedOn.map((r) => r.dealerId) }, receivedAt: { gte: noWebhookSince } },
-      _count: { _all: true },
-    });
-    const heardFrom = new Set(heard.map((r) => r.dealerId));
-    for (const r of movedOn) {
-      if (heardFrom.has(r.dealerId)) continue;
+  for (const r of rows) {
+    const count = Number(r.n ?? 0);
+    const since = rawTime(r.t);
+    if (r.m === "waiting") {
+      out.push({ dealerId: r.d, subject: "", kind: "credits_waiting", count, since, summary: `${count} credit(s) owed since ${iso(since)}` });
+    } else if (r.m === "no_webhooks") {
+      // The dealer's endpoint delivered nothing in the window while these payments moved on at Stripe (one event lost
+      // while others arrive is Stripe's to deliver again, and the sweep's to catch).
       out.push({
-        dealerId: r.dealerId,
+        dealerId: r.d,
         subject: "",
         kind: "no_webhooks",
-        count: r._count._all,
-        since: r._min.createdAt,
-        summary: `no webhook since ${iso(noWebhookSince)} or before; ${r._count._all} payment(s) moved on at Stripe without one`,
+        count,
+        since,
+        summary: `no webhook since ${iso(noWebhookSince)} or before; ${count} payment(s) moved on at Stripe without one`,
       });
-    }
-  }
-  for (const s of signals) {
-    const since = s.failingSince;
-    const detail = `${s.detail ?? "failing"} (since ${iso(since)}, last ${iso(s.lastFailureAt)})`;
-    if (s.kind === NAVIXY_LOGIN) out.push({ dealerId: s.dealerId, subject: "", kind: "navixy_login", count: 1, since, summary: detail });
-    else if (s.kind === STRIPE_KEY) out.push({ dealerId: s.dealerId, subject: "", kind: "stripe_key", count: 1, since, summary: detail });
-    else if (s.kind.startsWith(NAVIXY_PERMISSION)) {
-      out.push({ dealerId: s.dealerId, subject: s.kind.slice(NAVIXY_PERMISSION.length), kind: "navixy_permission", count: 1, since, summary: detail });
+    } else if (r.m === "signal" && r.k) {
+      const detail = `${r.x ?? "failing"} (since ${iso(since)}, last ${iso(rawTime(r.t2))})`;
+      if (r.k === NAVIXY_LOGIN) out.push({ dealerId: r.d, subject: "", kind: "navixy_login", count: 1, since, summary: detail });
+      else if (r.k === STRIPE_KEY) out.push({ dealerId: r.d, subject: "", kind: "stripe_key", count: 1, since, summary: detail });
+      else if (r.k.startsWith(NAVIXY_PERMISSION)) {
+        out.push({ dealerId: r.d, subject: r.k.slice(NAVIXY_PERMISSION.length), kind: "navixy_permission", count: 1, since, summary: detail });
+      }
     }
   }
   return out;

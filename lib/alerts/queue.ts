@@ -12,11 +12,12 @@ import { evaluateAlerts } from "./evaluate";
 export const DEPLOYMENT = "deployment";
 const KIND = "alerts";
 
-async function ensureScheduled(db: Db): Promise<void> {
+async function ensureScheduled(db: Db, intervalMs: number): Promise<void> {
   const existing = await db.dealerTask.findUnique({ where: { dealerId_kind: { dealerId: DEPLOYMENT, kind: KIND } }, select: { dealerId: true } });
   if (existing) return;
-  // Due now: the first evaluation runs at the first look. Another instance inserting it first is fine.
-  await db.dealerTask.create({ data: { dealerId: DEPLOYMENT, kind: KIND, dueAt: new Date() } }).catch(() => {});
+  // Due after one interval: a process starting up serves its first requests before it evaluates anything. Another
+  // instance inserting it first is fine.
+  await db.dealerTask.create({ data: { dealerId: DEPLOYMENT, kind: KIND, dueAt: new Date(Date.now() + intervalMs) } }).catch(() => {});
 }
 
 export function alertEvaluationQueue(alerts: Config["alerts"]): WorkQueue {
@@ -35,7 +36,7 @@ export function alertEvaluationQueue(alerts: Config["alerts"]): WorkQueue {
     async due(db, q) {
       if (q.onlyDealer) return [];
       if (!scheduled) {
-        await ensureScheduled(db);
+        await ensureScheduled(db, alerts.evaluateIntervalMs);
         scheduled = true;
       }
       // The deployment's row is never left out for a dealer being backed off.

@@ -37,8 +37,6 @@ export interface LedgerSnapshot {
   workerSeenAt: Date | null;
 }
 
-const OWED_STATES = ["pending", "unknown", "sending"];
-const WAITING_EVENTS = ["received", "processing"];
 const AUTHORIZATION_LIFETIME_MS = 7 * 86_400_000;
 const EXPIRY_WARNING_MS = 86_400_000;
 /** How long a snapshot is served before the ledger is read again. */
@@ -61,62 +59,126 @@ function emptyDealer(dealerId: string, slug: string): DealerOperations {
 
 const earlier = (a: Date | null, b: Date | null | undefined) => (!b ? a : !a || b < a ? b : a);
 
-/** Reads the snapshot from the ledger now (a dozen grouped queries, whatever the number of dealers). */
+/** A timestamp as a raw query returns it: a Date (PostgreSQL, typed SQLite columns) or the stored text or number. */
+export function rawTime(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
+  const text = String(value);
+  // SQLite may hand back "YYYY-MM-DD HH:MM:SS[.fff]" without a zone: it is UTC.
+  return new Date(/^\d{4}-\d\d-\d\d[ T][\d:.]+$/.test(text) ? `${text.replace(" ", "T")}Z` : text);
+}
+
+interface SnapshotRow {
+  m: string;
+  d: string;
+  k: string | null;
+  n: number | bigint | null;
+  t: unknown;
+}
+
+/**
+ * Reads the snapshot from the ledger now: one statement of grouped selects, each a range on an indexed column
+ * (state, status, needsAttention, failureCode), whatever the number of dealers. Raw SQL because the query compiler
+ * would cost more CPU than the database does here, and this runs on every scrape and every alert evaluation.
+ */
 export async function readLedgerSnapshot(db: Db, now = new Date()): Promise<LedgerSnapshot> {
   const expiringBefore = new Date(now.getTime() - (AUTHORIZATION_LIFETIME_MS - EXPIRY_WARNING_MS));
-  const [dealerRows, owed, events, attention, refundsFailed, mismatched, authorized, expiring, backoffs, alerts, deliveriesWaiting, heartbeat] = await Promise.all([
-    db.dealer.findMany({ select: { id: true, slug: true } }),
-    db.balanceMovement.groupBy({ by: ["dealerId", "kind"], where: { state: { in: OWED_STATES } }, _count: { _all: true }, _min: { createdAt: true } }),
-    db.stripeEvent.groupBy({ by: ["dealerId"], where: { status: { in: WAITING_EVENTS } }, _count: { _all: true }, _min: { receivedAt: true } }),
-    db.balanceMovement.groupBy({ by: ["dealerId", "kind", "state"], where: { needsAttention: true, state: { notIn: ["applied", "canceled"] } }, _count: { _all: true } }),
-    db.balanceMovement.groupBy({
-      by: ["dealerId"],
-      where: { needsAttention: true, kind: "debit", state: { in: ["applied", "canceled"] }, lastError: { startsWith: REFUND_FAILED_NOTE } },
-      _count: { _all: true },
-    }),
-    db.payment.groupBy({ by: ["dealerId"], where: { failureCode: CURRENCY_MISMATCH, status: { in: ["succeeded", "partially_refunded"] } }, _count: { _all: true } }),
-    db.payment.groupBy({ by: ["dealerId"], where: { status: "authorized" }, _count: { _all: true } }),
-    db.payment.groupBy({ by: ["dealerId"], where: { status: "authorized", authorizedAt: { lt: expiringBefore } }, _count: { _all: true } }),
-    db.dealerBackoff.findMany({ where: { state: "open" } }),
-    db.alertIncident.groupBy({ by: ["dealerId", "kind"], where: { state: "open" }, _count: { _all: true } }),
-    db.alertDelivery.count({ where: { state: { in: ["pending", "sending"] } } }),
-    db.workerHeartbeat.aggregate({ _max: { seenAt: true } }),
-  ]);
-  const slugs = new Map<string, string>([[DEFAULT_DEALER.id, DEFAULT_DEALER.slug], ...dealerRows.map((d) => [d.id, d.slug] as [string, string])]);
+  const rows = await db.$queryRaw<SnapshotRow[]>`
+    SELECT 'owed' AS m, "dealerId" AS d, "kind" AS k, COUNT(*) AS n, MIN("createdAt") AS t FROM "BalanceMovement"
+      WHERE "state" IN ('pending', 'unknown', 'sending') GROUP BY "dealerId", "kind"
+    UNION ALL SELECT 'events', "dealerId", NULL, COUNT(*), MIN("receivedAt") FROM "StripeEvent"
+      WHERE "status" IN ('received', 'processing') GROUP BY "dealerId"
+    UNION ALL SELECT 'attention', "dealerId", "kind" || ':' || "state", COUNT(*), NULL FROM "BalanceMovement"
+      WHERE "needsAttention" = true AND "state" NOT IN ('applied', 'canceled') GROUP BY "dealerId", "kind", "state"
+    UNION ALL SELECT 'refund_failed', "dealerId", NULL, COUNT(*), NULL FROM "BalanceMovement"
+      WHERE "needsAttention" = true AND "kind" = 'debit' AND "state" IN ('applied', 'canceled') AND "lastError" LIKE ${`${REFUND_FAILED_NOTE}%`}
+      GROUP BY "dealerId"
+    UNION ALL SELECT 'currency_mismatch', "dealerId", NULL, COUNT(*), NULL FROM "Payment"
+      WHERE "failureCode" = ${CURRENCY_MISMATCH} AND "status" IN ('succeeded', 'partially_refunded') GROUP BY "dealerId"
+    UNION ALL SELECT 'authorized', "dealerId", NULL, COUNT(*), NULL FROM "Payment" WHERE "status" = 'authorized' GROUP BY "dealerId"
+    UNION ALL SELECT 'expiring', "dealerId", NULL, COUNT(*), NULL FROM "Payment"
+      WHERE "status" = 'authorized' AND "authorizedAt" < ${expiringBefore} GROUP BY "dealerId"
+    UNION ALL SELECT 'backoff', "dealerId", "reason", 1, "updatedAt" FROM "DealerBackoff" WHERE "state" = 'open'
+    UNION ALL SELECT 'backoff_retry', "dealerId", NULL, 1, "retryAt" FROM "DealerBackoff" WHERE "state" = 'open'
+    UNION ALL SELECT 'alerts', "dealerId", "kind", COUNT(*), NULL FROM "AlertIncident" WHERE "state" = 'open' GROUP BY "dealerId", "kind"
+    UNION ALL SELECT 'deliveries', '', NULL, COUNT(*), NULL FROM "AlertDelivery" WHERE "state" IN ('pending', 'sending')
+    UNION ALL SELECT 'worker', '', NULL, COUNT(*), MAX("seenAt") FROM "WorkerHeartbeat"
+    UNION ALL SELECT 'dealer', "id", "slug", 0, NULL FROM "Dealer"`;
+  const slugs = new Map<string, string>([[DEFAULT_DEALER.id, DEFAULT_DEALER.slug]]);
+  for (const r of rows) if (r.m === "dealer" && r.k) slugs.set(r.d, r.k);
   const dealers = new Map<string, DealerOperations>();
   const of = (dealerId: string) => {
     let d = dealers.get(dealerId);
     if (!d) dealers.set(dealerId, (d = emptyDealer(dealerId, slugs.get(dealerId) ?? dealerId)));
     return d;
   };
-  for (const r of owed) {
-    const d = of(r.dealerId);
-    if (r.kind === "credit" || r.kind === "debit") d.owed[r.kind] += r._count._all;
-    d.owedOldestAt = earlier(d.owedOldestAt, r._min.createdAt);
-  }
-  for (const r of events) {
-    const d = of(r.dealerId);
-    d.eventsWaiting += r._count._all;
-    d.eventsOldestAt = earlier(d.eventsOldestAt, r._min.receivedAt);
-  }
   const add = (d: DealerOperations, kind: AttentionKind, n: number) => (d.attention[kind] = (d.attention[kind] ?? 0) + n);
-  for (const r of attention) {
-    const d = of(r.dealerId);
-    add(d, r.state === "failed" ? "movement_failed" : r.state === "unknown" ? "movement_unknown" : "movement_stuck", r._count._all);
-    if (r.kind === "credit" || r.kind === "debit") d.attentionByKind[r.kind] += r._count._all;
+  const expiringBy = new Map<string, number>();
+  const authorizedBy = new Map<string, number>();
+  const retryBy = new Map<string, Date | null>();
+  let deliveriesWaiting = 0;
+  let workerSeenAt: Date | null = null;
+  for (const r of rows) {
+    const n = Number(r.n ?? 0);
+    switch (r.m) {
+      case "owed": {
+        const d = of(r.d);
+        if (r.k === "credit" || r.k === "debit") d.owed[r.k] += n;
+        d.owedOldestAt = earlier(d.owedOldestAt, rawTime(r.t));
+        break;
+      }
+      case "events": {
+        const d = of(r.d);
+        d.eventsWaiting += n;
+        d.eventsOldestAt = earlier(d.eventsOldestAt, rawTime(r.t));
+        break;
+      }
+      case "attention": {
+        const d = of(r.d);
+        const [kind, state] = (r.k ?? ":").split(":");
+        add(d, state === "failed" ? "movement_failed" : state === "unknown" ? "movement_unknown" : "movement_stuck", n);
+        if (kind === "credit" || kind === "debit") d.attentionByKind[kind] += n;
+        break;
+      }
+      case "refund_failed":
+      case "currency_mismatch":
+        add(of(r.d), r.m, n);
+        break;
+      case "authorized":
+        authorizedBy.set(r.d, n);
+        break;
+      case "expiring":
+        expiringBy.set(r.d, n);
+        break;
+      case "backoff":
+        of(r.d).backoff = { since: rawTime(r.t) ?? now, reason: r.k, retryAt: null };
+        break;
+      case "backoff_retry":
+        retryBy.set(r.d, rawTime(r.t));
+        break;
+      case "alerts":
+        if (r.k) of(r.d).alertsOpen[r.k] = n;
+        break;
+      case "deliveries":
+        deliveriesWaiting = n;
+        break;
+      case "worker":
+        workerSeenAt = rawTime(r.t);
+        break;
+    }
   }
-  for (const r of refundsFailed) add(of(r.dealerId), "refund_failed", r._count._all);
-  for (const r of mismatched) add(of(r.dealerId), "currency_mismatch", r._count._all);
-  const expiringBy = new Map(expiring.map((r) => [r.dealerId, r._count._all]));
-  for (const r of authorized) {
-    const d = of(r.dealerId);
-    const soon = expiringBy.get(r.dealerId) ?? 0;
+  for (const [dealerId, count] of authorizedBy) {
+    const d = of(dealerId);
+    const soon = expiringBy.get(dealerId) ?? 0;
     if (soon > 0) add(d, "authorization_expiring", soon);
-    if (r._count._all - soon > 0) add(d, "authorization_waiting", r._count._all - soon);
+    if (count - soon > 0) add(d, "authorization_waiting", count - soon);
   }
-  for (const b of backoffs) of(b.dealerId).backoff = { since: b.updatedAt, reason: b.reason, retryAt: b.retryAt };
-  for (const r of alerts) of(r.dealerId).alertsOpen[r.kind] = r._count._all;
-  return { at: now, dealers, slugs, deliveriesWaiting, workerSeenAt: heartbeat._max.seenAt ?? null };
+  for (const [dealerId, retryAt] of retryBy) {
+    const backoff = dealers.get(dealerId)?.backoff;
+    if (backoff) backoff.retryAt = retryAt;
+  }
+  return { at: now, dealers, slugs, deliveriesWaiting, workerSeenAt };
 }
 
 interface SnapshotCache {

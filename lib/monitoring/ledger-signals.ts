@@ -1,6 +1,6 @@
 // The ledger's operational signals for every dealer at once: what is owed to Navixy and since when, the Stripe events
-// waiting, what needs a person, the dealers backed off, the open alerts, when a worker was last seen. A dozen grouped
-// queries (each a range on an indexed column, grouped by dealer), never a query per dealer, and kept for a few
+// waiting, what needs a person, the dealers backed off, the open alerts, when a worker was last seen. One statement of
+// grouped selects (each a range on an indexed column, grouped by dealer), never a query per dealer, and kept for a few
 // seconds: a scrape of every instance every 15 s, or a console page, costs the same at 1,000 dealers as at one.
 // The gauges of GET /metrics and the console's overview read the same snapshot, so they always agree.
 import type { Db } from "../db/client";

@@ -45,7 +45,14 @@ async function pageLocale(request: NextRequest, services: () => Services): Promi
 }
 
 function isApi(pathname: string): boolean {
-  return pathname.startsWith("/api/") || pathname === "/api" || pathname.startsWith("/brand/") || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
+  return (
+    pathname.startsWith("/api/") ||
+    pathname === "/api" ||
+    pathname === "/metrics" ||
+    pathname.startsWith("/brand/") ||
+    pathname === "/sandbox/stripe.js" ||
+    pathname.startsWith("/sandbox/stripe-api/")
+  );
 }
 
 export async function proxy(request: NextRequest): Promise<Response> {

@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/admin", text: "Overview" },
   { href: "/admin/payments", text: "Payments" },
   { href: "/admin/attention", text: "Needs attention" },
+  { href: "/admin/alerts", text: "Alerts" },
   { href: "/admin/autotopup", text: "Automatic top-up" },
   { href: "/admin/audit", text: "Audit log" },
   { href: "/admin/setup", text: "Setup" },

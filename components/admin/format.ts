@@ -91,3 +91,13 @@ export function methodText(p: { paymentMethodType: string | null; cardBrand: str
 
 /** Stripe's decline code (or ours) in words: "insufficient funds", "currency mismatch". */
 export const declineText = (code: string | null): string | null => (code ? label(code) : null);
+
+/** How long ago, in a word or two: "45 s", "12 min", "3 h", "2 d". */
+export function ago(d: Date | null | undefined, now = Date.now()): string {
+  if (!d) return "";
+  const s = Math.max(0, Math.round((now - d.getTime()) / 1000));
+  if (s < 90) return `${s} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
+}

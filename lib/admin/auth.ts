@@ -15,6 +15,7 @@ import type { Services } from "../server/services";
 import { audit } from "./audit";
 import { consoleKeys } from "./console-secret";
 import { hitRateLimit } from "../security/rate-limit";
+import { countRateLimited } from "../metrics";
 import { DEFAULT_DEALER, findDealer } from "../dealers/directory";
 import { verifyPassword } from "./password-hash";
 
@@ -178,6 +179,7 @@ export async function login(
   const { config, rootDb } = services;
   const limit = await hitRateLimit(rootDb, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now.getTime());
   if (!limit.allowed) {
+    countRateLimited(DEFAULT_DEALER.slug, "admin_login");
     // One audit row per window and IP, not one per refused guess.
     if (limit.count === config.admin.loginLimit.limit + 1) {
       await audit(services.db, { actor: "anonymous", action: "login.rate_limited", ip: args.ip, comment: `more than ${config.admin.loginLimit.limit} attempts` });

@@ -24,6 +24,9 @@ export const DEALER_MODELS = new Set([
   "DealerBackoff",
   "DealerTask",
   "PayerTerm",
+  "DealerSignal",
+  "AlertIncident",
+  "AlertDelivery",
 ]);
 
 export class CrossDealerWriteError extends Error {

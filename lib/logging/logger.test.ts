@@ -104,6 +104,11 @@ describe("structured logs", () => {
       NAVIXY_API_HASH: "navixy-api-key-hash",
       ADMIN_PASSWORD: "dealer-console-password",
       AUTO_TOP_UP_LINK_SECRET: LINK_SECRET,
+      METRICS_TOKEN: "metrics-scrape-token-0123456789",
+      ALERT_EMAIL_TO: "ops@example.com",
+      ALERT_EMAIL_FROM: "gateway@example.com",
+      ALERT_SMTP_URL: "smtp://gateway:mail-server-password@mail.example.com:587",
+      ALERT_WEBHOOK_URL: "https://hooks.example.com/services/T000/B000/alert-webhook-token",
       LOG_LEVEL: "info",
     };
     const saved = new Map<string, string | undefined>();
@@ -125,7 +130,15 @@ describe("structured logs", () => {
       resetLoggerForTests();
     });
 
-    const secrets = ["navixy-panel-password", "navixy-api-key-hash", "dealer-console-password", LINK_SECRET];
+    const secrets = [
+      "navixy-panel-password",
+      "navixy-api-key-hash",
+      "dealer-console-password",
+      LINK_SECRET,
+      "metrics-scrape-token-0123456789",
+      "mail-server-password",
+      "https://hooks.example.com/services/T000/B000/alert-webhook-token",
+    ];
 
     test("are scrubbed from every line of the process's logger, the manage links' signing secret included", () => {
       useEnv(ENV);

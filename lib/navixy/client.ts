@@ -476,7 +476,8 @@ export class NavixyPanelClient {
     try {
       raw = await this.send(c);
     } catch (e) {
-      this.log("navixy.call", { method: c.method, ...c.logFields, outcome: "transport_error", error: errMsg(e) });
+      const phase = e instanceof NavixyTransportError ? e.phase : undefined;
+      this.log("navixy.call", { method: c.method, ...c.logFields, durationMs: this.now() - started, outcome: "transport_error", phase, error: errMsg(e) });
       throw e;
     }
     const durationMs = this.now() - started;

@@ -17,6 +17,7 @@ import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-l
 import { clientAddress } from "../security/client-address";
 import { DEFAULT_LOCALE, LOCALES } from "../i18n/locales";
 import { prepareReceipt } from "./receipts";
+import { countPaymentCreated } from "../metrics";
 
 const body = z.object({
   userId: z.number().int().positive().max(2_147_483_647).transform(asNavixyUserId),
@@ -120,6 +121,7 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
   );
 
   log.info({ paymentIntentId: intent.id, status: intent.status }, "PaymentIntent created");
+  countPaymentCreated(services.dealer.slug);
   const created: CreatedPayment = {
     paymentId: payment.id,
     clientSecret: intent.client_secret ?? "",

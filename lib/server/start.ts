@@ -13,6 +13,9 @@ import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { getServices, type Services } from "./services";
 import { decodeHint } from "./wake";
+import { alertQueues } from "../alerts/queue";
+import { drainAlertSends } from "../alerts/deliveries";
+import { startHeartbeat } from "../monitoring/heartbeat";
 
 const holder = globalThis as { __gatewayWorker?: ProcessWorker };
 
@@ -43,11 +46,12 @@ export async function bootstrap(): Promise<void> {
 }
 
 /**
- * The worker's queues: the money's path, then the features built on it (automatic top-up) and the deployment's
- * periodic check of each live hosted dealer (lib/admin/dealers.ts).
+ * The worker's queues: the money's path, then the features built on it (automatic top-up), the deployment's
+ * periodic check of each live hosted dealer (lib/admin/dealers.ts), and the alerts to dealers (their evaluation and
+ * their messages, lib/alerts).
  */
 export function workQueues(services: Services): WorkQueue[] {
-  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config), dealerTaskQueue(dealerRecheckTask)];
+  return [...coreQueues(services.config.worker), autoTopUpQueue(services.config), dealerTaskQueue(dealerRecheckTask), ...alertQueues(services.config)];
 }
 
 /**
@@ -84,11 +88,15 @@ export async function startWorker(): Promise<ProcessWorker> {
     onError: (error) => logger.warn({ err: error }, "work channel: connection lost, reconnecting (polling meanwhile)"),
   });
   listener.start();
+  // Its heartbeat: /api/ready and the metrics know a worker runs (here, or on another instance).
+  const heartbeat = startHeartbeat(services.rootDb, worker, services.config.worker.pollIntervalMs);
   holder.__gatewayWorker = {
     worker,
     stop: async () => {
       await listener.close();
       await worker.stop();
+      await drainAlertSends(services.config.alerts.sendTimeoutMs * 2);
+      await heartbeat.stop();
       holder.__gatewayWorker = undefined;
     },
   };

@@ -4,7 +4,8 @@ import { Flash } from "@/components/admin/Flash";
 import { VolumeChart } from "@/components/admin/VolumeChart";
 import { overview } from "@/lib/admin/overview";
 import { dealerBackoff } from "@/lib/admin/backoff";
-import { fmtTime } from "@/components/admin/format";
+import { ago, fmtTime } from "@/components/admin/format";
+import { operationsView } from "@/lib/admin/alerts";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
 import { needsAttention } from "@/lib/payments/attention";
@@ -18,6 +19,8 @@ export default async function OverviewPage() {
   const attention = await needsAttention(services);
   const data = await overview(services, new Date(), attention.length);
   const backoff = await dealerBackoff(services);
+  const { ops, worker } = await operationsView(services);
+  const openAlerts = Object.values(ops.alertsOpen).reduce<number>((a, n) => a + (n ?? 0), 0);
   const main = data.currencies[0];
   return (
     <>
@@ -39,6 +42,36 @@ export default async function OverviewPage() {
           </Link>
         )}
       </p>
+      <section className="panel" aria-labelledby="operations-heading" data-testid="operations">
+        <h2 id="operations-heading" style={{ marginTop: 0 }}>
+          Right now
+        </h2>
+        <dl className="stat-list">
+          <dt>Credits owed to Navixy</dt>
+          <dd data-testid="ops-credits-owed">
+            {ops.owed.credit}
+            {ops.owedOldestAt && <span className="muted"> (oldest {ago(ops.owedOldestAt)})</span>}
+          </dd>
+          <dt>Refund debits owed</dt>
+          <dd>{ops.owed.debit}</dd>
+          <dt>Stripe events waiting</dt>
+          <dd data-testid="ops-events-waiting">
+            {ops.eventsWaiting}
+            {ops.eventsOldestAt && <span className="muted"> (oldest {ago(ops.eventsOldestAt)})</span>}
+          </dd>
+          <dt>Backed off</dt>
+          <dd data-testid="ops-backed-off">{ops.backoff ? `yes, since ${fmtTime(ops.backoff.since)}` : "no"}</dd>
+          <dt>Open alerts</dt>
+          <dd data-testid="ops-open-alerts">{openAlerts === 0 ? "none" : <Link href="/admin/alerts">{openAlerts}</Link>}</dd>
+          <dt>Worker</dt>
+          <dd data-testid="ops-worker">
+            {worker.here ? "running in this instance" : worker.running ? `running (seen ${ago(worker.seenAt)} ago)` : worker.seenAt ? `not seen for ${ago(worker.seenAt)}` : "not seen"}
+          </dd>
+        </dl>
+        <p className="muted" style={{ marginBottom: 0 }}>
+          The same figures as the metrics (GET /metrics), read at most every 5 seconds.
+        </p>
+      </section>
       <div className="grid">
         {data.ranges.map((range) => (
           <section className="panel" key={range.label} aria-labelledby={`range-${range.days}`} data-testid={`range-${range.days}`}>

@@ -130,6 +130,9 @@ export class LedgerWorker {
     this.wakeUp?.();
   }
 
+  /** When the loop last finished a pass (its heartbeat, lib/monitoring/heartbeat.ts, says whether it still turns). */
+  lastPassAt = 0;
+
   private async run(): Promise<void> {
     while (this.running) {
       try {
@@ -137,6 +140,7 @@ export class LedgerWorker {
       } catch (error) {
         this.log.error({ err: error }, "worker pass failed");
       }
+      this.lastPassAt = Date.now();
       if (this.running) await this.idle();
     }
   }

@@ -13,8 +13,9 @@
  *          once, and how many each instance's worker made.
  */
 import { createDb, type Db } from "../../lib/db/client";
-import { freshPostgresDatabase, sleep } from "../testing/app-process";
+import { freePort, freshPostgresDatabase, sleep } from "../testing/app-process";
 import { log } from "./support/env";
+import { heapAfterGcMb } from "./support/heap";
 import { cpuSeconds, freshSqlite, gatewayEnv, rssMb, type Emulators, type Server } from "./support/servers";
 import { preparePayments, type EventDealer, type PreparedEvent } from "./support/payments";
 import { ingest, paced, type IngestResult } from "./support/load";
@@ -49,13 +50,13 @@ export interface DealersContext {
   /** PostgreSQL server URL when DATABASE_URL is one: the suite then runs there (and "pair" can run). */
   pgUrl: string | undefined;
   /** Starts the gateway on `databaseUrl` with the bench's settings and `env` on top; stopped at exit if still up. */
-  startGateway(name: string, databaseUrl: string, env: Record<string, string>): Promise<StartedGateway>;
+  startGateway(name: string, databaseUrl: string, env: Record<string, string>, nodeArgs?: string[]): Promise<StartedGateway>;
 }
 
 const sizes = (quick: boolean) =>
   quick
-    ? { idleDealers: 1_000, idleRounds: 1, warmSeconds: 5, idleSeconds: 10, paced: 60, rate: 20, ingestWarmup: 100, ingest: 300, connections: 8, many: 10_000, manyStarts: 1, manyPaid: 30, manyCache: 10, backlog: 1_500, steadyDealers: 20, steadySeconds: 15, noisyRounds: 1, navixyDelayMs: 150, pairDealers: 1_000, pairBurst: 400, pairBurstDealers: 20 }
-    : { idleDealers: 1_000, idleRounds: 2, warmSeconds: 10, idleSeconds: 30, paced: 300, rate: 20, ingestWarmup: 200, ingest: 2_000, connections: 8, many: 10_000, manyStarts: 2, manyPaid: 50, manyCache: 20, backlog: 5_000, steadyDealers: 20, steadySeconds: 60, noisyRounds: 2, navixyDelayMs: 150, pairDealers: 1_000, pairBurst: 2_000, pairBurstDealers: 20 };
+    ? { idleDealers: 1_000, idleRounds: 1, warmSeconds: 5, idleSeconds: 10, paced: 60, rate: 20, ingestWarmup: 100, ingest: 300, connections: 8, many: 10_000, manyPaid: 30, manyCache: 10, manyVisited: 300, backlog: 1_500, steadyDealers: 20, steadySeconds: 15, noisyRounds: 1, navixyDelayMs: 150, pairDealers: 1_000, pairBurst: 400, pairBurstDealers: 20 }
+    : { idleDealers: 1_000, idleRounds: 2, warmSeconds: 10, idleSeconds: 30, paced: 300, rate: 20, ingestWarmup: 200, ingest: 2_000, connections: 8, many: 10_000, manyPaid: 50, manyCache: 20, manyVisited: 2_000, backlog: 5_000, steadyDealers: 20, steadySeconds: 60, noisyRounds: 2, navixyDelayMs: 150, pairDealers: 1_000, pairBurst: 2_000, pairBurstDealers: 20 };
 
 // ---- results ---------------------------------------------------------------------------------------------------
 
@@ -78,10 +79,13 @@ export interface DealersResult {
   idle?: { dealers: number; rate: number; connections: number; none: IdleRun[]; many: IdleRun[] };
   many?: {
     dealers: number;
-    cacheSize: number;
-    startSeconds: number[];
-    rss: { afterStart: number; atCache: number; afterAll: number };
     paid: number;
+    /** Dealers whose checkout page alone was shown after the payments. */
+    visited: number;
+    /** DEALER_CACHE_SIZE below the dealers paid. */
+    bounded: CacheRun;
+    /** DEALER_CACHE_SIZE = the dealers paid: every one kept. */
+    keepsAll: CacheRun;
     pageMs: Summary;
     credit: Summary;
     lost: number;
@@ -201,6 +205,24 @@ async function idlePart(ctx: DealersContext, S: ReturnType<typeof sizes>, secret
 
 // ---- many: 10,000 dealers, a bounded cache ----------------------------------------------------------------------------
 
+/**
+ * RSS while dealers are paid in turn: after a warm-up, when as many as the cache holds are paid, after all, and after
+ * the checkout pages of many more dealers.
+ */
+interface CacheRun {
+  cacheSize: number;
+  startSeconds: number;
+  rss: Checkpoints;
+  /** The V8 heap in use after a full collection (support/heap.ts): what the server keeps. */
+  heap: Checkpoints;
+}
+interface Checkpoints {
+  afterWarmUp: number;
+  atCache: number;
+  afterAll: number;
+  afterPages: number;
+}
+
 async function manyPart(ctx: DealersContext, S: ReturnType<typeof sizes>, secretsKey: string): Promise<NonNullable<DealersResult["many"]>> {
   const url = await freshDatabase(ctx, `dealers-${S.many}`);
   const setup = createDb(url).db;
@@ -208,53 +230,88 @@ async function manyPart(ctx: DealersContext, S: ReturnType<typeof sizes>, secret
   await setup.$disconnect();
   const users = Array.from({ length: S.manyPaid }, (_, i) => 70_001 + i);
   await navixyUsers(ctx.emu, users);
-  // Payments from one address, many dealers: the per-IP limit of the payer pages is not what is measured here.
-  const env = { SECRETS_KEY: secretsKey, DEALER_CACHE_SIZE: String(S.manyCache), RATE_LIMIT_PAYMENTS_PER_IP: "100000/10m" };
-  const startSeconds: number[] = [];
-  let g: StartedGateway | undefined;
-  for (let s = 0; s < S.manyStarts; s++) {
-    await g?.server.stop();
-    await g?.db.$disconnect();
-    g = await ctx.startGateway(`gateway-dealers-${S.many}-s${s}`, url, env);
-    startSeconds.push(g.startSeconds);
+  await startCreditRecording(ctx.emu.recorderUrl);
+  const okAt = new Map<string, number>();
+  const pageMs: number[] = [];
+  const step = Math.floor(S.many / S.manyPaid);
+  // Pages of dealers nobody pays in this part (both gateways show the same ones).
+  const visited = dealers.filter((_, k) => k % step >= 2).slice(0, S.manyVisited);
+  /**
+   * A gateway with this DEALER_CACHE_SIZE pays the dealers `offset`, `offset + step`, ... (spread over the table) in
+   * turn, then shows the checkout pages of `visited`, 4 at a time.
+   */
+  const run = async (cacheSize: number, offset: number): Promise<CacheRun> => {
+    // Payments from one address, many dealers: the per-IP limit of the payer pages is not what is measured here.
+    const env = { SECRETS_KEY: secretsKey, DEALER_CACHE_SIZE: String(cacheSize), RATE_LIMIT_PAYMENTS_PER_IP: "100000/10m" };
+    // Its inspector on loopback, to ask for its heap after a full collection.
+    const inspectPort = await freePort();
+    const g = await ctx.startGateway(`gateway-dealers-${S.many}-cache-${cacheSize}`, url, env, [`--inspect=127.0.0.1:${inspectPort}`]);
     log(`${S.many} dealers: start ${g.startSeconds.toFixed(1)} s`);
-  }
-  const gw = g!;
-  try {
-    const pid = gw.server.child.pid!;
-    // The same path through the default dealer first (its services exist anyway), so that what follows is what each
-    // hosted dealer adds, not the code every payment needs loaded and compiled once.
-    for (const user of [10001, 10002, 10003]) await payThroughPage(gw.server.url, ctx.emu, null, user, 1000);
-    await drain(gw.db);
-    await sleep(2_000);
-    const afterStart = rssMb(pid);
-    await startCreditRecording(ctx.emu.recorderUrl);
-    // Dealers spread over the table, each paid once, in turn.
-    const step = Math.floor(S.many / S.manyPaid);
-    const okAt = new Map<string, number>();
-    const pageMs: number[] = [];
-    let atCache = NaN;
-    for (let i = 0; i < S.manyPaid; i++) {
-      const p = await payThroughPage(gw.server.url, ctx.emu, dealers[i * step]!, users[i]!, 1000);
-      okAt.set(p.paymentIntentId, p.okAt);
-      pageMs.push(p.pageMs);
-      if (i + 1 === S.manyCache) {
-        await drain(gw.db);
-        atCache = rssMb(pid);
+    try {
+      const pid = g.server.child.pid!;
+      const rss: Partial<Checkpoints> = {};
+      const heap: Partial<Checkpoints> = {};
+      const checkpoint = async (at: keyof Checkpoints) => {
+        heap[at] = await heapAfterGcMb(inspectPort);
+        rss[at] = rssMb(pid);
+      };
+      // The same path through the default dealer first (its services exist anyway), so that what follows is what each
+      // hosted dealer adds, not the code every payment runs, loaded and compiled once.
+      for (const user of [10001, 10002, 10003]) await payThroughPage(g.server.url, ctx.emu, null, user, 1000);
+      await drain(g.db);
+      await sleep(2_000);
+      await checkpoint("afterWarmUp");
+      for (let i = 0; i < S.manyPaid; i++) {
+        const p = await payThroughPage(g.server.url, ctx.emu, dealers[i * step + offset]!, users[i]!, 1000);
+        okAt.set(p.paymentIntentId, p.okAt);
+        pageMs.push(p.pageMs);
+        if (i + 1 === S.manyCache) {
+          await drain(g.db);
+          await checkpoint("atCache");
+        }
       }
+      await drain(g.db);
+      await sleep(1_000);
+      await checkpoint("afterAll");
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < visited.length) {
+            const dealer = visited[next++]!;
+            const page = await fetch(`${g.server.url}/d/${dealer.slug}/?id=10001`);
+            await page.arrayBuffer();
+            if (page.status !== 200) throw new Error(`${dealer.slug}'s checkout page answered ${page.status}`);
+          }
+        }),
+      );
+      await sleep(1_000);
+      await checkpoint("afterPages");
+      const line = (c: Partial<Checkpoints>) => [c.afterWarmUp, c.atCache, c.afterAll, c.afterPages].map((v) => v!.toFixed(0)).join(" → ");
+      log(`${S.many} dealers, DEALER_CACHE_SIZE=${cacheSize}, ${S.manyPaid} paid then ${visited.length} pages: heap after GC ${line(heap)} MB, RSS ${line(rss)} MB`);
+      return { cacheSize, startSeconds: g.startSeconds, rss: rss as Checkpoints, heap: heap as Checkpoints };
+    } finally {
+      await g.server.stop();
+      await g.db.$disconnect();
     }
-    await drain(gw.db);
-    await sleep(1_000);
-    const afterAll = rssMb(pid);
-    const credits = await recordedCredits(ctx.emu.recorderUrl);
-    const once = exactlyOnce(credits, okAt.keys());
-    const credit = recordedLatencies(credits, okAt).summary;
-    log(`${S.many} dealers, cache ${S.manyCache}: RSS ${afterStart.toFixed(0)} → ${atCache.toFixed(0)} → ${afterAll.toFixed(0)} MB over ${S.manyPaid} dealers paid; lost ${once.lost}, doubled ${once.doubled}`);
-    return { dealers: S.many, cacheSize: S.manyCache, startSeconds, rss: { afterStart, atCache, afterAll }, paid: S.manyPaid, pageMs: summarize(pageMs), credit, lost: once.lost, doubled: once.doubled };
-  } finally {
-    await gw.server.stop();
-    await gw.db.$disconnect();
-  }
+  };
+  // The bounded cache, and its baseline: a cache that keeps every dealer (other dealers paid, the same path).
+  const bounded = await run(S.manyCache, 0);
+  const keepsAll = await run(S.manyPaid + visited.length, 1);
+  await sleep(300);
+  const credits = await recordedCredits(ctx.emu.recorderUrl);
+  const once = exactlyOnce(credits, okAt.keys());
+  log(`${S.many} dealers: ${okAt.size} payments through their pages; lost ${once.lost}, doubled ${once.doubled}`);
+  return {
+    dealers: S.many,
+    paid: S.manyPaid,
+    visited: visited.length,
+    bounded,
+    keepsAll,
+    pageMs: summarize(pageMs),
+    credit: recordedLatencies(credits, okAt).summary,
+    lost: once.lost,
+    doubled: once.doubled,
+  };
 }
 
 // ---- noisy: one dealer's backlog vs 20 others' steady payments -----------------------------------------------------------
@@ -439,21 +496,27 @@ export function dealersRows(r: DealersResult, row: Row): void {
   if (r.many) {
     const m = r.many;
     const n = m.dealers.toLocaleString("en");
-    const st = median(m.startSeconds);
-    row(`${n} dealers (${db}): start (spawn → /api/health 200)`, `s${m.startSeconds.length > 1 ? `, median of ${m.startSeconds.length}` : ""}`, f1(st), "", "", "≤ 15 s", pass(st <= 15));
-    const fill = (m.rss.atCache - m.rss.afterStart) / m.cacheSize;
-    const past = (m.rss.afterAll - m.rss.atCache) / (m.paid - m.cacheSize);
+    const starts = [m.bounded.startSeconds, m.keepsAll.startSeconds];
+    const st = median(starts);
+    row(`${n} dealers (${db}): start (spawn → /api/health 200)`, `s, median of ${starts.length}`, f1(st), "", "", "≤ 15 s", pass(st <= 15));
+    const line = (c: Checkpoints) => `${f0(c.afterWarmUp)} → ${f0(c.atCache)} → ${f0(c.afterAll)} → ${f0(c.afterPages)}`;
+    const grown = (c: Checkpoints) => c.afterPages - c.atCache;
+    const cache = m.bounded.cacheSize;
+    const label = `${n} dealers (${db}): ${m.paid} of them paid in turn then ${m.visited.toLocaleString("en")} more pages, DEALER_CACHE_SIZE=${cache} vs ${m.keepsAll.cacheSize.toLocaleString("en")}`;
+    const unit = (what: string) => `${what}, MB after warm-up → ${cache} dealers paid → ${m.paid} → the pages`;
+    const kept = grown(m.keepsAll.heap);
     row(
-      `${n} dealers (${db}): RSS, ${m.paid} dealers paid in turn, DEALER_CACHE_SIZE=${m.cacheSize}`,
-      `MB after start and 3 default-dealer payments → ${m.cacheSize} dealers paid → ${m.paid} paid`,
-      `${f0(m.rss.afterStart)} → ${f0(m.rss.atCache)} → ${f0(m.rss.afterAll)}`,
-      "",
-      `${f2(fill)} MB/dealer to ${m.cacheSize}, ${f2(past)} after`,
-      "context (bounded by the cache)",
-      "",
+      label,
+      unit("heap after a full GC"),
+      line(m.bounded.heap),
+      line(m.keepsAll.heap),
+      `+${f1(grown(m.bounded.heap))} vs +${f1(kept)} MB past the cache (${f2(grown(m.bounded.heap) / kept)}×)`,
+      "growth past the cache ≤ 0.2× keeping all",
+      pass(kept > 0 && grown(m.bounded.heap) <= 0.2 * kept),
     );
+    row(label, unit("RSS"), line(m.bounded.rss), line(m.keepsAll.rss), `+${f0(grown(m.bounded.rss))} vs +${f0(grown(m.keepsAll.rss))} MB past the cache`, "context", "");
     row(`${n} dealers (${db}): a dealer's first checkout page (its services built)`, "TTFB p50 / p95 / p99 ms", lat(m.pageMs), "", "", "context", "");
-    row(`${n} dealers (${db}): those ${m.paid} payments credited`, "2xx → Navixy p50 / p95 / p99 ms; lost / doubled", `${lat(m.credit)}; ${m.lost} / ${m.doubled}`, "", "", "0 / 0", pass(m.lost === 0 && m.doubled === 0));
+    row(`${n} dealers (${db}): those ${2 * m.paid} payments credited`, "2xx → Navixy p50 / p95 / p99 ms; lost / doubled", `${lat(m.credit)}; ${m.lost} / ${m.doubled}`, "", "", "0 / 0", pass(m.lost === 0 && m.doubled === 0));
   }
   if (r.noisy) {
     const x = r.noisy;

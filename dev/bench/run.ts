@@ -135,7 +135,7 @@ process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
 process.on("SIGTERM", () => void cleanup().then(() => process.exit(143)));
 
 /** `next start` of the gateway on `databaseUrl`, ready once /api/health answers 200; `env` on top of the bench's settings. */
-async function startGateway(emu: Emulators, name: string, databaseUrl: string, env: Record<string, string> = {}): Promise<StartedGateway> {
+async function startGateway(emu: Emulators, name: string, databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<StartedGateway> {
   const profDir = path.join(RESULTS, "profiles");
   if (flag("--cpu-prof")) fs.mkdirSync(profDir, { recursive: true });
   const spawned = performance.now();
@@ -145,7 +145,7 @@ async function startGateway(emu: Emulators, name: string, databaseUrl: string, e
     readyPath: "/api/health",
     ready: (res) => res.status === 200,
     timeoutMs: 120_000,
-    ...(flag("--cpu-prof") ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] } : {}),
+    nodeArgs: [...nodeArgs, ...(flag("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [])],
   });
   const startSeconds = (performance.now() - spawned) / 1000;
   const { db } = createDb(databaseUrl);
@@ -551,7 +551,7 @@ async function main(): Promise<void> {
       quick,
       parts: dealerParts,
       pgUrl,
-      startGateway: (name, databaseUrl, env) => startGateway(emu, name, databaseUrl, env),
+      startGateway: (name, databaseUrl, env, nodeArgs) => startGateway(emu, name, databaseUrl, env, nodeArgs),
     });
   }
 

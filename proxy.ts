@@ -45,7 +45,14 @@ async function pageLocale(request: NextRequest, services: () => Services): Promi
 }
 
 function isApi(pathname: string): boolean {
-  return pathname.startsWith("/api/") || pathname === "/api" || pathname.startsWith("/brand/") || pathname === "/sandbox/stripe.js" || pathname.startsWith("/sandbox/stripe-api/");
+  return (
+    pathname.startsWith("/api/") ||
+    pathname === "/api" ||
+    pathname === "/metrics" ||
+    pathname.startsWith("/brand/") ||
+    pathname === "/sandbox/stripe.js" ||
+    pathname.startsWith("/sandbox/stripe-api/")
+  );
 }
 
 export async function proxy(request: NextRequest): Promise<Response> {
@@ -128,6 +135,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const page: ErrorPageOptions = {
     sandbox: settings.sandbox,
     translator,
+    base,
     languages: { action: `${base}/`, keep: request.nextUrl.searchParams },
     ...(look ? { brand: { css: brandCss(look.brand), name: look.brand.name, logo: look.logo, logoSrc: `${base}/brand/logo` } } : {}),
   };

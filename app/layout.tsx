@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { isSandboxMode } from "@/lib/sandbox/mode";
 import { clientMessages, translatorFor } from "@/lib/i18n/messages";
 import { SANDBOX_WORDS } from "@/lib/sandbox/words";
+import { SANDBOX_CARD_WORDS } from "@/lib/sandbox/card-words";
 import { localeFromHeaders } from "@/lib/i18n/request";
 import { SandboxBanner } from "@/components/sandbox/SandboxBanner";
 import { I18nProvider } from "@/components/i18n/I18nProvider";
@@ -71,14 +72,22 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         {css && <style data-testid="brand-style" dangerouslySetInnerHTML={{ __html: css }} />}
         {/* Sandbox mode: a local stand-in for Stripe.js, loaded (blocking) before the app's scripts so that
             @stripe/stripe-js finds window.Stripe and never reaches for js.stripe.com. It calls the dealer's own
-            Stripe emulator through the dealer's forwarder (under /d/<slug> for a hosted dealer). */}
-        {sandbox && <script src={`${base}/sandbox/stripe.js`} data-api={`${base}/sandbox/stripe-api`} />}
+            Stripe emulator through the dealer's forwarder (under /d/<slug> for a hosted dealer), and its card form
+            speaks the page's language. */}
+        {sandbox && (
+          <script
+            src={`${base}/sandbox/stripe.js`}
+            data-api={`${base}/sandbox/stripe-api`}
+            data-locale={locale}
+            data-words={JSON.stringify(SANDBOX_CARD_WORDS[locale])}
+          />
+        )}
       </head>
       <body>
         <I18nProvider locale={locale} messages={clientMessages(locale)}>
-          <BrandProvider accent={accent}>
+          <BrandProvider accent={accent} name={page.brand.name}>
             <DealerPathProvider base={base}>
-          {sandbox && <SandboxBanner locale={locale} />}
+          {sandbox && <SandboxBanner locale={locale} base={base} />}
           <div className="shell">
             {payerLocale && <DealerHeader page={page} base={base} />}
             <div className="brand">

@@ -11,6 +11,7 @@ import type { Translator } from "@/lib/i18n/translate";
 import { servicesForRequest } from "@/lib/server/request-dealer";
 import { Checkout } from "@/components/checkout/Checkout";
 import { CHECKOUT_HEADER, decodeCheckoutHeader } from "@/components/checkout/checkout-header";
+import { moneyTemplate } from "@/lib/money";
 
 export const dynamic = "force-dynamic";
 
@@ -37,7 +38,8 @@ export default async function CheckoutPage({ searchParams }: { searchParams: Sea
           <bdi>{checkout.maskedName}</bdi>
         </strong>
       </p>
-      <Checkout checkout={checkout} />
+      {/* Money as the server writes it in this language, whatever the browser's Intl knows. */}
+      <Checkout checkout={checkout} money={moneyTemplate(t.locale, checkout.currency)} />
     </>
   );
 }

@@ -118,8 +118,11 @@ test("refund part of a payment: Stripe refunds it and the Navixy balance is debi
   await page.getByRole("button", { name: "Apply" }).click();
   const entry = page.locator('tr[data-action="payment.refund"]');
   await expect(entry).toHaveCount(1);
-  await expect(entry).toContainText(/operator:[\w-]{8}/); // "operator:" and the session id prefix (base64url)
-  await expect(entry).toContainText("amountRefunded: 0 → 1250");
+  await expect(entry).toContainText("Operator");
+  await expect(entry).toContainText("Refunded: €0.00 → €12.50");
+  // The stored values, a click away: "operator:" and the session id prefix (base64url), the amount in cents.
+  await expect(entry).toContainText(/operator:[\w-]{8}/);
+  await expect(entry).toContainText("amountRefunded0 → 1250");
   await expect(entry.getByRole("link", { name: paymentId })).toBeVisible();
 });
 

@@ -30,13 +30,13 @@ async function optIn(page: import("@playwright/test").Page): Promise<void> {
   await expect(box).toBeVisible();
   await box.check();
   await expect(page.getByTestId("autotopup-label")).toHaveText(
-    "Top up automatically: add 25.00 EUR when my balance falls below 10.00 EUR, at most 100.00 EUR per month",
+    "Top up automatically: add €25.00 when my balance falls below €10.00, at most €100.00 per month",
   );
   await page.getByTestId("autotopup-amount").fill("20");
   await expect(page.getByTestId("autotopup-label")).toHaveText(
-    "Top up automatically: add 20.00 EUR when my balance falls below 10.00 EUR, at most 100.00 EUR per month",
+    "Top up automatically: add €20.00 when my balance falls below €10.00, at most €100.00 per month",
   );
-  await expect(page.getByTestId("autotopup-mandate")).toContainText("charge it 20.00 EUR each time the balance of this account falls below 10.00 EUR");
+  await expect(page.getByTestId("autotopup-mandate")).toContainText("charge it €20.00 each time the balance of this account falls below €10.00");
 }
 
 test("opt in at the checkout, get the manage link, turn automatic top-up off", async ({ page, stack, userId }, testInfo) => {

@@ -156,9 +156,10 @@ test("automatic top-up in German: the mandate agreed in German is accepted, and 
   await page.getByTestId("amount-presets").getByRole("button", { name: money(2500, "de"), exact: true }).click();
   await page.getByTestId("autotopup-checkbox").check();
   await expect(page.getByTestId("autotopup-label")).toHaveText(
-    "Automatisch aufladen: 25.00 EUR hinzufügen, wenn mein Guthaben unter 10.00 EUR fällt, höchstens 100.00 EUR pro Monat",
+    `Automatisch aufladen: ${money(2500, "de")} hinzufügen, wenn mein Guthaben unter ${money(1000, "de")} fällt, höchstens ${money(10_000, "de")} pro Monat`,
   );
-  await expect(page.getByTestId("autotopup-mandate")).toContainText("Ich ermächtige diesen Zahlungsdienst");
+  // The dealer by name (the Navixy emulator's service title).
+  await expect(page.getByTestId("autotopup-mandate")).toContainText("Ich ermächtige Navixy emulator,");
   await page.getByTestId("autotopup-amount").fill("abc");
   await page.getByTestId("pay-button").click();
   await expect(page.getByTestId("autotopup-error")).toHaveText(
@@ -180,7 +181,7 @@ test("automatic top-up in German: the mandate agreed in German is accepted, and 
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Automatisches Aufladen");
   await expect(page.getByTestId("autotopup-terms")).toContainText(money(2000, "de"));
-  await expect(page.getByTestId("autotopup-mandate")).toContainText("Ich ermächtige diesen Zahlungsdienst");
+  await expect(page.getByTestId("autotopup-mandate")).toContainText("Ich ermächtige Navixy emulator,");
   await page.getByTestId("autotopup-turn-off").click();
   await expect(page).toHaveURL(/\?lang=de&done=off$/);
   await expect(page.getByTestId("autotopup-notice")).toHaveText("Das automatische Aufladen ist ausgeschaltet. Ihre Karte wird nicht mehr belastet.");

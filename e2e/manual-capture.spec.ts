@@ -31,7 +31,7 @@ test("the payer authorizes, the dealer captures part of it, the balance gets wha
   await expectCredit(page, paymentId, /credited/);
   await expect(page.getByTestId("payment-status")).toHaveText(/succeeded/);
   await expect(page.getByTestId("amount-received")).toHaveText("€20.00");
-  await expect(page.getByTestId("timeline")).toContainText("payment.capture");
+  await expect(page.getByTestId("timeline")).toContainText("Console: Capture by Operator");
   await expect(page.getByTestId("authorization-forms")).toHaveCount(0);
 
   const [pi] = await stripeEmulator.paymentIntentsFor(userId);
@@ -65,5 +65,5 @@ test("the dealer releases an authorization: nothing is charged, nothing credited
   expect(await navixy.credits(userId)).toEqual([]);
 
   await page.goto(`/admin/audit?target=${paymentId}`);
-  await expect(page.locator('tr[data-action="payment.cancel"]')).toContainText("status: authorized → canceled");
+  await expect(page.locator('tr[data-action="payment.cancel"]')).toContainText("Status: authorized → canceled");
 });

@@ -36,8 +36,8 @@ const PRODUCTION = [...filesUnder("lib"), ...filesUnder("app"), ...filesUnder("c
 const under = (...prefixes: string[]) => (p: string) => prefixes.some((x) => p === x || p.startsWith(`${x}/`) || p === x.replace(/\.ts$/, ""));
 /** The use cases: files directly in lib/payments/. */
 const useCase = (p: string) => /^lib\/payments\/[^/]+$/.test(p);
-const features = under("lib/autotopup", "lib/admin", "lib/ops", "lib/checkout", "lib/branding", "lib/sandbox", "lib/reconciliation", "lib/server/start");
-const foundation = under("lib/config", "lib/db", "lib/logging", "lib/money", "lib/http", "lib/stripe", "lib/ids", "lib/i18n", "lib/lru");
+const features = under("lib/autotopup", "lib/admin", "lib/ops", "lib/checkout", "lib/branding", "lib/sandbox", "lib/reconciliation", "lib/server/start", "lib/alerts", "lib/monitoring");
+const foundation = under("lib/config", "lib/db", "lib/logging", "lib/money", "lib/http", "lib/stripe", "lib/ids", "lib/i18n", "lib/metrics", "lib/lru");
 
 interface Rule {
   name: string;
@@ -73,7 +73,7 @@ const RULES: Rule[] = [
   {
     name: "foundations import no domain",
     from: foundation,
-    forbidden: under("lib/payments", "lib/navixy", "lib/autotopup", "lib/admin", "lib/ops", "lib/checkout", "lib/sandbox", "lib/reconciliation", "lib/server", "lib/security"),
+    forbidden: under("lib/payments", "lib/navixy", "lib/autotopup", "lib/admin", "lib/ops", "lib/checkout", "lib/sandbox", "lib/reconciliation", "lib/server", "lib/security", "lib/alerts", "lib/monitoring"),
   },
 ];
 

@@ -13,7 +13,7 @@ const RANDOM_CHARS = 16; // 80 random bits
  * a random page of a B-tree of millions, which keeps a large ledger's writes as cheap as a small one's.
  * The random part keeps an id unguessable; the time in it is the row's createdAt, nothing secret.
  */
-export function newId(prefix: "pay" | "mv" | "atr" | "atc" | "rec", at: number = Date.now()): string {
+export function newId(prefix: "pay" | "mv" | "atr" | "atc" | "rec" | "inc" | "ald" | "msg", at: number = Date.now()): string {
   let time = "";
   let ms = Math.max(0, Math.floor(at));
   for (let i = 0; i < TIME_CHARS; i++) {

@@ -5,7 +5,8 @@ import { notFound } from "next/navigation";
 import { isSandboxMode } from "@/lib/sandbox/mode";
 import { loadLatestPayments, loadNavixyOverview, type SandboxPayment, type SandboxUser } from "@/lib/sandbox/overview";
 import { SANDBOX_TEST_CARDS, TEST_CARD_DETAILS } from "@/lib/sandbox/test-cards";
-import { getServices } from "@/lib/server/services";
+import { headers } from "next/headers";
+import { dealerBasePath, servicesForRequest } from "@/lib/server/request-dealer";
 import { AutoRefresh } from "@/components/sandbox/AutoRefresh";
 
 export const dynamic = "force-dynamic";
@@ -55,7 +56,9 @@ const TIME = new Intl.DateTimeFormat("en-GB", {
 
 export default async function SandboxPage() {
   if (!isSandboxMode()) notFound();
-  const services = getServices();
+  // The request's dealer: /d/<slug>/sandbox shows a hosted dealer's Navixy users and payments.
+  const services = await servicesForRequest(await headers());
+  const base = dealerBasePath(services.dealer);
   const [navixy, payments] = await Promise.all([
     loadNavixyOverview(services.config.navixy.apiUrl),
     loadLatestPayments(services).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
@@ -64,7 +67,7 @@ export default async function SandboxPage() {
   return (
     <div className="sandbox-page" data-testid="sandbox-page">
       <style>{CSS}</style>
-      <h1>Sandbox</h1>
+      <h1>Sandbox{services.dealer.isDefault ? "" : `: ${services.dealer.name}`}</h1>
       <p className="lead">
         Stripe and Navixy are emulated on this computer: pay with a test card, and watch the balance rise here. No real
         money moves and nothing leaves this machine.
@@ -76,7 +79,7 @@ export default async function SandboxPage() {
         {navixy.ok ? (
           <ul className="sandbox-users">
             {navixy.users.map((user) => (
-              <UserCard key={user.id} user={user} />
+              <UserCard key={user.id} user={user} base={base} />
             ))}
           </ul>
         ) : (
@@ -116,7 +119,7 @@ export default async function SandboxPage() {
   );
 }
 
-function UserCard({ user }: { user: SandboxUser }) {
+function UserCard({ user, base }: { user: SandboxUser; base: string }) {
   const shown = user.transactions.slice(0, TRANSACTIONS_SHOWN);
   const more = user.transactions.length - shown.length;
   return (
@@ -135,7 +138,7 @@ function UserCard({ user }: { user: SandboxUser }) {
         </span>
       </div>
       <p className="sandbox-user-actions">
-        <a href={`/?id=${user.id}`} data-testid={`sandbox-pay-${user.id}`}>
+        <a href={`${base}/?id=${user.id}`} data-testid={`sandbox-pay-${user.id}`}>
           Pay as this user
         </a>
         {user.subUser && <span className="muted"> (a sub-user: the checkout refuses it with 404, as it should)</span>}

@@ -1,9 +1,8 @@
-import { readFlash } from "@/lib/admin/auth";
-import type { Services } from "@/lib/server/services";
+import { consoleFlash } from "@/lib/admin/page-session";
 
-/** The notice or error an action redirected back with (signed; anything else is ignored). */
-export async function Flash({ services, value }: { services: Services; value: string | string[] | undefined }) {
-  const flash = await readFlash(services, Array.isArray(value) ? value[0] : value);
+/** The notice or error of the session's last form: shown by this page, and by no page after it. */
+export async function Flash() {
+  const flash = await consoleFlash();
   return flash ? <FlashMessage kind={flash.kind} message={flash.message} /> : null;
 }
 
@@ -12,5 +11,21 @@ export function FlashMessage({ kind, message }: { kind: "notice" | "error"; mess
     <div className="flash" data-kind={kind} role={kind === "error" ? "alert" : "status"} data-testid={`flash-${kind}`}>
       {message}
     </div>
+  );
+}
+
+/** Said next to a refused form shown again: which secrets were typed but not kept. */
+export function WithheldNote({ withheld }: { withheld: readonly string[] | undefined }) {
+  if (!withheld || withheld.length === 0) return null;
+  const names = withheld.map((w, i) => (
+    <span key={w}>
+      {i > 0 && (i === withheld.length - 1 ? " and " : ", ")}
+      {/^[A-Z_]+$/.test(w) ? <span className="mono">{w}</span> : w}
+    </span>
+  ));
+  return (
+    <p className="note" role="note" data-testid="withheld-note">
+      Everything you typed is kept except {names}: secrets are never stored, so type {withheld.length === 1 ? "it" : "them"} again.
+    </p>
   );
 }

@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/admin/payments", text: "Payments" },
   { href: "/admin/attention", text: "Needs attention" },
   { href: "/admin/reconciliation", text: "Reconciliation" },
+  { href: "/admin/alerts", text: "Alerts" },
   { href: "/admin/autotopup", text: "Automatic top-up" },
   { href: "/admin/audit", text: "Audit log" },
   { href: "/admin/setup", text: "Setup" },

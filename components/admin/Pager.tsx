@@ -16,12 +16,12 @@ export function Pager({ newestHref, olderHref, olderText, endText }: { newestHre
   );
 }
 
-/** A filter form's Apply and Clear buttons. */
-export function FilterButtons({ clearHref }: { clearHref: string }) {
+/** A filter form's Apply (or Find) and Clear buttons. */
+export function FilterButtons({ clearHref, submitText = "Apply" }: { clearHref: string; submitText?: string }) {
   return (
     <div className="actions-row">
       <button type="submit" className="btn">
-        Apply
+        {submitText}
       </button>
       <Link href={clearHref} className="btn btn-secondary">
         Clear

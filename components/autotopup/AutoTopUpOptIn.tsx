@@ -3,7 +3,7 @@
 // text the payer agrees to (sent with the payment and stored with the rule).
 import { useId } from "react";
 import type { AmountLimits } from "@/lib/payments/limits";
-import { optInLabel, termAmount } from "@/lib/autotopup/terms";
+import { optInLabel, termMoney } from "@/lib/autotopup/terms";
 import type { OptInCheck, OptInState } from "./opt-in";
 import { useTranslator } from "@/components/i18n/I18nProvider";
 
@@ -61,7 +61,7 @@ export function AutoTopUpOptIn({ state, check, limits, onChange, showError }: Pr
       </label>
       {state.on && (
         <div style={{ display: "grid", gap: "0.75rem", paddingInlineStart: "1.75rem" }}>
-          {field("amount", tr.t("autoTopUp.add"), tr.t("autoTopUp.addHint", { min: termAmount(limits.min, limits.currency), max: termAmount(limits.max, limits.currency) }))}
+          {field("amount", tr.t("autoTopUp.add"), tr.t("autoTopUp.addHint", { min: termMoney(limits.min, limits.currency, tr), max: termMoney(limits.max, limits.currency, tr) }))}
           {field("threshold", tr.t("autoTopUp.threshold"), tr.t("autoTopUp.thresholdHint"))}
           {field("limit", tr.t("autoTopUp.limit"), tr.t("autoTopUp.limitHint"))}
           <p className="field-error" id={`${ids}-error`} aria-live="polite" data-testid="autotopup-error">

@@ -22,7 +22,8 @@ export function initialOptIn(limits: AmountLimits): OptInState {
 
 export type OptInCheck = { terms: AutoTopUpTerms; mandate: string; error: null } | { terms: null; mandate: null; error: string };
 
-export function checkOptIn(state: OptInState, limits: AmountLimits, tr: Translator = english): OptInCheck {
+/** `dealer`: the dealer's name, which the mandate carries (null: not known). */
+export function checkOptIn(state: OptInState, limits: AmountLimits, tr: Translator = english, dealer: string | null = null): OptInCheck {
   const amount = parseAmountInput(state.amount, limits.currency);
   const threshold = parseAmountInput(state.threshold, limits.currency);
   const monthlyLimit = parseAmountInput(state.limit, limits.currency);
@@ -32,7 +33,7 @@ export function checkOptIn(state: OptInState, limits: AmountLimits, tr: Translat
   const terms = { amount, threshold, monthlyLimit };
   const problem = termsProblem(terms, limits, tr);
   if (problem) return { terms: null, mandate: null, error: problem };
-  return { terms, mandate: mandateText(terms, limits.currency, tr), error: null };
+  return { terms, mandate: mandateText(terms, limits.currency, tr, dealer), error: null };
 }
 
 /** What POST /api/payments receives as `autoTopUp`. */

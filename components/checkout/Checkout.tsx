@@ -16,10 +16,11 @@ import { checkOptIn, initialOptIn, optInPayload, type OptInCheck, type OptInStat
 import { forgetManageToken, recallManageToken, rememberManageToken, takeConfirmFragment } from "@/components/autotopup/manage-token";
 import { MANAGE_TOKEN_HEADER } from "@/lib/autotopup/checkout-proof";
 import { useTranslator } from "@/components/i18n/I18nProvider";
-import { useBrandAccent, type BrandAccent } from "@/components/branding/BrandProvider";
+import { useBrandAccent, useDealerName, type BrandAccent } from "@/components/branding/BrandProvider";
 import { useDealerPath } from "@/components/dealer/DealerPath";
 import { stripeLocale } from "@/lib/i18n/locales";
 import { failureMessageKey } from "@/lib/stripe/failures";
+import { registerMoneyTemplate, type MoneyTemplate } from "@/lib/money";
 /** How long the form may take to appear before the payer is told something is wrong. */
 const LOAD_TIMEOUT_MS = 30_000;
 
@@ -67,7 +68,9 @@ function useAutoTopUpStatus(userId: number): AutoTopUpStatus | null {
   return status;
 }
 
-export function Checkout({ checkout }: { checkout: CheckoutProps }) {
+export function Checkout({ checkout, money: template }: { checkout: CheckoutProps; money?: MoneyTemplate }) {
+  // Before any amount is written: the page's currency in its language, as the server wrote it.
+  registerMoneyTemplate(template);
   const tr = useTranslator();
   const { limits } = checkout;
   const [selection, setSelection] = useState<Selection>(() => {
@@ -206,7 +209,8 @@ function PaymentForm({ checkout, selection, onSelect, customText, onCustomText, 
 
   const showAmountError = selection.kind === "custom" && check.error !== null && (customTouched || submitted);
   const optInOn = autoTopUp?.offer === true && optIn.on;
-  const optInCheck: OptInCheck = checkOptIn(optIn, limits, tr);
+  const dealerName = useDealerName();
+  const optInCheck: OptInCheck = checkOptIn(optIn, limits, tr, dealerName);
   const fail = useCallback((message: string) => {
     setFormError(message);
     busyRef.current = false;

@@ -4,10 +4,11 @@
 import { useDealerPath } from "@/components/dealer/DealerPath";
 import { useEffect, useRef, useState } from "react";
 import type { PaymentStatusView } from "@/lib/payments/payment-status";
-import { formatMoney } from "@/lib/money";
+import { formatMoney, registerMoneyTemplate, type MoneyTemplate } from "@/lib/money";
 import { isFinalState, isPaymentStatusView, resultStateOf, resultText } from "./result-state";
 import { ManageLink } from "@/components/autotopup/ManageLink";
 import { useTranslator } from "@/components/i18n/I18nProvider";
+import { paymentReference } from "@/lib/payments/reference";
 
 const FIRST_DELAY_MS = 1_500;
 const MAX_DELAY_MS = 5_000;
@@ -20,12 +21,19 @@ export function PaymentResult({
   initial,
   retryPath,
   autoTopUp = null,
+  back = null,
+  money: template,
 }: {
   initial: PaymentStatusView;
   retryPath: string;
   /** The payment set up automatic top-up: its signed manage link. */
   autoTopUp?: { url: string; state: string; userId: number; token: string } | null;
+  /** The dealer's tracking app (its Navixy domain), and the dealer's name when known. */
+  back?: { url: string; name: string | null } | null;
+  /** The payment's currency in the page's language, as the server writes it. */
+  money?: MoneyTemplate;
 }) {
+  registerMoneyTemplate(template);
   const tr = useTranslator();
   const base = useDealerPath();
   const [view, setView] = useState(initial);
@@ -82,10 +90,19 @@ export function PaymentResult({
     };
   }, [base, final, initial.paymentId, round]);
 
+  // Arriving from Stripe's redirect, the outcome has the focus (not the page's body), so it is read first.
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
   // When the outcome changes while the payer waits, bring it to their attention.
   useEffect(() => {
     if (state !== firstState.current && isFinalState(state)) headingRef.current?.focus();
   }, [state]);
+
+  const reference = paymentReference(view.paymentId);
+  // The sentence around the reference, with the reference itself kept apart (left to right, in bold).
+  const [beforeReference = "", afterReference = ""] = tr.t("result.reference", { reference: "\u0000" }).split("\u0000");
 
   return (
     <div
@@ -105,11 +122,19 @@ export function PaymentResult({
         </h1>
         <p data-testid="payment-message">{text.message}</p>
       </div>
-      {state !== "credited" && (
+      <div className="result-details">
         <p className="amount-line" data-testid="payment-amount">
           {tr.t("result.amount", { amount: formatMoney(view.amount, view.currency, tr.locale) })}
         </p>
-      )}
+        <p className="reference-line" data-testid="payment-reference">
+          {beforeReference}
+          <bdi className="reference" data-testid="payment-reference-value">
+            {reference}
+          </bdi>
+          {afterReference}
+        </p>
+        <p className="muted reference-hint">{tr.t("result.referenceHint")}</p>
+      </div>
       {!final && (
         // On the page while it polls, so that "taking longer than usual" (and "checking" again) is read out.
         <div role="status" data-testid="payment-progress">
@@ -141,6 +166,11 @@ export function PaymentResult({
         // A full page load: the checkout's proxy must run for the fresh checkout.
         <a className="button-link" href={retryPath} data-testid="retry-link">
           {tr.t("result.tryAgain")}
+        </a>
+      )}
+      {back && (
+        <a className={text.retry ? "back-link" : "button-link"} href={back.url} data-testid="back-to-app">
+          {back.name ? tr.t("result.backTo", { dealer: back.name }) : tr.t("result.back")}
         </a>
       )}
     </div>

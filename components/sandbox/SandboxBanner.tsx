@@ -1,13 +1,17 @@
 // Shown at the top of every page in sandbox mode (SANDBOX=1): nothing here moves real money. A server
 // component with inline styles, so it adds no script and no CSS to the app outside sandbox mode; its words, in the
 // payer's language, stay on the server too (lib/sandbox/words.ts). The proxy's HTML error pages and the manage
-// page carry the same banner (lib/checkout/error-page.ts sandboxBannerHtml).
+// page carry the same banner (lib/checkout/error-page.ts sandboxBannerHtml). Its link is the dealer's /sandbox
+// (under /d/<slug> for a hosted dealer).
 import type { Locale } from "@/lib/i18n/locales";
 import { SANDBOX_WORDS } from "@/lib/sandbox/words";
 
 export const SANDBOX_BANNER_TEXT = SANDBOX_WORDS.en.banner;
 
-export function SandboxBanner({ locale = "en" }: { locale?: Locale }) {
+/** On a phone the banner keeps its first words and the link (the footer says the rest). */
+const NARROW_CSS = "@media (max-width:30rem){.sandbox-banner-detail{display:none}}";
+
+export function SandboxBanner({ locale = "en", base = "" }: { locale?: Locale; base?: string }) {
   const words = SANDBOX_WORDS[locale];
   return (
     <div
@@ -26,8 +30,9 @@ export function SandboxBanner({ locale = "en" }: { locale?: Locale }) {
         textAlign: "center",
       }}
     >
-      <strong>{words.banner}.</strong> {words.detail}{" "}
-      <a href="/sandbox" style={{ color: "inherit", fontWeight: 600 }}>
+      <style>{NARROW_CSS}</style>
+      <strong>{words.banner}.</strong> <span className="sandbox-banner-detail">{words.detail} </span>
+      <a href={`${base}/sandbox`} style={{ color: "inherit", fontWeight: 600 }}>
         {words.overview}
       </a>
     </div>

@@ -2,7 +2,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../lib/config";
-import { DemoArgsError, SANDBOX_KEYS, demoEnv, dotenvNamesIn, parseDemoArgs } from "./demo-config";
+import { parseSecretsKey } from "../../lib/dealers/secret-box";
+import { dealerConfig } from "../../lib/dealers/settings";
+import {
+  DEMO_DEALER,
+  DemoArgsError,
+  SANDBOX_KEYS,
+  consolePassword,
+  demoDealerValues,
+  demoEnv,
+  dotenvNamesIn,
+  generateSecretsKey,
+  parseDemoArgs,
+  sandboxDatabaseUrl,
+} from "./demo-config";
 
 describe("npm run demo arguments", () => {
   test("defaults", () => {
@@ -12,18 +25,20 @@ describe("npm run demo arguments", () => {
       navixyPort: 12112,
       rebuild: false,
       keepData: false,
+      dataDir: "data",
       verbose: false,
       help: false,
     });
   });
 
   test("every option, in both spellings", () => {
-    expect(parseDemoArgs(["--port", "3200", "--stripe-port=13111", "--navixy-port", "13112", "--rebuild", "--keep-data", "--verbose"])).toEqual({
+    expect(parseDemoArgs(["--port", "3200", "--stripe-port=13111", "--navixy-port", "13112", "--rebuild", "--keep-data", "--data", "/tmp/demo", "--verbose"])).toEqual({
       port: 3200,
       stripePort: 13111,
       navixyPort: 13112,
       rebuild: true,
       keepData: true,
+      dataDir: "/tmp/demo",
       verbose: true,
       help: false,
     });
@@ -39,6 +54,7 @@ describe("npm run demo arguments", () => {
     [["--stripe-port", "-1"], /stripe-port/],
     [["--port", "12111"], /must differ/],
     [["--prot", "3000"], /Unknown option '--prot'/],
+    [["--data", " "], /--data needs a folder/],
     [["3000"], /Unexpected argument|positional/i],
   ])("%j is refused with a message", (argv, message) => {
     expect(() => parseDemoArgs(argv)).toThrow(DemoArgsError);
@@ -49,6 +65,8 @@ describe("npm run demo arguments", () => {
 describe("the demo's environment", () => {
   const services = {
     port: 3200,
+    adminPassword: "generated-console-password",
+    secretsKey: generateSecretsKey(),
     stripeApiUrl: "http://127.0.0.1:12111",
     navixyApiUrl: "http://127.0.0.1:12112/v2",
     navixyLogin: "12345",
@@ -70,6 +88,41 @@ describe("the demo's environment", () => {
     expect(config.navixy).toMatchObject({ apiUrl: "http://127.0.0.1:12112/v2", login: "12345", password: "demo-password", creditMethod: "panel" });
     expect(config.payments.currency).toBeUndefined(); // the dealer currency comes from the Navixy emulator
     expect(config.worker.inServer).toBe(true);
+    // The console is on, with the password the launcher prints; hosted dealers can be stored.
+    expect(config.admin.password).toBe("generated-console-password");
+    expect(parseSecretsKey(config.secretsKey).current.id).toBe("sandbox");
+  });
+
+  test("the ledger in another folder: --data", () => {
+    expect(sandboxDatabaseUrl("data")).toBe("file:./data/sandbox.db");
+    expect(sandboxDatabaseUrl("./tmp/demo/")).toBe("file:./tmp/demo/sandbox.db");
+    expect(sandboxDatabaseUrl("/var/tmp/demo")).toBe("file:/var/tmp/demo/sandbox.db");
+    expect(parseConfig(demoEnv({}, { ...services, databaseUrl: sandboxDatabaseUrl("/var/tmp/demo") })).databaseUrl).toBe("file:/var/tmp/demo/sandbox.db");
+  });
+
+  test("the console's password: the developer's own ADMIN_PASSWORD, else a new one each run", () => {
+    const a = consolePassword({});
+    const b = consolePassword({ ADMIN_PASSWORD: "" });
+    expect(a.generated && b.generated).toBe(true);
+    expect(a.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(a.password).not.toBe(b.password);
+    expect(consolePassword({ ADMIN_PASSWORD: " my-own-console-password " })).toEqual({ password: "my-own-console-password", generated: false });
+    // A fresh SECRETS_KEY each time, in the form SECRETS_KEY takes.
+    expect(generateSecretsKey()).not.toBe(generateSecretsKey());
+    expect(parseSecretsKey(generateSecretsKey()).ids).toEqual(["sandbox"]);
+  });
+
+  test("the hosted dealer's variables are a valid dealer of this sandbox, on its own Stripe account", () => {
+    const env = demoEnv({}, services);
+    const values = demoDealerValues({ stripeApiUrl: "http://127.0.0.1:40001", navixyApiUrl: "http://127.0.0.1:40002/v2" });
+    const config = dealerConfig(DEMO_DEALER.slug, env, values);
+    expect(config.sandbox).toBe(true);
+    expect(config.publicUrl).toBe(`http://localhost:3200/d/${DEMO_DEALER.slug}`);
+    expect(config.stripe).toMatchObject({ secretKey: DEMO_DEALER.keys.secret, apiUrl: "http://127.0.0.1:40001", livemode: false });
+    expect(config.stripe.secretKey).not.toBe(SANDBOX_KEYS.secret);
+    expect(config.stripe.webhookSecret).not.toBe(SANDBOX_KEYS.webhookSecret);
+    expect(config.navixy).toMatchObject({ apiUrl: "http://127.0.0.1:40002/v2", login: DEMO_DEALER.navixy.login });
+    expect(config.brand).toMatchObject({ name: DEMO_DEALER.name, color: DEMO_DEALER.color });
   });
 
   test("a developer's real settings never reach the sandbox, except amount limits", () => {
@@ -98,6 +151,8 @@ describe("the demo's environment", () => {
       PAYMENT_MIN_AMOUNT: "2",
       PAYMENT_MAX_AMOUNT: "500",
       PAYMENT_AMOUNT_PRESETS: "5,20",
+      SECRETS_KEY: `prod:${Buffer.alloc(32, 7).toString("base64")}`,
+      ADMIN_PASSWORD: "the-production-console-password",
     };
     const env = demoEnv(real, services);
     expect(env["PATH"]).toBe("/usr/bin");

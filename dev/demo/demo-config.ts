@@ -1,5 +1,7 @@
-// `npm run demo`: its command line and the environment it runs the app with. Pure, so it is unit-tested;
-// dev/demo/demo.ts does the starting and stopping.
+// `npm run demo`: its command line, the environment it runs the app with, and the second dealer it hosts. Pure
+// (apart from the random secrets it makes), so it is unit-tested; dev/demo/demo.ts does the starting and stopping.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { parseArgs } from "node:util";
 
 /** The keys the Stripe emulator accepts in sandbox mode: test keys that exist nowhere but here. */
@@ -9,8 +11,72 @@ export const SANDBOX_KEYS = {
   webhookSecret: "whsec_sandbox_demo",
 } as const;
 
-export const SANDBOX_DATABASE_URL = "file:./data/sandbox.db";
+/** Where the sandbox keeps its ledger (and the key its hosted dealer's secrets are sealed with), unless --data says. */
+export const DEFAULT_DATA_DIR = "data";
+
+/** The sandbox ledger in a data folder: `file:./data/sandbox.db` (relative to the project) or an absolute path. */
+export function sandboxDatabaseUrl(dataDir: string): string {
+  if (path.isAbsolute(dataDir)) return `file:${path.join(dataDir, "sandbox.db")}`;
+  return `file:./${path.posix.join(path.posix.normalize(dataDir.split(path.sep).join("/")), "sandbox.db")}`;
+}
+
+export const SANDBOX_DATABASE_URL = sandboxDatabaseUrl(DEFAULT_DATA_DIR);
 export const SANDBOX_CURRENCY = "EUR";
+
+/**
+ * The second dealer the demo hosts on the same deployment (multi-dealer hosting): its own Stripe emulator (its own
+ * account, keys and webhook secret), its own Navixy emulator with its own users (dev/emulators/navixy/demo-users.ts)
+ * and currency, its own name and colour; its pages are /d/<slug>/.
+ */
+export const DEMO_DEALER = {
+  slug: "northwind",
+  name: "Northwind Telematics",
+  color: "#0b7285",
+  currency: "USD",
+  presets: "10,20,50",
+  keys: { secret: "sk_test_sandbox_northwind", publishable: "pk_test_sandbox_northwind", webhookSecret: "whsec_sandbox_northwind" },
+  navixy: { login: "northwind-dealer", password: "northwind-sandbox-password" },
+} as const;
+
+export interface DemoDealerServices {
+  stripeApiUrl: string;
+  navixyApiUrl: string;
+}
+
+/** The hosted dealer's variables, as an operator gives them to `npm run dealers -- add`. */
+export function demoDealerValues(s: DemoDealerServices): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: DEMO_DEALER.keys.secret,
+    STRIPE_PUBLISHABLE_KEY: DEMO_DEALER.keys.publishable,
+    STRIPE_WEBHOOK_SECRET: DEMO_DEALER.keys.webhookSecret,
+    STRIPE_API_URL: s.stripeApiUrl,
+    NAVIXY_API_URL: s.navixyApiUrl,
+    NAVIXY_PANEL_LOGIN: DEMO_DEALER.navixy.login,
+    NAVIXY_PANEL_PASSWORD: DEMO_DEALER.navixy.password,
+    PAYMENT_AMOUNT_PRESETS: DEMO_DEALER.presets,
+    BRAND_NAME: DEMO_DEALER.name,
+    BRAND_COLOR: DEMO_DEALER.color,
+  };
+}
+
+/** The dealer console's password for one run of the demo: 24 random characters, printed once by the launcher. */
+export function generateConsolePassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+/**
+ * The console's password for this run: the developer's own ADMIN_PASSWORD from the shell, else a new one. Only the
+ * launcher shows a generated one, once, in its own terminal.
+ */
+export function consolePassword(base: Readonly<Record<string, string | undefined>>): { password: string; generated: boolean } {
+  const own = base.ADMIN_PASSWORD?.trim();
+  return own ? { password: own, generated: false } : { password: generateConsolePassword(), generated: true };
+}
+
+/** A SECRETS_KEY for the sandbox (`sandbox:<32 random bytes, base64>`): it seals the hosted dealer's secrets. */
+export function generateSecretsKey(): string {
+  return `sandbox:${randomBytes(32).toString("base64")}`;
+}
 
 export interface DemoOptions {
   /** The app's port (next start). */
@@ -21,6 +87,8 @@ export interface DemoOptions {
   rebuild: boolean;
   /** Keep data/sandbox.db from the last run (default: start with an empty ledger, as the emulators do). */
   keepData: boolean;
+  /** The folder of the sandbox ledger and of the key that seals the hosted dealer's secrets (default "data"). */
+  dataDir: string;
   /** Print the emulators' request logs. */
   verbose: boolean;
   help: boolean;
@@ -37,6 +105,7 @@ Options:
   --navixy-port N   the Navixy emulator's port (default 12112)
   --rebuild         run \`next build\` even if a production build exists
   --keep-data       keep the sandbox ledger (data/sandbox.db) from the last run
+  --data DIR        keep the sandbox ledger in DIR instead of data/
   --verbose         print the emulators' request logs
   --help            show this help`;
 
@@ -50,6 +119,12 @@ function port(name: string, text: string | undefined, fallback: number): number 
   const n = Number(text.trim());
   if (n < 1 || n > 65535) throw new DemoArgsError(`--${name} must be a port number (1-65535), got "${text}"`);
   return n;
+}
+
+function dataDir(text: string | undefined): string {
+  if (text === undefined) return DEFAULT_DATA_DIR;
+  if (text.trim() === "") throw new DemoArgsError("--data needs a folder, e.g. --data data");
+  return text.trim();
 }
 
 /** argv after the script name, e.g. ["--port", "3200"]. Throws DemoArgsError with a message for the user. */
@@ -66,6 +141,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         "navixy-port": { type: "string" },
         rebuild: { type: "boolean" },
         "keep-data": { type: "boolean" },
+        data: { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -79,6 +155,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     navixyPort: port("navixy-port", values["navixy-port"] as string | undefined, 12112),
     rebuild: values["rebuild"] === true,
     keepData: values["keep-data"] === true,
+    dataDir: dataDir(values["data"] as string | undefined),
     verbose: values["verbose"] === true,
     help: values["help"] === true,
   };
@@ -91,6 +168,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
 
 export interface DemoServices {
   port: number;
+  /** The sandbox ledger (sandboxDatabaseUrl). */
+  databaseUrl?: string;
+  /** The dealer console's password: the developer's ADMIN_PASSWORD, else generated for this run. */
+  adminPassword: string;
+  /** Seals the hosted dealer's secrets in the ledger (generateSecretsKey). */
+  secretsKey: string;
   stripeApiUrl: string;
   navixyApiUrl: string;
   navixyLogin: string;
@@ -119,7 +202,7 @@ export function demoEnv(
   const fixed: Record<string, string> = {
     SANDBOX: "1",
     NODE_ENV: "production",
-    DATABASE_URL: SANDBOX_DATABASE_URL,
+    DATABASE_URL: s.databaseUrl ?? SANDBOX_DATABASE_URL,
     PUBLIC_URL: `http://localhost:${s.port}`,
     PORT: String(s.port),
     STRIPE_SECRET_KEY: SANDBOX_KEYS.secret,
@@ -135,8 +218,8 @@ export function demoEnv(
     BRAND_COLOR: "",
     // The demo's dealer has no images; were one set, it is fetched as in production (https, public addresses only).
     BRAND_IMAGE_ALLOW_PRIVATE: "",
-    // One dealer: the environment's (multi-dealer hosting needs SECRETS_KEY only to store other dealers).
-    SECRETS_KEY: "",
+    // The environment's dealer and one hosted dealer (DEMO_DEALER), whose secrets this key seals in the ledger.
+    SECRETS_KEY: s.secretsKey,
     NAVIXY_API_URL: s.navixyApiUrl,
     NAVIXY_PANEL_LOGIN: s.navixyLogin,
     NAVIXY_PANEL_PASSWORD: s.navixyPassword,
@@ -162,8 +245,22 @@ export function demoEnv(
     WORKER_CONCURRENCY: "",
     NAVIXY_CONCURRENCY: "",
     DEALER_CACHE_SIZE: "",
-    // The dealer console stays off unless the developer gives it a password for the demo.
-    ADMIN_PASSWORD: base.ADMIN_PASSWORD ?? "",
+    // No scraper and no one to alert in a demo: /metrics answers 404, alerts are shown on the console only.
+    METRICS_TOKEN: "",
+    METRICS_PER_DEALER: "",
+    ALERT_EMAIL_TO: "",
+    ALERT_EMAIL_FROM: "",
+    ALERT_SMTP_URL: "",
+    ALERT_WEBHOOK_URL: "",
+    ALERT_REMIND_AFTER: "",
+    ALERT_CREDIT_WAITING_AFTER: "",
+    ALERT_NO_WEBHOOK_AFTER: "",
+    ALERT_FAILING_FOR: "",
+    ALERT_MAX_PER_HOUR: "",
+    ALERT_SEND_TIMEOUT: "",
+    ALERT_EVALUATE_INTERVAL: "",
+    // The dealer console is on: the launcher prints where and with which password (the app never logs it).
+    ADMIN_PASSWORD: s.adminPassword,
     ADMIN_SESSION_TTL: "",
     RATE_LIMIT_PAYMENTS_PER_IP: "",
     RATE_LIMIT_PAYMENTS_PER_USER: "",

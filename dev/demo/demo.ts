@@ -1,28 +1,33 @@
 /**
  * `npm run demo`: the whole gateway on this computer in one command, with no Stripe account, no Navixy
  * credentials and no internet. Starts the Stripe and Navixy emulators in this process, prepares a sandbox
- * database, builds the app if there is no production build, runs `next start` in sandbox mode (SANDBOX=1) and
- * prints where to pay. Ctrl-C stops everything it started.
+ * database, builds the app if there is no production build, adds a second, hosted dealer with emulators of its
+ * own (`npm run dealers -- add`), runs `next start` in sandbox mode (SANDBOX=1) with the dealer console on, and
+ * prints where to pay, where the console is and its password for this run. Ctrl-C stops everything it started.
  *
- *   npm run demo -- [--port 3000] [--stripe-port 12111] [--navixy-port 12112] [--rebuild] [--keep-data] [--verbose]
+ *   npm run demo -- [--port 3000] [--stripe-port 12111] [--navixy-port 12112] [--rebuild] [--keep-data] [--data DIR] [--verbose]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { DEMO_USERS } from "../emulators/navixy/demo-users";
+import { DEMO_DEALER_USERS, DEMO_USERS } from "../emulators/navixy/demo-users";
 import { startNavixyEmulator, type NavixyEmulator } from "../emulators/navixy/server";
 import { startStripeEmulator, type StripeEmulator } from "../emulators/stripe/server";
 import {
+  DEMO_DEALER,
   DEMO_USAGE,
   DOTENV_FILES,
   DemoArgsError,
   SANDBOX_CURRENCY,
-  SANDBOX_DATABASE_URL,
   SANDBOX_KEYS,
+  consolePassword,
+  demoDealerValues,
   demoEnv,
   dotenvNamesIn,
+  generateSecretsKey,
   parseDemoArgs,
+  sandboxDatabaseUrl,
   type DemoOptions,
 } from "./demo-config";
 import { SANDBOX_TEST_CARDS, TEST_CARD_DETAILS } from "../../lib/sandbox/test-cards";
@@ -101,9 +106,45 @@ function dotenvNames(): string[] {
   return names;
 }
 
-function removeSandboxDatabase(): void {
-  const file = path.resolve(ROOT, SANDBOX_DATABASE_URL.slice("file:".length));
+function removeSandboxDatabase(databaseUrl: string): void {
+  const file = path.resolve(ROOT, databaseUrl.slice("file:".length));
   for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
+}
+
+/**
+ * The key the hosted dealer's secrets are sealed with in the ledger. A kept ledger (--keep-data) keeps its key
+ * (data/sandbox-secrets.key, readable by this user only); a fresh ledger gets a fresh key.
+ */
+function sandboxSecretsKey(dataDir: string, keepData: boolean): string {
+  const file = path.resolve(ROOT, dataDir, "sandbox-secrets.key");
+  if (keepData) {
+    try {
+      const kept = fs.readFileSync(file, "utf8").trim();
+      if (kept) return kept;
+    } catch {
+      // none yet
+    }
+  }
+  const key = generateSecretsKey();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Adds the hosted dealer as an operator would (`npm run dealers -- add`, which checks it and takes it live), or, in
+ * a kept ledger where it exists already, gives it this run's emulators (`set`).
+ */
+async function addDemoDealer(env: Record<string, string>, values: Record<string, string>): Promise<void> {
+  const cli = [path.join("lib", "ops", "dealers-cli.ts")];
+  const sets = Object.entries(values).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+  const quiet = { ...env, LOG_LEVEL: "warn" };
+  try {
+    await run(bin("tsx"), [...cli, "add", DEMO_DEALER.slug, "--name", DEMO_DEALER.name, ...sets], quiet, false);
+  } catch (error) {
+    if (!(error instanceof DemoError) || !/exists already/.test(error.message)) throw error;
+    await run(bin("tsx"), [...cli, "set", DEMO_DEALER.slug, ...sets], quiet, false);
+  }
 }
 
 async function waitForHealth(port: number, app: ChildProcess, timeoutMs = 120_000): Promise<void> {
@@ -125,14 +166,30 @@ function userName(u: (typeof DEMO_USERS)[number]): string {
   return u.legalName ?? [u.firstName, u.lastName].filter(Boolean).join(" ");
 }
 
-function printWelcome(options: DemoOptions, stripe: StripeEmulator, navixy: NavixyEmulator): void {
+interface Emulators {
+  stripe: StripeEmulator;
+  navixy: NavixyEmulator;
+}
+
+/**
+ * Where everything is. The console's password is shown here and nowhere else: the app is given it in its
+ * environment and never logs it.
+ */
+function printWelcome(options: DemoOptions, own: Emulators, dealer: Emulators, login: { password: string; generated: boolean }, databaseUrl: string): void {
   const base = `http://localhost:${options.port}`;
   const first = DEMO_USERS.find((u) => !u.subUser) ?? DEMO_USERS[0];
+  const dealerBase = `${base}/d/${DEMO_DEALER.slug}`;
   say("");
   say("  Sandbox is running. No real money: Stripe and Navixy are emulated on this computer.");
   say("");
   say(`  Pay:       ${base}/?id=${first?.id ?? 10001}`);
   say(`  Watch:     ${base}/sandbox   (balances, transactions and payments, refreshing)`);
+  say(`  Console:   ${base}/admin   (the dealer's side: payments, refunds, setup, dealers)`);
+  say(
+    login.generated
+      ? `  Password:  ${login.password}   (made for this run and shown only here; set ADMIN_PASSWORD to choose one)`
+      : "  Password:  your ADMIN_PASSWORD",
+  );
   say("");
   say(`  Navixy users (${SANDBOX_CURRENCY}):`);
   for (const u of DEMO_USERS) {
@@ -140,11 +197,18 @@ function printWelcome(options: DemoOptions, stripe: StripeEmulator, navixy: Navi
     say(`    ${base}/?id=${u.id}   ${userName(u).padEnd(16)} balance ${u.balance ?? "0.00"}${note}`);
   }
   say("");
+  say(`  A second dealer on this deployment: ${DEMO_DEALER.name}, with its own Stripe account and Navixy (${DEMO_DEALER.currency})`);
+  say(`    Pay:       ${dealerBase}/?id=${DEMO_DEALER_USERS[0]?.id ?? 20001}`);
+  say(`    Watch:     ${dealerBase}/sandbox`);
+  for (const u of DEMO_DEALER_USERS) say(`    ${dealerBase}/?id=${u.id}   ${userName(u).padEnd(18)} balance ${u.balance ?? "0.00"}`);
+  say("    In the console: Dealers lists it; the dealer switcher at the top shows its payments.");
+  say("");
   say("  Test cards:");
   for (const card of SANDBOX_TEST_CARDS) say(`    ${card.number}   ${card.outcome}`);
   say(`    with ${TEST_CARD_DETAILS}`);
   say("");
-  say(`  Stripe emulator ${stripe.url}   Navixy emulator ${navixy.url}   ledger ${SANDBOX_DATABASE_URL}`);
+  say(`  Stripe emulator ${own.stripe.url}   Navixy emulator ${own.navixy.url}   ledger ${databaseUrl}`);
+  say(`  ${DEMO_DEALER.name}: Stripe emulator ${dealer.stripe.url}   Navixy emulator ${dealer.navixy.url}`);
   say("  Press Ctrl-C to stop.");
   say("");
 }
@@ -167,6 +231,8 @@ async function main(): Promise<void> {
 
   let stripe: StripeEmulator | undefined;
   let navixy: NavixyEmulator | undefined;
+  let dealerStripe: StripeEmulator | undefined;
+  let dealerNavixy: NavixyEmulator | undefined;
   let app: ChildProcess | undefined;
   let stopping = false;
 
@@ -195,7 +261,7 @@ async function main(): Promise<void> {
         await exited;
         clearTimeout(timer);
       }
-      await Promise.allSettled([stripe?.close(), navixy?.close()]);
+      await Promise.allSettled([stripe?.close(), navixy?.close(), dealerStripe?.close(), dealerNavixy?.close()]);
     }
     process.exit(code);
   };
@@ -227,6 +293,25 @@ async function main(): Promise<void> {
         users: DEMO_USERS,
         ...(log ? { log } : {}),
       });
+      // The hosted dealer's own Stripe account and Navixy, on free ports.
+      dealerStripe = await startStripeEmulator({
+        host: "127.0.0.1",
+        secretKey: DEMO_DEALER.keys.secret,
+        publishableKey: DEMO_DEALER.keys.publishable,
+        webhooks: [{ url: `http://127.0.0.1:${options.port}/api/stripe/webhook/${DEMO_DEALER.slug}`, secret: DEMO_DEALER.keys.webhookSecret }],
+        statementDescriptorPrefix: "NORTHWIND",
+        ...(log ? { log: (line: string) => log(`[${DEMO_DEALER.slug}] ${line}`) } : {}),
+      });
+      dealerNavixy = await startNavixyEmulator({
+        host: "127.0.0.1",
+        currency: DEMO_DEALER.currency,
+        login: DEMO_DEALER.navixy.login,
+        password: DEMO_DEALER.navixy.password,
+        users: DEMO_DEALER_USERS,
+        brand: { title: DEMO_DEALER.name },
+        dealerId: 2,
+        ...(log ? { log: (line: string) => log(`[${DEMO_DEALER.slug}] ${line}`) } : {}),
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new DemoError(
@@ -237,10 +322,15 @@ async function main(): Promise<void> {
     }
     say(`Stripe emulator on ${stripe.url} (webhooks to ${webhookUrl}); Navixy emulator on ${navixy.url}.`);
 
+    const databaseUrl = sandboxDatabaseUrl(options.dataDir);
+    const login = consolePassword(process.env);
     const env = demoEnv(
       process.env,
       {
         port: options.port,
+        databaseUrl,
+        adminPassword: login.password,
+        secretsKey: sandboxSecretsKey(options.dataDir, options.keepData),
         stripeApiUrl: stripe.url,
         navixyApiUrl: navixy.apiUrl,
         navixyLogin: navixy.credentials.login,
@@ -249,9 +339,12 @@ async function main(): Promise<void> {
       dotenvNames(),
     );
 
-    if (!options.keepData) removeSandboxDatabase();
-    say(`Preparing the sandbox ledger (${SANDBOX_DATABASE_URL})...`);
+    if (!options.keepData) removeSandboxDatabase(databaseUrl);
+    say(`Preparing the sandbox ledger (${databaseUrl})...`);
     await run(bin("prisma"), ["migrate", "deploy"], env, false);
+
+    say(`Adding the second dealer, ${DEMO_DEALER.name} (npm run dealers -- add ${DEMO_DEALER.slug})...`);
+    await addDemoDealer(env, demoDealerValues({ stripeApiUrl: dealerStripe!.url, navixyApiUrl: dealerNavixy!.apiUrl }));
 
     if (options.rebuild || !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
       say(options.rebuild ? "Building the app (--rebuild)..." : "No production build yet: building the app (next build, about a minute)...");
@@ -277,7 +370,7 @@ async function main(): Promise<void> {
     });
 
     await waitForHealth(options.port, child);
-    printWelcome(options, stripe, navixy);
+    printWelcome(options, { stripe, navixy }, { stripe: dealerStripe!, navixy: dealerNavixy! }, login, databaseUrl);
   } catch (error) {
     console.error(error instanceof DemoError ? error.message : error);
     await stop(1);

@@ -829,7 +829,9 @@ const scenarios: Scenario[] = [
           after: async () => {
             const b = await backoffEvidence(stack, paid);
             tally.notes.push(`attempts ${b.minAttempts}-${b.maxAttempts}, NavixyCall rows ${b.minCalls}-${b.maxCalls} per credit`);
-            if (fault !== "expired sessions") check(b.minCalls >= 2, `backoff not visible: ${JSON.stringify(b)}`);
+            // Retries show in the movement's attempts; a login refused during an outage sends (and records) no money
+            // call. A slow or dropped call that landed is found by the lookup before any retry: no backoff to see.
+            if (fault === "outage" || fault === "rate limited (15)") check(b.minAttempts >= 2 && b.minCalls >= 1, `backoff not visible: ${JSON.stringify(b)}`);
             await app.stop();
           },
         };

@@ -153,7 +153,7 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
       });
       procs.add(proc);
       const { logFile } = proc;
-      await waitUntil(() => proc.alive() && fs.readFileSync(logFile, "utf8").includes("processing Stripe events"), 30_000, `${name} to start`, 100);
+      await waitUntil(() => proc.alive() && fs.readFileSync(logFile, "utf8").includes("processing every dealer's Stripe events"), 30_000, `${name} to start`, 100);
       return proc;
     },
     dealersCli(args, opts = {}) {

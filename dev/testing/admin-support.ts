@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { waitFor, type Gateway } from "./harness";
 import { newId } from "../../lib/ids";
 import type { Actor } from "../../lib/admin/audit";
+import { decodeFlash, type ConsoleFlash } from "../../lib/admin/console-flash";
 
 export const ADMIN_PASSWORD = "correct horse battery staple";
 export const WHO: Actor = { actor: "admin:testtest", ip: "203.0.113.9" };
@@ -61,4 +62,10 @@ export function seedRow(i: number, base: Date, overrides: Partial<SeedRow> = {})
     amountReceived: status === "succeeded" || status === "refunded" ? 500 + (i % 50) * 100 : 0,
     ...overrides,
   };
+}
+
+/** The notice or error a console form left for the session's next page (not taken). */
+export async function pendingFlash(gw: Gateway, sessionId: string): Promise<ConsoleFlash | null> {
+  const row = await gw.services.rootDb.adminSession.findUnique({ where: { id: sessionId }, select: { flash: true } });
+  return decodeFlash(row?.flash);
 }

@@ -22,6 +22,8 @@ import * as dealerWebhookRoute from "../../app/api/stripe/webhook/[slug]/route";
 import { DEALER_HEADER, splitDealerPath } from "../../lib/server/request-dealer";
 import { stampPeerAddress } from "../../lib/server/peer-address";
 import * as healthRoute from "../../app/api/health/route";
+import * as readyRoute from "../../app/api/ready/route";
+import * as metricsRoute from "../../app/metrics/route";
 import * as logoRoute from "../../app/brand/logo/route";
 import * as faviconRoute from "../../app/brand/favicon/route";
 import * as topUpCheckoutRoute from "../../app/api/topup/checkout/route";
@@ -90,6 +92,8 @@ function route(method: string, pathname: string): { handler: Handler; params: Re
   const hook = /^\/api\/stripe\/webhook\/([^/]+)$/.exec(pathname);
   if (hook && method === "POST") return { handler: dealerWebhookRoute.POST as Handler, params: { slug: decodeURIComponent(hook[1]!) } };
   if (pathname === "/api/health" && method === "GET") return { handler: healthRoute.GET as Handler, params: {} };
+  if (pathname === "/api/ready" && method === "GET") return { handler: readyRoute.GET as Handler, params: {} };
+  if (pathname === "/metrics" && method === "GET") return { handler: metricsRoute.GET as Handler, params: {} };
   if (pathname === "/brand/logo" && method === "GET") return { handler: logoRoute.GET as Handler, params: {} };
   if (pathname === "/brand/favicon" && method === "GET") return { handler: faviconRoute.GET as Handler, params: {} };
   if (pathname === "/api/topup/checkout" && method === "GET") return { handler: topUpCheckoutRoute.GET as Handler, params: {} };

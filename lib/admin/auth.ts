@@ -5,8 +5,8 @@
 // limit on sign-in attempts is kept in RateLimitWindow (so it holds across instances and restarts).
 //
 // Keys: ADMIN_PASSWORD is compared through scrypt (salt random per process: only the derived hash is
-// compared); dealers' passwords through their stored scrypt hash (./password-hash.ts). Cookies and notices are
-// signed with keys from a random secret in the database (./console-secret.ts), never from a password: sessions
+// compared); dealers' passwords through their stored scrypt hash (./password-hash.ts). Cookies are signed with a
+// key from a random secret in the database (./console-secret.ts), never from a password: sessions
 // survive a restart, every session ends when ADMIN_PASSWORD changes, and nothing a visitor is given can be used
 // to test password guesses offline. The console is switched on by ADMIN_PASSWORD: a deployment has an operator.
 import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
@@ -15,6 +15,7 @@ import type { Services } from "../server/services";
 import { audit } from "./audit";
 import { consoleKeys } from "./console-secret";
 import { hitRateLimit } from "../security/rate-limit";
+import { countRateLimited } from "../metrics";
 import { DEFAULT_DEALER, findDealer } from "../dealers/directory";
 import { verifyPassword } from "./password-hash";
 
@@ -94,6 +95,8 @@ export interface AdminSessionInfo {
   /** Who did it, as written in the audit log. */
   actor: string;
   expiresAt: Date;
+  /** The outcome of the session's last form, not shown yet (./console-flash.ts). */
+  pendingFlash: string | null;
 }
 
 /** The audit log's name for a session: "operator:<id prefix>" or "dealer:<slug>:<id prefix>". */
@@ -154,7 +157,7 @@ export async function sessionFromCookie(services: Services, cookieValue: string 
     if (!dealer || dealer.status === "suspended") return null;
     slug = dealer.slug;
   }
-  return { id: row.id, csrfToken: csrfTokenFor(row), role, dealerId: row.dealerId, actor: actorOf({ id: row.id, role }, slug), expiresAt: row.expiresAt };
+  return { id: row.id, csrfToken: csrfTokenFor(row), role, dealerId: row.dealerId, actor: actorOf({ id: row.id, role }, slug), expiresAt: row.expiresAt, pendingFlash: row.flash };
 }
 
 export type LoginOutcome =
@@ -176,6 +179,7 @@ export async function login(
   const { config, rootDb } = services;
   const limit = await hitRateLimit(rootDb, `admin-login:ip:${args.ip}`, config.admin.loginLimit, now.getTime());
   if (!limit.allowed) {
+    countRateLimited(DEFAULT_DEALER.slug, "admin_login");
     // One audit row per window and IP, not one per refused guess.
     if (limit.count === config.admin.loginLimit.limit + 1) {
       await audit(services.db, { actor: "anonymous", action: "login.rate_limited", ip: args.ip, comment: `more than ${config.admin.loginLimit.limit} attempts` });
@@ -220,7 +224,7 @@ export async function login(
   await rootDb.adminSession.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 30 * 86_400_000) } } });
   return {
     kind: "ok",
-    session: { id, csrfToken: csrfTokenFor(row), role, dealerId, actor, expiresAt },
+    session: { id, csrfToken: csrfTokenFor(row), role, dealerId, actor, expiresAt, pendingFlash: null },
     cookie: sessionCookie(config, await signSessionId(services, id), Math.floor(config.admin.sessionTtlMs / 1000)),
   };
 }
@@ -245,26 +249,5 @@ export function sameOrigin(config: Config, headers: Headers): boolean {
     return new URL(referer).origin === expected;
   } catch {
     return false;
-  }
-}
-
-/**
- * A short message carried in a redirect's query, signed so a link cannot put words in the console's mouth.
- * Only for signed-in people: an anonymous visitor is never handed anything signed.
- */
-export async function signFlash(signer: Signer, kind: "notice" | "error", message: string): Promise<string> {
-  const body = b64(Buffer.from(JSON.stringify([kind, message.slice(0, 500)]), "utf8"));
-  return `${body}.${hmac((await consoleKeys(signer)).flash, body)}`;
-}
-
-export async function readFlash(signer: Signer, value: string | undefined): Promise<{ kind: "notice" | "error"; message: string } | null> {
-  if (!value || !consoleEnabled(signer.config)) return null;
-  const [body, sig] = value.split(".");
-  if (!body || !sig || !safeEqual(hmac((await consoleKeys(signer)).flash, body), sig)) return null;
-  try {
-    const [kind, message] = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as [string, string];
-    return kind === "notice" || kind === "error" ? { kind, message: String(message) } : null;
-  } catch {
-    return null;
   }
 }

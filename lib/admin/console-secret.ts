@@ -19,7 +19,6 @@ const NAME = "admin-console";
 
 export interface ConsoleKeys {
   cookie: Buffer;
-  flash: Buffer;
 }
 
 const newSecret = () => randomBytes(32).toString("base64url");
@@ -74,7 +73,7 @@ export function consoleKeys(services: Pick<Services, "config" | "db">): Promise<
     keys = loadSecret(services.db, password).then((secret) => {
       const ikm = Buffer.from(secret, "base64url");
       const key = (info: string) => Buffer.from(hkdfSync("sha256", ikm, "navixy-gateway/admin", info, 32));
-      return { cookie: key("session-cookie/v2"), flash: key("flash-message/v2") };
+      return { cookie: key("session-cookie/v2") };
     });
     byPassword.set(password, keys);
     keys.catch(() => byPassword.delete(password));

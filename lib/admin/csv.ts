@@ -4,7 +4,7 @@ import { toMajorString } from "../money";
 import type { Services } from "../server/services";
 import { audit, type Actor } from "./audit";
 import { amountCurrency } from "./amount-currency";
-import { listPayments, parseFilters, type FilterParams, type PaymentFilters, type PaymentRow } from "./payments-query";
+import { listPayments, parseFilters, resolveSearch, type FilterParams, type PaymentFilters, type PaymentRow } from "./payments-query";
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF or starts/ends with a space;
@@ -37,6 +37,13 @@ export const CSV_COLUMNS = [
   "failure_code",
   "failure_message",
   "updated_at",
+  // Added later, after the columns spreadsheets already read by position.
+  "payer_name",
+  "payer_login",
+  "payment_method",
+  "card_brand",
+  "card_last4",
+  "wallet",
 ] as const;
 
 export function csvRow(p: PaymentRow): string {
@@ -56,6 +63,12 @@ export function csvRow(p: PaymentRow): string {
     csvField(p.failureCode),
     csvField(p.failureMessage),
     csvField(p.updatedAt.toISOString(), { text: false }),
+    csvField(p.payerName),
+    csvField(p.payerLogin),
+    csvField(p.paymentMethodType),
+    csvField(p.cardBrand),
+    csvField(p.cardLast4, { text: false }),
+    csvField(p.cardWallet),
   ]);
 }
 
@@ -96,8 +109,11 @@ export type PaymentsExport = { kind: "refused"; problems: string[] } | { kind: "
 
 /** GET /admin/export: the filters checked, the export audited (who took which payments), then the rows. */
 export async function exportPayments(services: Services, who: Actor, params: FilterParams, now = new Date()): Promise<PaymentsExport> {
-  const { filters, problems } = parseFilters(params, await amountCurrency(services));
-  if (problems.length > 0) return { kind: "refused", problems };
+  const parsed = parseFilters(params, await amountCurrency(services));
+  if (parsed.problems.length > 0) return { kind: "refused", problems: parsed.problems };
+  // The search's payers are looked up once, not again for every page of the stream.
+  const { filters, problem } = await resolveSearch(services, parsed.filters);
+  if (problem) return { kind: "refused", problems: [problem] };
   await audit(services.db, { ...who, action: "payments.export", after: { filters: params } });
   const stamp = now.toISOString().slice(0, 19).replace(/[:T]/g, "-");
   return { kind: "csv", filename: `payments-${stamp}.csv`, body: paymentsCsvStream(services, filters) };

@@ -10,12 +10,12 @@ import { PEER_ADDRESS_HEADER } from "../security/client-address";
 import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testing/harness";
 import type { NavixyEmulator } from "../../dev/emulators/navixy/server";
 import type { StripeEmulator } from "../../dev/emulators/stripe/server";
-import { ADMIN_PASSWORD, seedRow } from "../../dev/testing/admin-support";
+import { ADMIN_PASSWORD, pendingFlash, seedRow } from "../../dev/testing/admin-support";
 import { HOSTED_OPERATOR as OPERATOR, addHostedDealer, type HostedDealer } from "../../dev/testing/hosted-dealer";
 import { POST as loginRoute } from "../../app/admin/session/route";
 import { POST as actionRoute } from "../../app/admin/actions/[action]/route";
 import { GET as exportRoute } from "../../app/admin/export/route";
-import { SESSION_COOKIE, readFlash, sessionFromCookie, type AdminSessionInfo } from "./auth";
+import { SESSION_COOKIE, sessionFromCookie, type AdminSessionInfo } from "./auth";
 import { setDealerConsolePassword } from "./dealer-console";
 import { overview } from "./overview";
 import { attentionView } from "./attention";
@@ -207,11 +207,10 @@ describe.skipIf(skip)("the console of two dealers", () => {
     const { cookie, session } = await signIn(B_PASSWORD, "dealer-b");
     const retry = await action("retry", cookie, { csrf: session.csrfToken, movementId: atA.movementId, back: "/admin/attention" });
     expect(retry.status).toBe(303);
-    const flash = await readFlash(gw.services, new URL(retry.headers.get("location")!, gw.url).searchParams.get("flash") ?? undefined);
-    expect(flash).toEqual({ kind: "error", message: `No movement ${atA.movementId}.` });
+    expect(await pendingFlash(gw, session.id)).toMatchObject({ kind: "error", message: `No movement ${atA.movementId}.` });
     const pause = await action("rule-pause", cookie, { csrf: session.csrfToken, ruleId: atA.ruleId, back: "/admin/autotopup" });
     expect(pause.status).toBe(303);
-    expect((await readFlash(gw.services, new URL(pause.headers.get("location")!, gw.url).searchParams.get("flash") ?? undefined))?.kind).toBe("error");
+    expect((await pendingFlash(gw, session.id))?.kind).toBe("error");
     // A's rows are as they were.
     expect((await gw.services.db.balanceMovement.findUniqueOrThrow({ where: { id: atA.movementId } })).state).toBe("failed");
     expect((await gw.services.db.autoTopUpRule.findUniqueOrThrow({ where: { id: atA.ruleId } })).state).toBe("active");
@@ -248,7 +247,7 @@ describe.skipIf(skip)("the console of two dealers", () => {
     expect((await gw.services.db.auditLog.findMany({ where: { actor: session.actor } })).map((e) => e.action)).toEqual(["login"]);
     // An unknown dealer is refused with a message, and the session stays where it was.
     const unknown = await action("switch-dealer", cookie, { csrf: session.csrfToken, dealer: "no-such-dealer", back: "/admin" });
-    expect((await readFlash(gw.services, new URL(unknown.headers.get("location")!, gw.url).searchParams.get("flash") ?? undefined))?.message).toBe(
+    expect((await pendingFlash(gw, session.id))?.message).toBe(
       'There is no dealer "no-such-dealer".',
     );
     expect((await gw.services.rootDb.adminSession.findUniqueOrThrow({ where: { id: session.id } })).dealerId).toBe(b.dealer.id);

@@ -56,11 +56,25 @@ export interface PaymentDetail {
   creditState: CreditState;
   movements: MovementView[];
   timeline: TimelineItem[];
+  /** The PaymentIntent in Stripe's Dashboard; null in sandbox mode, where no Stripe account has it. */
   stripeDashboardUrl: string | null;
+  /** Where the console links the PaymentIntent to: the Dashboard, or in sandbox mode the sandbox overview. */
+  stripeLink: StripeLink | null;
+}
+
+export interface StripeLink {
+  href: string;
+  /** "dashboard": Stripe's Dashboard (a new tab); "sandbox": this app's sandbox overview, as no Stripe account has the id. */
+  kind: "dashboard" | "sandbox";
 }
 
 export function stripeDashboardUrl(paymentIntentId: string, livemode: boolean): string {
   return `https://dashboard.stripe.com/${livemode ? "" : "test/"}payments/${encodeURIComponent(paymentIntentId)}`;
+}
+
+/** The sandbox's PaymentIntents live in the local emulator only: a Dashboard link would open a page Stripe does not have. */
+export function stripeLinkFor(config: Pick<Services["config"], "sandbox">, paymentIntentId: string, livemode: boolean): StripeLink {
+  return config.sandbox ? { href: "/sandbox", kind: "sandbox" } : { href: stripeDashboardUrl(paymentIntentId, livemode), kind: "dashboard" };
 }
 
 export async function paymentDetail(services: Services, paymentId: string): Promise<PaymentDetail | null> {
@@ -135,8 +149,14 @@ export async function paymentDetail(services: Services, paymentId: string): Prom
       appliedAt: m.appliedAt,
     })),
     timeline,
-    stripeDashboardUrl: pi ? stripeDashboardUrl(pi, payment.livemode || services.config.stripe.livemode) : null,
+    ...stripeLinks(services.config, pi, payment.livemode || services.config.stripe.livemode),
   };
+}
+
+function stripeLinks(config: Services["config"], pi: string | null, livemode: boolean): Pick<PaymentDetail, "stripeDashboardUrl" | "stripeLink"> {
+  if (!pi) return { stripeDashboardUrl: null, stripeLink: null };
+  const link = stripeLinkFor(config, pi, livemode);
+  return { stripeDashboardUrl: link.kind === "dashboard" ? link.href : null, stripeLink: link };
 }
 
 async function movementIds(services: Services, paymentId: string): Promise<string[]> {

@@ -2,7 +2,7 @@
 // words the outcome for the person: a notice, or a whole page when there is more to show (a new webhook
 // endpoint's signing secret). Refusals meant for the person are thrown as AdminActionError.
 import { reconcileDayNow } from "./reconciliation";
-import { formatMoney, parseMajorAmount } from "../money";
+import { formatMoney, parseConsoleAmount } from "../money";
 import type { Services } from "../server/services";
 import { AdminActionError, adminCapture, adminRelease, adminRetryMovement, refundPayment, resolveMovement } from "./actions";
 import { changeRule } from "./autotopup";
@@ -17,14 +17,18 @@ import { dealerPage, setDealerConsolePassword, switchDealer } from "./dealer-con
 
 export type ConsoleFormAction = (services: Services, r: AdminRequest) => Promise<string | Response>;
 
-/** An amount typed into a refund or capture form, read in the payment's own currency; empty: all of it. */
+/**
+ * An amount typed into a refund or capture form, read in the payment's own currency as the console's English
+ * writes it, a decimal comma too ("30,5"); text with two readings is refused, not guessed. Empty: all of it.
+ */
 async function typedAmount(services: Services, paymentId: string, text: string): Promise<number | undefined> {
   if (!text) return undefined;
   const payment = await services.db.payment.findUnique({ where: { id: paymentId }, select: { currency: true } });
   if (!payment) throw new AdminActionError(`No payment ${paymentId}.`);
-  const minor = parseMajorAmount(text, payment.currency);
-  if (minor === null || minor <= 0) throw new AdminActionError(`"${text}" is not an amount in ${payment.currency.toUpperCase()}.`);
-  return minor;
+  const amount = parseConsoleAmount(text, payment.currency);
+  if (!amount.ok) throw new AdminActionError(`${amount.problem}.`);
+  if (amount.minor <= 0) throw new AdminActionError(`"${text}" is not an amount in ${payment.currency.toUpperCase()}: write more than 0.`);
+  return amount.minor;
 }
 
 /**
@@ -168,6 +172,7 @@ const ACTIONS: Record<string, ConsoleFormAction> = {
     return `Automatic top-up for Navixy user ${after.navixyUserId} is active again.`;
   },
   async "rule-disable"(services, { who, form }) {
+    if (formString(form, "confirm") !== "yes") throw new AdminActionError("Tick the confirmation box to turn the automatic top-up off.");
     const { after } = await changeRule(services, who, "rule.disable", formString(form, "ruleId"));
     return `Automatic top-up for Navixy user ${after.navixyUserId} is turned off.`;
   },

@@ -8,9 +8,9 @@ import {
   readCookie,
   sameOrigin,
   sessionFromCookie,
-  signFlash,
   type AdminSessionInfo,
 } from "./auth";
+import { setConsoleFlash, type ConsoleFlash } from "./console-flash";
 import type { Actor } from "./audit";
 import { isPayloadTooLarge, readFormBody } from "../http/body";
 import { clientAddress } from "../security/client-address";
@@ -65,10 +65,14 @@ export function safeBack(value: unknown, fallback = "/admin"): string {
   return value;
 }
 
-/** 303 to `back`, carrying a signed notice or error the page shows once. For signed-in people only. */
-export async function redirectWithFlash(services: Services, back: string, kind: "notice" | "error", message: string): Promise<Response> {
+/**
+ * 303 to `back`, the notice or error (and a refused form's typed values) left in the session for the next page to
+ * show once: never in the address, where a reload would show it again.
+ */
+export async function redirectWithFlash(services: Services, session: AdminSessionInfo, back: string, flash: ConsoleFlash): Promise<Response> {
+  await setConsoleFlash(services.rootDb, session.id, flash);
   const url = new URL(back, "http://console.invalid");
-  url.searchParams.set("flash", await signFlash(services, kind, message));
+  url.searchParams.delete("flash");
   return new Response(null, { status: 303, headers: { location: url.pathname + url.search + url.hash, "cache-control": "no-store" } });
 }
 

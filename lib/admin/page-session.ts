@@ -7,6 +7,7 @@ import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { getServices, servicesForDealer, type Services } from "../server/services";
 import { SESSION_COOKIE, consoleEnabled, sessionFromCookie, type AdminSessionInfo } from "./auth";
+import { takeConsoleFlash, typedInto, type ConsoleFlash, type TypedForm } from "./console-flash";
 
 export interface ConsolePage {
   session: AdminSessionInfo;
@@ -42,4 +43,15 @@ export async function requireOperatorPage(): Promise<ConsolePage> {
   const page = await requireAdminPage();
   if (page.session.role !== "operator") notFound();
   return page;
+}
+
+/** The outcome of the session's last form, taken by this page (once per request: the notice and its form share it). */
+export const consoleFlash = cache(async (): Promise<ConsoleFlash | null> => {
+  const { session } = await requireAdminPage();
+  return takeConsoleFlash(getServices().rootDb, session.id, session.pendingFlash);
+});
+
+/** What was typed into `action`'s form on this page, when that form was just refused (secrets never). */
+export async function typedFormOf(action: string, match: Record<string, string> = {}): Promise<TypedForm | undefined> {
+  return typedInto(await consoleFlash(), action, match);
 }

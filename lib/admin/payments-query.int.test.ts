@@ -6,6 +6,7 @@ import { newId } from "../ids";
 import { csvField, paymentsCsvStream } from "./csv";
 import { overview } from "./overview";
 import { decodeCursor, encodeCursor, listPayments, parseFilters, type PaymentFilters } from "./payments-query";
+import { paymentReference } from "../payments/reference";
 import { ADMIN_PASSWORD, seedPayments, seedRow, type SeedRow } from "../../dev/testing/admin-support";
 
 const skip = databaseUnavailable();
@@ -156,6 +157,14 @@ describe.skipIf(skip)("payment list, export and overview", () => {
     expect(await all({ q: rows[8]!.stripePaymentIntentId! })).toEqual([rows[8]!.id]);
     expect(await all({ q: "50004" })).toEqual(expected((r) => r.navixyUserId === 50_004));
     expect(await all({ q: "no such thing" })).toEqual([]);
+  });
+
+  test("search by the short reference the return page shows the payer, however it is typed", async () => {
+    const row = rows[9]!;
+    const reference = paymentReference(row.id);
+    expect(await all({ q: reference })).toEqual([row.id]);
+    expect(await all({ q: reference.toLowerCase().replace("-", "") })).toEqual([row.id]);
+    expect(await all({ q: paymentReference(newId("pay")) })).toEqual([]);
   });
 
   test("query-string filters: major units and UTC days, bad values named", () => {

@@ -9,6 +9,9 @@ import type { Services } from "../server/services";
 import { LedgerWorker } from "../payments/worker/ledger-worker";
 import { chargedThisMonth, recordCharge, runAutoTopUps } from "./scheduler";
 import { mandateText, type AutoTopUpTerms } from "./terms";
+import { english } from "../i18n/english";
+import { translatorFor } from "../i18n/messages";
+import { formatMoney } from "../money";
 import { manageLinkForReturn } from "./manage";
 import { manageUrl, signManageToken } from "./token";
 import { disableRule, listRules, pauseRule, resumeRule, revokeManageLinks, ruleTimeline } from "./queries";
@@ -22,6 +25,8 @@ import { MANAGE_TOKEN_HEADER } from "./checkout-proof";
 const skip = databaseUnavailable();
 const INTERVAL = 10 * 60_000;
 const TERMS: AutoTopUpTerms = { amount: 2000, threshold: 1000, monthlyLimit: 10_000 };
+/** The dealer's name on its pages: the Navixy emulator's service title. */
+const DEALER = "Navixy emulator";
 const USERS: SeedUser[] = Array.from({ length: 30 }, (_, i) => ({ id: 60001 + i, firstName: "Auto", lastName: `Payer${i}`, balance: "0.00" }));
 /** A "now" far enough ahead that every rule is due whatever the real clock says, in the middle of a month. */
 const T0 = new Date(monthStart(new Date(Date.now() + 40 * 86_400_000)).getTime() + 9 * 86_400_000);
@@ -126,6 +131,8 @@ describe.skipIf(skip)("automatic top-up", () => {
     expect(await balance(userId)).toBe(400 + 2000);
     const payment = await services.db.payment.findUniqueOrThrow({ where: { id: charge!.paymentId }, include: { movements: true } });
     expect(payment).toMatchObject({ status: "succeeded", amountReceived: 2000, stripePaymentIntentId: pi.id });
+    // The console names who paid and how, as for a payment at the checkout (the name from the balance check's read).
+    expect(payment).toMatchObject({ payerName: "Auto Payer0", cardBrand: "visa", cardLast4: "4242", paymentMethodType: "card" });
     expect(payment.movements).toMatchObject([{ kind: "credit", state: "applied", amount: 2000 }]);
 
     // Same window again: not due. Later: 24.00 is above the threshold.
@@ -421,7 +428,7 @@ describe.skipIf(skip)("automatic top-up", () => {
       const token = signManageToken(services.config, r);
       const ok = await post({ token, action: "change", amount: "30", threshold: "15.50", limit: "120" });
       expect(ok.status).toBe(303);
-      expect(await rule(userId)).toMatchObject({ amount: 3000, threshold: 1550, monthlyLimit: 12_000, mandateText: mandateText({ amount: 3000, threshold: 1550, monthlyLimit: 12_000 }, "eur") });
+      expect(await rule(userId)).toMatchObject({ amount: 3000, threshold: 1550, monthlyLimit: 12_000, mandateText: mandateText({ amount: 3000, threshold: 1550, monthlyLimit: 12_000 }, "eur", english, DEALER) });
       expect((await events(r.id)).at(-1)).toBe("changed: Terms changed by the payer (amount/threshold/monthly limit, minor units): 2000/1000/10000 → 3000/1550/12000.");
       const bad = await post({ token, action: "change", amount: "30", threshold: "15", limit: "10" });
       expect(bad.status).toBe(400);
@@ -431,6 +438,35 @@ describe.skipIf(skip)("automatic top-up", () => {
       const text = await garbage.text();
       expect(text).not.toContain("<script>");
       expect(text).toContain("&lt;script&gt;");
+    });
+
+    test("a rule keeps the words it was agreed in; a change is agreed in today's words, naming the dealer", async () => {
+      const userId = 60021;
+      const r = await enrol(userId);
+      // Agreed before the mandate named the dealer and wrote amounts as the page does.
+      const earlier =
+        "I authorise this payment service to save the card I pay with now and to charge it 20.00 EUR each time the balance of this account falls below 10.00 EUR, for no more than 100.00 EUR per calendar month (UTC), until I turn automatic top-up off.";
+      await services.db.autoTopUpRule.update({ where: { id: r.id }, data: { mandateText: earlier } });
+      const token = signManageToken(services.config, r);
+      expect(await (await get(token)).text()).toContain(earlier);
+      // Turning it off, or anything the scheduler does, leaves the agreed words alone.
+      setBalance(userId, "0.00");
+      await run(at(0));
+      expect((await rule(userId)).mandateText).toBe(earlier);
+      // New terms are a new agreement: in the payer's language (the page's), naming the dealer.
+      const changed = await managePage.POST(
+        new Request(`${gw.url}/topup/manage/${token}?lang=de`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: new URL(gw.url).origin, "x-gateway-locale": "de" },
+          body: new URLSearchParams({ token, action: "change", amount: "30", threshold: "15", limit: "120" }),
+        }),
+        { params: Promise.resolve({ token }) },
+      );
+      expect(changed.status).toBe(303);
+      const agreed = (await rule(userId)).mandateText;
+      expect(agreed).toBe(mandateText({ amount: 3000, threshold: 1500, monthlyLimit: 12_000 }, "eur", translatorFor("de"), DEALER));
+      expect(agreed).toContain(`Ich ermächtige ${DEALER},`);
+      expect(agreed).toContain(formatMoney(3000, "eur", "de"));
     });
 
     test("refuses forged, expired and revoked links, and forms from another origin", async () => {
@@ -505,6 +541,29 @@ describe.skipIf(skip)("automatic top-up", () => {
     // A plain payment of an enrolled user is unaffected.
     const plain = await gw.pay(userId, 1000);
     expect(plain.confirmed.status).toBe(200);
+  });
+
+  test("the mandate names the dealer in the payer's language and money format: accepted as read, refused with another name", async () => {
+    const userId = 60022;
+    const russian = mandateText(TERMS, "eur", translatorFor("ru"), DEALER);
+    expect(russian).toContain(`«${DEALER}»`);
+    expect(russian).toContain(formatMoney(2000, "eur", "ru"));
+    expect(russian).not.toContain("20.00 EUR");
+    // As a browser may write it: its Intl's spaces inside the amounts are not the server's.
+    const asRead = russian.replace(/[\u00a0\u202f]/g, " ");
+    const res = await gw.request("POST", "/api/payments", { userId, amount: 2500, autoTopUp: { ...TERMS, mandateText: asRead } });
+    expect(res.status, res.text).toBe(201);
+    expect((await rule(userId)).mandateText).toBe(asRead);
+
+    const other = 60023;
+    const someoneElse = await gw.request("POST", "/api/payments", {
+      userId: other,
+      amount: 2500,
+      autoTopUp: { ...TERMS, mandateText: mandateText(TERMS, "eur", translatorFor("ru"), "Another Dealer Ltd") },
+    });
+    expect(someoneElse.status).toBe(409);
+    expect(someoneElse.body.error.code).toBe("auto_top_up_terms_changed");
+    expect(await services.db.autoTopUpRule.findFirst({ where: { navixyUserId: other } })).toBeNull();
   });
 
   test("an abandoned enrolment turns the rule off; enrolling again replaces it", async () => {

@@ -7,6 +7,9 @@ import { classifyDecline, mayReEnrol, STATE_LABELS, AUTO_TOP_UP_STATES } from ".
 import { defaultTerms, mandateText, optInLabel, termAmount, termsProblem } from "./terms";
 import { manageUrl, signManageToken, verifyManageToken } from "./token";
 import { checkOptIn, initialOptIn, optInPayload } from "../../components/autotopup/opt-in";
+import { english } from "../i18n/english";
+import { translatorFor } from "../i18n/messages";
+import { formatMoney } from "../money";
 
 const ENV = {
   PUBLIC_URL: "https://pay.dealer.example",
@@ -21,20 +24,27 @@ const limits = amountLimits({ minAmount: "5", maxAmount: "1000", presets: ["10",
 const rule = { id: "atr_0123456789abcdefghjkmnpqrs", manageTokenVersion: 2 };
 
 describe("terms", () => {
-  test("the mandate text and the label say exactly what will happen, in digits", () => {
+  test("the mandate text and the label say exactly what will happen, with the page's money format, naming the dealer", () => {
     const terms = { amount: 2500, threshold: 1000, monthlyLimit: 10_000 };
+    // The ledger's own records keep "25.00 EUR"; the payer reads money as the page writes it.
     expect(termAmount(2500, "eur")).toBe("25.00 EUR");
     expect(termAmount(500, "JPY")).toBe("500 JPY");
-    expect(optInLabel(terms, "EUR")).toBe("Top up automatically: add 25.00 EUR when my balance falls below 10.00 EUR, at most 100.00 EUR per month");
+    expect(optInLabel(terms, "EUR")).toBe("Top up automatically: add €25.00 when my balance falls below €10.00, at most €100.00 per month");
+    const russian = optInLabel(terms, "EUR", translatorFor("ru"));
+    for (const minor of [2500, 1000, 10_000]) expect(russian).toContain(formatMoney(minor, "EUR", "ru"));
+    expect(russian).not.toContain("EUR");
     const text = mandateText(terms, "eur");
-    expect(text).toContain("charge it 25.00 EUR each time the balance of this account falls below 10.00 EUR");
-    expect(text).toContain("no more than 100.00 EUR per calendar month (UTC)");
+    expect(text).toContain("I authorise this payment service to save the card");
+    expect(text).toContain("charge it €25.00 each time the balance of this account falls below €10.00");
+    expect(text).toContain("no more than €100.00 per calendar month (UTC)");
     expect(mandateText(terms, "EUR")).toBe(text);
+    expect(mandateText(terms, "EUR", english, " Acme GPS ")).toContain("I authorise Acme GPS to save the card");
+    expect(mandateText(terms, "EUR", english, "  ")).toBe(text);
   });
 
   test.each([
     [{ amount: 2500, threshold: 1000, monthlyLimit: 2500 }, null],
-    [{ amount: 400, threshold: 1000, monthlyLimit: 5000 }, /between 5\.00 EUR and 1000\.00 EUR/],
+    [{ amount: 400, threshold: 1000, monthlyLimit: 5000 }, /between €5\.00 and €1,000\.00/],
     [{ amount: 2500, threshold: 0, monthlyLimit: 5000 }, /more than zero/],
     [{ amount: 2500, threshold: 1000, monthlyLimit: 2000 }, /at least the top-up amount/],
     [{ amount: 2500, threshold: 1_000_001, monthlyLimit: 5000 }, /threshold can be at most/],

@@ -14,7 +14,7 @@ import { ensureStripeCustomer } from "./customers";
 import { newId } from "../ids";
 import { mayReEnrol } from "./states";
 import { termsProblem, type AutoTopUpTerms } from "./terms";
-import { acceptedMandateText } from "./mandate";
+import { acceptedMandateText, mandateDealerName } from "./mandate";
 import type { OptInDeps } from "../payments/hooks";
 
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -49,8 +49,9 @@ export async function prepareEnrolment(
   const terms: AutoTopUpTerms = { amount, threshold, monthlyLimit };
   const problem = termsProblem(terms, amountLimits(config.payments, args.currency.toUpperCase()));
   if (problem) throw new HttpError(400, "invalid_auto_top_up", problem);
-  // The mandate as the payer read it, in their language: it must be ours for these terms, word for word.
-  const text = acceptedMandateText(terms, args.currency, args.input.mandateText);
+  // The mandate as the payer read it, in their language, naming this dealer: it must be ours for these terms, word
+  // for word.
+  const text = acceptedMandateText(terms, args.currency, args.input.mandateText, await mandateDealerName(services));
   if (text === null) {
     throw new HttpError(409, "auto_top_up_terms_changed", "The automatic top-up terms have changed. Please reload the page and check them again.");
   }

@@ -1,7 +1,7 @@
 // The payer's manage page as a self-contained HTML document (no scripts, no external resources), so its route
 // can answer with the right status: 200, or 403 / 410 for a forged, expired or revoked link
 // (those use lib/checkout/error-page.ts). In the payer's language; everything interpolated is escaped.
-import { LANGUAGE_CSS, escapeHtml, languageSwitcherHtml, sandboxBannerHtml } from "../checkout/error-page";
+import { LANGUAGE_CSS, SANDBOX_CSS, dealerHeaderHtml, escapeHtml, languageSwitcherHtml, sandboxBannerHtml, type ErrorPageOptions } from "../checkout/error-page";
 import { english } from "../i18n/english";
 import type { MessageKey, Translator } from "../i18n/translate";
 import { formatMoney, toMajorString } from "../money";
@@ -30,7 +30,9 @@ a.button{display:inline-flex;align-items:center;font-weight:600;min-height:2.75r
 button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
 @media (prefers-color-scheme:dark){button.danger{color:var(--accent-text)}}
 details summary{cursor:pointer;color:var(--muted)}details p{margin-top:.5rem;font-size:.9375rem}
-.sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}.sandbox-banner a{color:inherit;font-weight:600}
+.dealer{display:flex;align-items:center;min-height:2.5rem;margin-block-end:.75rem}
+.dealer-logo{display:block;max-width:min(12.5rem,100%);max-height:2.5rem}
+.dealer-name{font-size:1.125rem;font-weight:650;overflow-wrap:anywhere}
 ${LANGUAGE_CSS}`;
 
 export interface ManagePageModel {
@@ -77,6 +79,10 @@ export interface ManagePageOptions {
   translator?: Translator;
   /** `?lang=` the page was opened with: kept by its forms, so the answer comes back in that language. */
   lang?: string | null;
+  /** The dealer's path prefix ("/d/<slug>" for a hosted dealer): its forms and language switcher stay there. */
+  base?: string;
+  /** The dealer's look: its name or logo above the page and its colours (as on its other pages). */
+  brand?: ErrorPageOptions["brand"];
 }
 
 export function renderManagePage(m: ManagePageModel, options: ManagePageOptions): string {
@@ -94,7 +100,8 @@ export function renderManagePage(m: ManagePageModel, options: ManagePageOptions)
     })
     .join("");
   const tokenField = `<input type="hidden" name="token" value="${e(m.token)}">`;
-  const path = `/topup/manage/${e(m.token)}`;
+  const base = options.base ?? "";
+  const path = `${e(base)}/topup/manage/${e(m.token)}`;
   const action = options.lang ? `${path}?lang=${e(encodeURIComponent(options.lang))}` : path;
   return `<!DOCTYPE html>
 <html lang="${t.locale}" dir="${t.dir}">
@@ -104,11 +111,11 @@ export function renderManagePage(m: ManagePageModel, options: ManagePageOptions)
 <meta name="robots" content="noindex">
 <meta name="referrer" content="same-origin">
 <title>${e(t.t("manage.title"))}</title>
-<style>${CSS}</style>
+<style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}${options.brand?.css ?? ""}</style>
 </head>
 <body>
-${options.sandbox ? sandboxBannerHtml(t) : ""}<main>
-${languageSwitcherHtml(t, { action: `/topup/manage/${m.token}` })}<div class="card" data-testid="autotopup-manage">
+${options.sandbox ? sandboxBannerHtml(t, base) : ""}<main>
+${dealerHeaderHtml(options.brand)}${languageSwitcherHtml(t, { action: `${base}/topup/manage/${m.token}` })}<div class="card" data-testid="autotopup-manage">
 <div>
 <h1>${e(t.t("manage.title"))}</h1>
 <p style="margin-top:.5rem"><span class="state" data-testid="autotopup-state" data-state="${e(m.state)}" data-on="${m.state === "active"}" data-off="${off}">${e(payerStateLabel(m.state, t))}</span></p>

@@ -19,6 +19,9 @@ import { isOff } from "./states";
 import { mandateText, termsProblem, type AutoTopUpTerms } from "./terms";
 import { manageUrl, verifyManageToken } from "./token";
 import { confirmAtCheckoutUrl, tokenOfManageUrl } from "./checkout-proof";
+import { mandateDealerName } from "./mandate";
+import { brandCss } from "../branding/brand";
+import { pageBrand } from "../branding/dealer-brand";
 
 const LINK_ERROR_PAGES = {
   forged: [403, "linkForged"],
@@ -50,7 +53,8 @@ const PAGE_HEADERS = {
   // browsers send `Origin: null` on the forms' POST and the origin check could not work).
   "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // img-src: the dealer's logo, from our own /brand/logo.
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 function sandbox(services: Services): boolean {
@@ -95,8 +99,12 @@ async function pageModel(services: Services, rule: AutoTopUpRule, token: string,
   };
 }
 
-function page(services: Services, model: ManagePageModel, t: Translator, lang: string | null, status = 200): Response {
-  return new Response(renderManagePage(model, { sandbox: sandbox(services), translator: t, lang }), { status, headers: PAGE_HEADERS });
+/** The page, as the dealer's: its name or logo and colours, its paths (under /d/<slug> for a hosted dealer). */
+async function page(services: Services, model: ManagePageModel, t: Translator, lang: string | null, status = 200): Promise<Response> {
+  const base = services.dealer.isDefault ? "" : `/d/${encodeURIComponent(services.dealer.slug)}`;
+  const look = await pageBrand(services);
+  const brand = { css: brandCss(look.brand), name: look.brand.name, logo: look.logo, logoSrc: `${base}/brand/logo` };
+  return new Response(renderManagePage(model, { sandbox: sandbox(services), translator: t, lang, base, brand }), { status, headers: PAGE_HEADERS });
 }
 
 const DONE = { off: "manage.done.off", changed: "manage.done.changed" } as const;
@@ -202,8 +210,8 @@ export async function managePost(services: Services, request: Request, pathToken
           amount: complete.amount,
           threshold: complete.threshold,
           monthlyLimit: complete.monthlyLimit,
-          // The payer agrees to the new terms in the words shown to them now.
-          mandateText: mandateText(complete, rule.currency, t),
+          // The payer agrees to the new terms in the words shown to them now, naming the dealer.
+          mandateText: mandateText(complete, rule.currency, t, await mandateDealerName(services)),
           // New terms apply at the next pass (a raised limit or threshold may allow a top-up at once).
           ...(rule.state === "active" ? { nextCheckAt: now } : {}),
         },

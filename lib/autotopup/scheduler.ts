@@ -17,6 +17,7 @@
 //   7. creates one off-session PaymentIntent (idempotency key from the window) and syncs it: the normal path
 //      credits it, and lib/autotopup/settle.ts settles the charge and handles a decline.
 // Every decision is an AutoTopUpEvent on the rule's timeline.
+import { payerOf, type Payer } from "../payments/payer";
 import Stripe from "stripe";
 import { isUniqueViolation, transaction } from "../db/client";
 import type { AutoTopUpCharge, AutoTopUpRule } from "../db/generated/sqlite/client";
@@ -143,8 +144,12 @@ async function checkRule(services: Services, rule: AutoTopUpRule, claim: Date, n
   }
   if (currency !== rule.currency) return skip(`The dealer currency is now ${currency.toUpperCase()}, the rule's is ${rule.currency.toUpperCase()}.`);
   let balanceText: string;
+  let payer: Payer;
   try {
-    balanceText = (await services.navixy.readUser(rule.navixyUserId)).balance;
+    const user = await services.navixy.readUser(rule.navixyUserId);
+    balanceText = user.balance;
+    // Who pays, for the console, as the checkout records it: from this same read.
+    payer = payerOf(user);
   } catch (error) {
     if (isNavixyApiError(error) && error.code === 15) {
       await skip("Navixy's rate limit was reached; checked again later.");
@@ -187,7 +192,7 @@ async function checkRule(services: Services, rule: AutoTopUpRule, claim: Date, n
   const windowKey = `auto:${rule.id}:${windowIndex(now, services.config.autoTopUp.checkIntervalMs)}`;
   let recorded: { payment: Payment; charge: AutoTopUpCharge };
   try {
-    recorded = await recordCharge(services, rule, rule.amount, windowKey, now, { claim });
+    recorded = await recordCharge(services, rule, rule.amount, windowKey, now, { claim }, payer);
   } catch (error) {
     if (isUniqueViolation(error)) return skip("Another top-up of this user is in flight or was made in this check window.");
     if (error instanceof ClaimLost) return skip("Another scheduler checked this rule meanwhile; it decides.");
@@ -223,6 +228,7 @@ export async function recordCharge(
   windowKey: string,
   now: Date,
   guard?: { claim: Date },
+  payer?: Payer,
 ): Promise<{ payment: Payment; charge: AutoTopUpCharge }> {
   return transaction(services.db, async (tx) => {
     if (guard) {
@@ -242,6 +248,7 @@ export async function recordCharge(
         status: "created",
         captureMethod: "automatic",
         livemode: services.config.stripe.livemode,
+        ...payer,
       },
     });
     await tx.paymentStatusChange.create({ data: { paymentId: payment.id, fromStatus: null, toStatus: "created", source: "auto_top_up" } });

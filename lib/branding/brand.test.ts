@@ -36,8 +36,17 @@ describe("the dealer's brand", () => {
       color: null,
     });
     const none = resolveBrand({}, undefined);
-    expect(none).toEqual({ name: null, logoUrl: null, faviconUrl: null, color: null, unknownTheme: "" });
+    expect(none).toEqual({ name: null, logoUrl: null, faviconUrl: null, color: null, unknownTheme: "", homeUrl: null });
     expect(brandCss(none)).toBe("");
+  });
+
+  test("the way back to the dealer's tracking app: its user interface's domain in Navixy, over https", () => {
+    expect(resolveBrand({}, look()).homeUrl).toBe("https://gps.acme.test/");
+    expect(resolveBrand({}, { info: { title: "", domain: "https://track.acme.test/", logo: "", favicon: "" } }).homeUrl).toBe("https://track.acme.test/");
+    expect(resolveBrand({}, { info: { title: "", domain: "GPS.Acme.Test:8443", logo: "", favicon: "" } }).homeUrl).toBe("https://gps.acme.test:8443/");
+    for (const domain of ["", "evil.test/x?", "user@evil.test", "javascript:alert(1)", "a b.test", "-.test"]) {
+      expect(resolveBrand({}, { info: { title: "", domain, logo: "", favicon: "" } }).homeUrl, domain).toBeNull();
+    }
   });
 
   test("a colour theme we do not know keeps our colour and is reported", () => {

@@ -36,9 +36,18 @@ export interface Brand {
   color: BrandColor | null;
   /** Navixy's colour theme when it names no colour we know ("" when there is none). */
   unknownTheme: string;
+  /** The dealer's tracking app (its user interface's domain in Navixy), where the payer goes back after paying. */
+  homeUrl: string | null;
 }
 
-export const NO_BRAND: Brand = { name: null, logoUrl: null, faviconUrl: null, color: null, unknownTheme: "" };
+export const NO_BRAND: Brand = { name: null, logoUrl: null, faviconUrl: null, color: null, unknownTheme: "", homeUrl: null };
+
+/** A Navixy domain ("gps.acme.test", "https://gps.acme.test/", "gps.acme.test:8443") → its https home page, or null. */
+export function navixyHomeUrl(domain: string): string | null {
+  const host = domain.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/.test(host)) return null;
+  return `https://${host}/`;
+}
 
 /**
  * An image as Navixy gives it: an absolute URL, or a path ("paas/5001/logo.png") on the dealer's own domain, where
@@ -76,7 +85,7 @@ export function resolveBrand(settings: BrandSettings, look: NavixyLook | undefin
   if (!fromSetting && theme && !fromNavixy) unknownTheme = theme;
   const rgb = fromSetting ?? (fromNavixy ? parseHexColor(fromNavixy) : null);
   if (rgb) color = { chosen: toHex(rgb), source: fromSetting ? "BRAND_COLOR" : "navixy", light: lightPalette(rgb), dark: darkPalette(rgb) };
-  return { name, logoUrl, faviconUrl, color, unknownTheme };
+  return { name, logoUrl, faviconUrl, color, unknownTheme, homeUrl: navixyHomeUrl(domain) };
 }
 
 /** The page's style for the brand colour ("" for the gateway's own). */

@@ -51,15 +51,19 @@ p{margin:0;color:var(--muted);overflow-wrap:anywhere}
 .dealer-name{font-size:1.125rem;font-weight:650;overflow-wrap:anywhere}
 ${LANGUAGE_CSS}`;
 
-/** Sandbox mode only. Keep in step with components/sandbox/SandboxBanner.tsx. */
-const SANDBOX_CSS = `.sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}
+/**
+ * Sandbox mode only. Keep in step with components/sandbox/SandboxBanner.tsx. On a phone the banner keeps its first
+ * words and the link: the detail (Stripe and Navixy are emulated) is in the page's footer too.
+ */
+export const SANDBOX_CSS = `.sandbox-banner{position:sticky;top:0;padding:.5rem 1rem;background:#fdb022;color:#1f1300;border-bottom:1px solid #b54708;font-size:.875rem;line-height:1.4;text-align:center}
 .sandbox-banner a{color:inherit;font-weight:600}
+@media (max-width:30rem){.sandbox-banner-detail{display:none}}
 `;
 
-/** The "no real money" banner of sandbox mode, in the payer's language. */
-export function sandboxBannerHtml(t: Translator): string {
+/** The "no real money" banner of sandbox mode, in the payer's language; its link is the dealer's /sandbox. */
+export function sandboxBannerHtml(t: Translator, base = ""): string {
   const words = SANDBOX_WORDS[t.locale];
-  return `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>${escapeHtml(words.banner)}.</strong> ${escapeHtml(words.detail)} <a href="/sandbox">${escapeHtml(words.overview)}</a></div>
+  return `<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>${escapeHtml(words.banner)}.</strong> <span class="sandbox-banner-detail">${escapeHtml(words.detail)} </span><a href="${escapeHtml(base)}/sandbox">${escapeHtml(words.overview)}</a></div>
 `;
 }
 
@@ -95,9 +99,12 @@ export interface ErrorPageOptions {
    * dealer's /brand/logo: `logoSrc` names it for a hosted dealer ("/d/<slug>/brand/logo").
    */
   brand?: { css: string; name: string | null; logo: boolean; logoSrc?: string };
+  /** The dealer's path prefix ("/d/<slug>" for a hosted dealer): the sandbox banner links to its /sandbox. */
+  base?: string;
 }
 
-function dealerHeaderHtml(brand: ErrorPageOptions["brand"]): string {
+/** The dealer's logo (or name) above a page, as components/branding/DealerHeader.tsx draws it. */
+export function dealerHeaderHtml(brand: ErrorPageOptions["brand"]): string {
   if (!brand || (!brand.logo && !brand.name)) return "";
   const inner = brand.logo
     ? `<img class="dealer-logo" src="${escapeHtml(brand.logoSrc ?? "/brand/logo")}" alt="${escapeHtml(brand.name ?? "")}" data-testid="dealer-logo">`
@@ -122,7 +129,7 @@ export function renderErrorPage({ status, title, message }: ErrorPageInput, opti
 <style>${CSS}${options.sandbox ? SANDBOX_CSS : ""}${options.brand?.css ?? ""}</style>
 </head>
 <body>
-${options.sandbox ? sandboxBannerHtml(t) : ""}<main>
+${options.sandbox ? sandboxBannerHtml(t, options.base) : ""}<main>
 ${dealerHeaderHtml(options.brand)}${options.languages ? languageSwitcherHtml(t, options.languages) : ""}<div class="card" role="alert">
 <div class="badge" aria-hidden="true">!</div>
 <h1>${safeTitle}</h1>

@@ -198,3 +198,37 @@ describe("SECRETS_KEY (multi-dealer hosting)", () => {
     expect(found[0]).not.toContain(short);
   });
 });
+
+describe("metrics and alerts", () => {
+  test("off by default; a token and the alert channels when set", () => {
+    const c = parseConfig(valid);
+    expect(c.metrics).toEqual({ token: undefined, perDealer: true });
+    expect(c.alerts).toMatchObject({ email: null, webhookUrl: undefined, remindAfterMs: 4 * 3_600_000, creditWaitingAfterMs: 900_000, noWebhookAfterMs: 7_200_000, failingForMs: 300_000, maxPerHour: 6 });
+    const set = parseConfig({
+      ...valid,
+      METRICS_TOKEN: "0123456789abcdef0123",
+      METRICS_PER_DEALER: "false",
+      ALERT_EMAIL_TO: "ops@example.com, oncall@example.com",
+      ALERT_EMAIL_FROM: "gateway@example.com",
+      ALERT_SMTP_URL: "smtps://gateway:p%40ss@mail.example.com:465",
+      ALERT_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/secret",
+      ALERT_REMIND_AFTER: "1h",
+    });
+    expect(set.metrics).toEqual({ token: "0123456789abcdef0123", perDealer: false });
+    expect(set.alerts.email).toEqual({ to: ["ops@example.com", "oncall@example.com"], from: "gateway@example.com", smtpUrl: "smtps://gateway:p%40ss@mail.example.com:465" });
+    expect(set.alerts.remindAfterMs).toBe(3_600_000);
+  });
+
+  test("e-mail alerts need a mail server and a sender; bad values are named, never echoed", () => {
+    expect(problems({ ...valid, ALERT_EMAIL_TO: "ops@example.com" })).toEqual([
+      "ALERT_SMTP_URL is required with ALERT_EMAIL_TO (the mail server alerts are sent through)",
+      "ALERT_EMAIL_FROM is required with ALERT_EMAIL_TO (a sender address your mail server accepts)",
+    ]);
+    const bad = problems({ ...valid, ALERT_SMTP_URL: "http://user:hunter2-secret@mail.example.com" });
+    expect(bad[0]).toMatch(/^ALERT_SMTP_URL must look like smtp:/);
+    expect(bad.join(" ")).not.toContain("hunter2-secret");
+    expect(problems({ ...valid, ALERT_EMAIL_TO: "ops@example.com, not-an-address", ALERT_EMAIL_FROM: "g@example.com", ALERT_SMTP_URL: "smtp://m.example.com" })[0]).toContain('"not-an-address" is not one');
+    expect(problems({ ...valid, METRICS_TOKEN: "short" })[0]).toMatch(/^METRICS_TOKEN must be at least 16 characters/);
+    expect(problems({ ...valid, ALERT_REMIND_AFTER: "0" })[0]).toBe("ALERT_REMIND_AFTER must be at least 1s");
+  });
+});

@@ -37,6 +37,36 @@ const url = (name: string) =>
 
 const positiveInt = z.coerce.number().int().positive();
 
+const flag = (fallback: "true" | "false") => z.enum(["true", "false", "1", "0"]).default(fallback).transform((v) => v === "true" || v === "1");
+
+/** A plain e-mail address (what a mail server takes in MAIL FROM / RCPT TO); display names are not accepted. */
+const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+const emailList = (name: string) =>
+  z.string().transform((s, ctx) => {
+    const items = s.split(",").map((x) => x.trim()).filter(Boolean);
+    const bad = items.find((x) => !EMAIL_RE.test(x));
+    if (items.length === 0 || items.length > 20 || bad !== undefined) {
+      ctx.addIssue({ code: "custom", message: `${name} must be up to 20 comma-separated e-mail addresses${bad ? ` ("${bad}" is not one)` : ""}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
+/** smtp://user:password@host:587 (STARTTLS when the server offers it) or smtps://...:465 (TLS from the start). */
+const smtpUrl = (name: string) =>
+  z.string().transform((s, ctx) => {
+    try {
+      const u = new URL(s.trim());
+      if ((u.protocol !== "smtp:" && u.protocol !== "smtps:") || !u.hostname) throw new Error();
+      return s.trim();
+    } catch {
+      // Never echo the value: it carries the mail server's password.
+      ctx.addIssue({ code: "custom", message: `${name} must look like smtp://user:password@mail.example.com:587 or smtps://...:465` });
+      return z.NEVER;
+    }
+  });
+
 export interface RateLimit {
   limit: number;
   windowMs: number;
@@ -221,6 +251,23 @@ const schema = z
     WORKER_CONCURRENCY: positiveInt.max(256).default(16),
     NAVIXY_CONCURRENCY: positiveInt.max(64).default(10),
     DEALER_CACHE_SIZE: positiveInt.default(500),
+
+    // Prometheus metrics (GET /metrics): off unless a token is set; scrapers send it as a bearer token.
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 24)").optional(),
+    METRICS_PER_DEALER: flag("true"),
+
+    // Alerts to the dealer (lib/alerts): each channel optional.
+    ALERT_EMAIL_TO: emailList("ALERT_EMAIL_TO").optional(),
+    ALERT_EMAIL_FROM: z.string().trim().refine((v) => EMAIL_RE.test(v), "must be an e-mail address, e.g. gateway@example.com").optional(),
+    ALERT_SMTP_URL: smtpUrl("ALERT_SMTP_URL").optional(),
+    ALERT_WEBHOOK_URL: url("ALERT_WEBHOOK_URL").optional(),
+    ALERT_REMIND_AFTER: duration("ALERT_REMIND_AFTER"),
+    ALERT_CREDIT_WAITING_AFTER: duration("ALERT_CREDIT_WAITING_AFTER"),
+    ALERT_NO_WEBHOOK_AFTER: duration("ALERT_NO_WEBHOOK_AFTER"),
+    ALERT_FAILING_FOR: duration("ALERT_FAILING_FOR"),
+    ALERT_MAX_PER_HOUR: positiveInt.max(1000).default(6),
+    ALERT_SEND_TIMEOUT: duration("ALERT_SEND_TIMEOUT"),
+    ALERT_EVALUATE_INTERVAL: duration("ALERT_EVALUATE_INTERVAL"),
   })
   .superRefine((c, ctx) => {
     if (c.SANDBOX) {
@@ -259,6 +306,16 @@ const schema = z
     }
     if (c.NAVIXY_CREDIT_METHOD === "refill" && !c.NAVIXY_API_HASH) {
       ctx.addIssue({ code: "custom", path: ["NAVIXY_API_HASH"], message: "is required when NAVIXY_CREDIT_METHOD=refill" });
+    }
+    if (c.ALERT_EMAIL_TO && !c.ALERT_SMTP_URL) {
+      ctx.addIssue({ code: "custom", path: ["ALERT_SMTP_URL"], message: "is required with ALERT_EMAIL_TO (the mail server alerts are sent through)" });
+    }
+    if (c.ALERT_EMAIL_TO && !c.ALERT_EMAIL_FROM) {
+      ctx.addIssue({ code: "custom", path: ["ALERT_EMAIL_FROM"], message: "is required with ALERT_EMAIL_TO (a sender address your mail server accepts)" });
+    }
+    for (const name of ["ALERT_REMIND_AFTER", "ALERT_CREDIT_WAITING_AFTER", "ALERT_NO_WEBHOOK_AFTER", "ALERT_SEND_TIMEOUT", "ALERT_EVALUATE_INTERVAL"] as const) {
+      const v = c[name];
+      if (v !== null && v < 1_000) ctx.addIssue({ code: "custom", path: [name], message: "must be at least 1s" });
     }
     const secretMode = c.STRIPE_SECRET_KEY.includes("_live_") ? "live" : "test";
     const publishableMode = c.STRIPE_PUBLISHABLE_KEY.includes("_live_") ? "live" : "test";
@@ -365,6 +422,33 @@ export interface Config {
     frameAncestors: string;
   };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Prometheus metrics (lib/metrics): GET /metrics is off while `token` is unset. */
+  metrics: {
+    token: string | undefined;
+    /** A `dealer` label per dealer; false aggregates every dealer under dealer="all" (very many dealers). */
+    perDealer: boolean;
+  };
+  /** Alerts to the dealer (lib/alerts). */
+  alerts: {
+    /** E-mail: to these recipients through this mail server; null when not set up. */
+    email: { to: string[]; from: string; smtpUrl: string } | null;
+    /** A JSON POST with a Slack-compatible `text`; undefined when not set up. */
+    webhookUrl: string | undefined;
+    /** An incident still open after this long is told again (4h). */
+    remindAfterMs: number;
+    /** A credit owed to Navixy longer than this is an incident (15m). */
+    creditWaitingAfterMs: number;
+    /** No webhook for this long while payments were created is an incident (2h). */
+    noWebhookAfterMs: number;
+    /** Navixy login or permissions, the Stripe key or a backed-off dealer failing for this long is an incident (5m). */
+    failingForMs: number;
+    /** Messages per dealer and channel per hour, at most; the rest waits and goes out grouped. */
+    maxPerHour: number;
+    /** One message's send, connecting included (10s). */
+    sendTimeoutMs: number;
+    /** How often the deployment's incidents are evaluated (30s). */
+    evaluateIntervalMs: number;
+  };
   /** Automatic top-up (lib/autotopup): a saved card tops the balance up when it falls below the payer's threshold. */
   autoTopUp: {
     /** Offer the opt-in and run the scheduler; false keeps existing rules but charges nothing. */
@@ -466,6 +550,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       frameAncestors: c.FRAME_ANCESTORS.trim(),
     },
     logLevel: c.LOG_LEVEL,
+    metrics: { token: c.METRICS_TOKEN, perDealer: c.METRICS_PER_DEALER },
+    alerts: {
+      email: c.ALERT_EMAIL_TO && c.ALERT_SMTP_URL && c.ALERT_EMAIL_FROM ? { to: c.ALERT_EMAIL_TO, from: c.ALERT_EMAIL_FROM, smtpUrl: c.ALERT_SMTP_URL } : null,
+      webhookUrl: c.ALERT_WEBHOOK_URL,
+      remindAfterMs: c.ALERT_REMIND_AFTER ?? 4 * 3_600_000,
+      creditWaitingAfterMs: c.ALERT_CREDIT_WAITING_AFTER ?? 15 * 60_000,
+      noWebhookAfterMs: c.ALERT_NO_WEBHOOK_AFTER ?? 2 * 3_600_000,
+      failingForMs: c.ALERT_FAILING_FOR ?? 5 * 60_000,
+      maxPerHour: c.ALERT_MAX_PER_HOUR,
+      sendTimeoutMs: c.ALERT_SEND_TIMEOUT ?? 10_000,
+      evaluateIntervalMs: c.ALERT_EVALUATE_INTERVAL ?? 30_000,
+    },
     autoTopUp: {
       enabled: c.AUTO_TOP_UP_ENABLED,
       checkIntervalMs: c.AUTO_TOP_UP_CHECK_INTERVAL ?? 10 * 60_000,

@@ -25,6 +25,10 @@ export const DEALER_MODELS = new Set([
   "DealerTask",
   "ReconciliationRun",
   "ReconciliationEntry",
+  "PayerTerm",
+  "DealerSignal",
+  "AlertIncident",
+  "AlertDelivery",
 ]);
 
 export class CrossDealerWriteError extends Error {

@@ -60,7 +60,9 @@ export function secretContext(dealerId: string, variable: string): string {
 }
 
 export function keyringOf(config: Pick<Config, "secretsKey">): SecretKeyring {
-  if (!config.secretsKey) throw new DealerInputError("SECRETS_KEY is not set: it is needed to store dealers' secrets (openssl rand -base64 32)");
+  if (!config.secretsKey) throw new DealerInputError(
+      "SECRETS_KEY is not set: it is needed to store dealers' secrets. Set it to an id, a colon and 32 random bytes in base64, e.g. SECRETS_KEY=k1:$(openssl rand -base64 32), and restart.",
+    );
   return parseSecretsKey(config.secretsKey);
 }
 

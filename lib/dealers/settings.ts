@@ -29,12 +29,30 @@ export const DEALER_VARIABLES = [
   "BRAND_COLOR",
   "RECEIPTS_ENABLED",
   "AUTO_TOP_UP_ENABLED",
+  "ALERT_EMAIL_TO",
+  "ALERT_EMAIL_FROM",
+  "ALERT_SMTP_URL",
+  "ALERT_WEBHOOK_URL",
 ] as const;
 
 export type DealerVariable = (typeof DEALER_VARIABLES)[number];
 
 /** Stored sealed (lib/dealers/secret-box.ts) and never shown again after entry. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "NAVIXY_PANEL_PASSWORD", "NAVIXY_API_HASH"]);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "NAVIXY_PANEL_PASSWORD",
+  "NAVIXY_API_HASH",
+  // A mail server's password is in its URL; a chat webhook's URL is its token.
+  "ALERT_SMTP_URL",
+  "ALERT_WEBHOOK_URL",
+]);
+
+/**
+ * Dealer variables a hosted dealer that does not set them takes from the environment: the deployment's mail server
+ * and sender, which then carry every dealer's alerts to that dealer's own recipients (ALERT_EMAIL_TO).
+ */
+export const INHERITED_VARIABLES: ReadonlySet<string> = new Set(["ALERT_SMTP_URL", "ALERT_EMAIL_FROM"]);
 
 export function isDealerVariable(name: string): name is DealerVariable {
   return (DEALER_VARIABLES as readonly string[]).includes(name);
@@ -55,7 +73,7 @@ export class DealerSettingsError extends Error {
  * settings and (opened) secrets. Throws DealerSettingsError naming each bad or missing variable.
  */
 export function dealerConfig(slug: string, env: Record<string, string | undefined>, values: Record<string, string>): Config {
-  const shared = Object.fromEntries(Object.entries(env).filter(([name]) => !isDealerVariable(name)));
+  const shared = Object.fromEntries(Object.entries(env).filter(([name]) => !isDealerVariable(name) || INHERITED_VARIABLES.has(name)));
   try {
     const config = parseConfig({ ...shared, ...values });
     // Its payer pages, return URLs and manage links live under /d/<slug> (proxy.ts).

@@ -71,6 +71,16 @@ describe("structured logs", () => {
     expect(String(lines[0]!.msg)).toContain("calling Navixy with [redacted]");
   });
 
+  test("a payment row as the console keeps it: the payer's name and login are redacted wherever it is logged", () => {
+    const { lines, raw, destination } = capture();
+    const log = createLogger({ level: "info", secrets: [], destination });
+    const payment = { id: "pay_1", navixyUserId: 10001, payerName: "Jane Smith", payerLogin: "jsmith", cardLast4: "4242" };
+    log.info({ payment, before: { deeper: payment }, ...payment }, "payment read");
+    const text = raw.join("\n");
+    for (const s of ["Jane Smith", "jsmith"]) expect(text, s).not.toContain(s);
+    expect(lines[0]).toMatchObject({ payerName: "[redacted]", payment: { payerLogin: "[redacted]", navixyUserId: 10001 } });
+  });
+
   test("scrub() removes key-, secret- and e-mail-shaped text", () => {
     expect(scrub("sk_test_123 rk_live_9 whsec_x pi_1_secret_2 a.b@c.io ok", [])).toBe("[redacted] [redacted] [redacted] [redacted] [redacted] ok");
   });
@@ -94,6 +104,11 @@ describe("structured logs", () => {
       NAVIXY_API_HASH: "navixy-api-key-hash",
       ADMIN_PASSWORD: "dealer-console-password",
       AUTO_TOP_UP_LINK_SECRET: LINK_SECRET,
+      METRICS_TOKEN: "metrics-scrape-token-0123456789",
+      ALERT_EMAIL_TO: "ops@example.com",
+      ALERT_EMAIL_FROM: "gateway@example.com",
+      ALERT_SMTP_URL: "smtp://gateway:mail-server-password@mail.example.com:587",
+      ALERT_WEBHOOK_URL: "https://hooks.example.com/services/T000/B000/alert-webhook-token",
       LOG_LEVEL: "info",
     };
     const saved = new Map<string, string | undefined>();
@@ -115,7 +130,15 @@ describe("structured logs", () => {
       resetLoggerForTests();
     });
 
-    const secrets = ["navixy-panel-password", "navixy-api-key-hash", "dealer-console-password", LINK_SECRET];
+    const secrets = [
+      "navixy-panel-password",
+      "navixy-api-key-hash",
+      "dealer-console-password",
+      LINK_SECRET,
+      "metrics-scrape-token-0123456789",
+      "mail-server-password",
+      "https://hooks.example.com/services/T000/B000/alert-webhook-token",
+    ];
 
     test("are scrubbed from every line of the process's logger, the manage links' signing secret included", () => {
       useEnv(ENV);

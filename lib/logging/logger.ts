@@ -55,6 +55,8 @@ const SENSITIVE_KEYS = [
   "email",
   "e-mail",
   "login",
+  "payerName",
+  "payerLogin",
   "phone",
   "receipt_email",
   "billing_details",
@@ -82,6 +84,9 @@ const SECRET_SETTINGS = [
   "NAVIXY_API_HASH",
   "ADMIN_PASSWORD",
   "AUTO_TOP_UP_LINK_SECRET",
+  "METRICS_TOKEN",
+  "ALERT_SMTP_URL",
+  "ALERT_WEBHOOK_URL",
 ] as const;
 
 interface Settings {
@@ -152,6 +157,16 @@ function registeredSecrets(now = Date.now()): readonly string[] {
   return r.all;
 }
 
+/** The password inside an SMTP URL, as written and decoded: a mail error may quote either. */
+function smtpPassword(url: string): string[] {
+  try {
+    const raw = new URL(url).password;
+    return raw ? [raw, decodeURIComponent(raw)] : [];
+  } catch {
+    return [];
+  }
+}
+
 function currentSettings(): Settings {
   // A logger must work even when the configuration does not parse (that is exactly when start-up wants to
   // log why): then the environment is read directly.
@@ -164,11 +179,16 @@ function currentSettings(): Settings {
     if (c.navixy.apiHash) secrets.push(c.navixy.apiHash);
     if (c.admin.password) secrets.push(c.admin.password);
     if (c.autoTopUp.linkSecret) secrets.push(c.autoTopUp.linkSecret);
+    if (c.metrics.token) secrets.push(c.metrics.token);
+    if (c.alerts.email) secrets.push(c.alerts.email.smtpUrl, ...smtpPassword(c.alerts.email.smtpUrl));
+    if (c.alerts.webhookUrl) secrets.push(c.alerts.webhookUrl);
   } catch {
     for (const name of SECRET_SETTINGS) {
       const v = process.env[name]?.trim();
       if (v) secrets.push(v);
     }
+    const smtp = process.env.ALERT_SMTP_URL?.trim();
+    if (smtp) secrets.push(...smtpPassword(smtp));
   }
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level)) level = "info";
   // Test runs stay readable: silent under Vitest unless LOG_LEVEL asks for lines (tests that check lines

@@ -129,13 +129,115 @@ export function formatNavixyBalance(text: string, currency: string): string {
   return `${d.negative ? "-" : ""}${d.whole}${fraction ? `.${fraction}` : ""} ${code}`;
 }
 
-/** "€12.50", "¥500", "12.340 KWD" in the given locale. */
-export function formatMoney(minor: number, currency: string, locale = "en"): string {
+function fractionDigitsOf(currency: string): number {
   const exp = currencyExponent(currency);
+  return exp === 0 || WHOLE_UNITS_ONLY.has(normalizeCurrency(currency)) ? 0 : exp;
+}
+
+/**
+ * "€12.50", "¥500", "12.340 KWD" in the given locale. Where a page registered the server's way of writing this
+ * currency in this language (registerMoneyTemplate), that way: a browser whose Intl lacks the language (Kazakh in
+ * some builds) writes money exactly as the server did, so the page and the automatic top-up mandate read the same.
+ */
+export function formatMoney(minor: number, currency: string, locale = "en"): string {
+  assertMinor(minor);
+  const code = normalizeCurrency(currency);
+  const template = templates.get(`${locale}|${code}`);
+  if (template) return renderMoneyTemplate(template, minor);
   const text = toMajorString(minor, currency);
-  const fractionDigits = exp === 0 || WHOLE_UNITS_ONLY.has(normalizeCurrency(currency)) ? 0 : exp;
   // Intl takes a decimal string exactly (no float rounding) when given as a string.
-  return currencyFormat(locale, normalizeCurrency(currency), fractionDigits).format(text as unknown as number);
+  return currencyFormat(locale, code, fractionDigitsOf(code)).format(text as unknown as number);
+}
+
+/**
+ * How one language writes one currency, learnt from the server's Intl: the order of the parts, the separators, the
+ * digits, and from how many integer digits groups are separated. Plain data, so a server page can hand it to the
+ * browser.
+ */
+export interface MoneyTemplate {
+  locale: string;
+  currency: string;
+  fractionDigits: number;
+  /** Parts in order: "#" stands for the integer, "." for the decimal separator, "0" for the fraction; any other text as it is. */
+  positive: string[];
+  negative: string[];
+  group: string;
+  decimal: string;
+  /** The digits 0 to 9 in the locale's numbering system. */
+  digits: string[];
+  /** The fewest integer digits that get a group separator (4 in English: 1,000; 5 in Spanish: 1000 but 10.000). */
+  groupFrom: number;
+}
+
+function templateParts(parts: Intl.NumberFormatPart[]): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p.type === "integer" || p.type === "group") {
+      if (out.at(-1) !== "#") out.push("#");
+    } else if (p.type === "decimal") out.push(".");
+    else if (p.type === "fraction") out.push("0");
+    else out.push(p.value);
+  }
+  return out;
+}
+
+/** The server's way of writing `currency` in `locale`, for registerMoneyTemplate in the browser. */
+export function moneyTemplate(locale: string, currency: string): MoneyTemplate {
+  const code = normalizeCurrency(currency);
+  const fractionDigits = fractionDigitsOf(code);
+  const format = currencyFormat(locale, code, fractionDigits);
+  const sample = format.formatToParts(1234567.5);
+  const plain = new Intl.NumberFormat(locale, { useGrouping: false, maximumFractionDigits: 0 });
+  const digits = "0123456789".split("").map((d) => plain.format(Number(d)));
+  const groupFrom = [4, 5, 6, 7].find((n) => format.formatToParts(10 ** (n - 1)).some((p) => p.type === "group")) ?? Infinity;
+  return {
+    locale,
+    currency: code,
+    fractionDigits,
+    positive: templateParts(sample),
+    negative: templateParts(format.formatToParts(-1234567.5)),
+    group: sample.find((p) => p.type === "group")?.value ?? "",
+    decimal: sample.find((p) => p.type === "decimal")?.value ?? ".",
+    digits,
+    groupFrom: Number.isFinite(groupFrom) ? groupFrom : 99,
+  };
+}
+
+/** Writes an amount with a template: the same characters the server's Intl writes (lib/money/money.test.ts). */
+export function renderMoneyTemplate(t: MoneyTemplate, minor: number): string {
+  // The digits to show, rounded half away from zero as Intl rounds (ISK has decimals in the API, none on paper).
+  const [major = "0", minorDigits = ""] = toMajorString(Math.abs(minor), t.currency).split(".");
+  let scaled = BigInt(major + minorDigits);
+  const drop = minorDigits.length - t.fractionDigits;
+  if (drop > 0) {
+    const unit = 10n ** BigInt(drop);
+    scaled = scaled / unit + (2n * (scaled % unit) >= unit ? 1n : 0n);
+  } else if (drop < 0) scaled *= 10n ** BigInt(-drop);
+  const digitsText = scaled.toString().padStart(t.fractionDigits + 1, "0");
+  const whole = t.fractionDigits > 0 ? digitsText.slice(0, -t.fractionDigits) : digitsText;
+  const fractionText = t.fractionDigits > 0 ? digitsText.slice(-t.fractionDigits) : "";
+  const localDigits = (s: string) => s.replace(/[0-9]/g, (d) => t.digits[Number(d)] ?? d);
+  let grouped = whole;
+  if (t.group && whole.length >= t.groupFrom) {
+    const groups: string[] = [];
+    for (let end = whole.length; end > 0; end -= 3) groups.unshift(whole.slice(Math.max(0, end - 3), end));
+    grouped = groups.join("\u0000");
+  }
+  const integer = localDigits(grouped).split("\u0000").join(t.group);
+  const pattern = minor < 0 ? t.negative : t.positive;
+  return pattern.map((p) => (p === "#" ? integer : p === "." ? t.decimal : p === "0" ? localDigits(fractionText) : p)).join("");
+}
+
+const templates = new Map<string, MoneyTemplate>();
+
+/**
+ * From now on, formatMoney writes this currency in this language with the template (a page registers the server's
+ * before it renders any amount). Registering the same template again changes nothing.
+ */
+export function registerMoneyTemplate(template: MoneyTemplate | null | undefined): void {
+  if (!template) return;
+  if (templates.size >= 64) templates.clear();
+  templates.set(`${template.locale}|${normalizeCurrency(template.currency)}`, template);
 }
 
 /** Building an Intl.NumberFormat costs ~50× a format() call, and the checkout formats every preset on each render. */
@@ -154,4 +256,66 @@ function currencyFormat(locale: string, currency: string, fractionDigits: number
 
 function assertMinor(minor: number): void {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`amount must be an integer of minor units, got ${minor}`);
+}
+
+export type TypedAmount = { ok: true; minor: number } | { ok: false; problem: string };
+
+/**
+ * An amount a person typed into the dealer console, whose language is English, read in `currency`'s minor units.
+ * Both decimal marks are taken where only one reading exists: "30.5", "30,5", "1,234.50", "1.234,50", "1 234,50".
+ * Text with two readings is refused with both named rather than guessed: "1,234" (1234 in English, 1.234 with a
+ * decimal comma) and "1.234", except in a currency without decimals (JPY: 1234). Never through floating point.
+ */
+export function parseConsoleAmount(text: string, currency: string): TypedAmount {
+  const code = normalizeCurrency(currency);
+  const shown = text.trim();
+  // A space (or NBSP, narrow NBSP, apostrophe) between thousands: "1 234,50".
+  const typed = shown.replace(/(?<=\d)[\s\u00a0\u202f'](?=\d{3}(?!\d))/g, "");
+  const notAmount: TypedAmount = { ok: false, problem: `"${shown}" is not an amount in ${code}: write it like 30.50` };
+  if (!/^\d[\d.,]*$/.test(typed) || /[.,]$/.test(typed)) return notAmount;
+  const exp = currencyExponent(code);
+  const read = (whole: string, fraction: string): TypedAmount => {
+    const digits = fraction.replace(/0+$/, "");
+    if (digits.length > exp) {
+      return { ok: false, problem: exp === 0 ? `"${shown}": ${code} amounts have no decimals` : `"${shown}": ${code} amounts have at most ${exp} decimals` };
+    }
+    const minor = Number(whole.replace(/^0+(?=\d)/, "") + digits.padEnd(exp, "0"));
+    return Number.isSafeInteger(minor) && whole.length <= 12 ? { ok: true, minor } : notAmount;
+  };
+  /** "1,234,567" with `mark` between groups of three: the whole number's digits, or null. */
+  const grouped = (whole: string, mark: string): string | null => {
+    const groups = whole.split(mark);
+    return /^\d{1,3}$/.test(groups[0]!) && groups.slice(1).every((g) => /^\d{3}$/.test(g)) ? groups.join("") : null;
+  };
+  const dots = typed.split(".").length - 1;
+  const commas = typed.split(",").length - 1;
+  if (dots === 0 && commas === 0) return read(typed, "");
+  if (dots > 0 && commas > 0) {
+    // Both marks: the last one is the decimal mark, the other separates thousands ("1,234.50", "1.234,50").
+    const decimal = typed.lastIndexOf(".") > typed.lastIndexOf(",") ? "." : ",";
+    const thousands = decimal === "." ? "," : ".";
+    const at = typed.lastIndexOf(decimal);
+    const whole = grouped(typed.slice(0, at), thousands);
+    const fraction = typed.slice(at + 1);
+    if (whole === null || fraction.includes(thousands) || typed.split(decimal).length > 2) return notAmount;
+    return read(whole, fraction);
+  }
+  const mark = dots > 0 ? "." : ",";
+  const count = dots + commas;
+  if (count > 1) {
+    // Several of one mark: only thousands ("1,234,567").
+    const whole = grouped(typed, mark);
+    return whole === null ? notAmount : read(whole, "");
+  }
+  const [whole, fraction] = typed.split(mark) as [string, string];
+  if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole)) {
+    // "1,234": thousands in English, a decimal comma elsewhere ("1.234" the other way round). A currency without
+    // decimals has one reading; any other is asked again rather than guessed.
+    if (exp === 0) return read(whole + fraction, "");
+    return {
+      ok: false,
+      problem: `"${shown}" could mean ${whole}${fraction} or ${whole}.${fraction} ${code}: write ${whole}${fraction} without a separator, or the decimals after a point`,
+    };
+  }
+  return read(whole, fraction);
 }

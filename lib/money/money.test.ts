@@ -1,10 +1,16 @@
 import { describe, expect, test } from "vitest";
+import { LOCALES } from "../i18n/locales";
 import {
   amountStep,
   currencyExponent,
   formatMoney,
   formatNavixyBalance,
+  moneyTemplate,
+  parseConsoleAmount,
   parseMajorAmount,
+  registerMoneyTemplate,
+  renderMoneyTemplate,
+  type MoneyTemplate,
   parseNavixyBalance,
   toMajorString,
   toNavixyAmount,
@@ -132,5 +138,73 @@ describe("formatMoney", () => {
     expect(formatMoney(500, "JPY", "en")).toBe("¥500");
     expect(formatMoney(12340, "KWD", "en").replace(/\s/g, " ")).toBe("KWD 12.340");
     expect(formatMoney(123456789012, "USD", "en")).toBe("$1,234,567,890.12");
+  });
+});
+
+describe("money templates: the server's way of writing money, for a browser whose Intl writes it otherwise", () => {
+  const amounts = [0, 5, 99, 100, 1000, 1234, 12_345, 123_456, 1_234_567, 123_456_789, -1, -2500, -100_000_00];
+  test.each(LOCALES)("%s: a template writes every amount exactly as Intl does", (locale) => {
+    for (const currency of ["EUR", "USD", "JPY", "KWD", "ISK", "RUB", "IRR"]) {
+      const template = moneyTemplate(locale, currency);
+      for (const minor of amounts) {
+        expect(renderMoneyTemplate(template, minor), `${locale} ${currency} ${minor}`).toBe(formatMoney(minor, currency, locale));
+      }
+    }
+  });
+
+  test("a template survives the trip to the browser (JSON) and, once registered, is how that language writes that currency", () => {
+    const kazakh = JSON.parse(JSON.stringify(moneyTemplate("kk", "EUR"))) as MoneyTemplate;
+    const server = formatMoney(123_456, "EUR", "kk");
+    // What a browser without Kazakh data would write, and what it writes with the server's template.
+    const strange: MoneyTemplate = { ...kazakh, locale: "xx-test", group: "'", digits: "0123456789".split("") };
+    registerMoneyTemplate(strange);
+    expect(formatMoney(123_456, "eur", "xx-test")).toBe(server.replace(/\s(?=\d{3},)/u, "'"));
+    registerMoneyTemplate(null);
+  });
+});
+
+describe("parseConsoleAmount: amounts typed into the dealer console (English), either decimal mark", () => {
+  const minor = (text: string, currency = "EUR") => {
+    const r = parseConsoleAmount(text, currency);
+    return r.ok ? r.minor : r.problem;
+  };
+  test.each([
+    ["30.5", 3050],
+    ["30,5", 3050],
+    ["30,50", 3050],
+    [" 30.50 ", 3050],
+    ["1,234.50", 123450],
+    ["1.234,50", 123450],
+    ["1 234,50", 123450],
+    ["1\u00a0234.5", 123450],
+    ["1,234,567", 123456700],
+    ["1.234.567", 123456700],
+    ["12", 1200],
+    ["0,5", 50],
+    ["0.500", 50],
+  ])("%s EUR → %i", (text, expected) => {
+    expect(minor(text)).toBe(expected);
+  });
+
+  test("a zero-decimal currency: a single comma or point before three digits separates thousands", () => {
+    expect(minor("1,234", "JPY")).toBe(1234);
+    expect(minor("1.234", "jpy")).toBe(1234);
+    expect(minor("500", "JPY")).toBe(500);
+    expect(minor("500,5", "JPY")).toBe('"500,5": JPY amounts have no decimals');
+  });
+
+  test("two readings are refused, naming both, rather than guessed", () => {
+    expect(minor("1,234")).toBe('"1,234" could mean 1234 or 1.234 EUR: write 1234 without a separator, or the decimals after a point');
+    expect(minor("1.500")).toBe('"1.500" could mean 1500 or 1.500 EUR: write 1500 without a separator, or the decimals after a point');
+    expect(minor("1,234", "KWD")).toMatch(/could mean 1234 or 1\.234 KWD/);
+  });
+
+  test("too many decimals, and what is not an amount", () => {
+    expect(minor("30,5555")).toBe('"30,5555": EUR amounts have at most 2 decimals');
+    expect(minor("12.345,678")).toBe('"12.345,678": EUR amounts have at most 2 decimals');
+    for (const text of ["", "abc", "-5", "+5", "5.", ",5", "1,2,3", "1,23.4,5", "1.234.5", "12,34,567", "1e3", "0x10", "3 0"]) {
+      expect(parseConsoleAmount(text, "EUR").ok, text).toBe(false);
+    }
+    expect(minor("abc")).toBe('"abc" is not an amount in EUR: write it like 30.50');
   });
 });

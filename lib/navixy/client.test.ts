@@ -124,6 +124,15 @@ describe("NavixyPanelClient with a fake fetch", () => {
     expect(f.requests[1]!.init!.body).toBe('{"user_id":5,"amount":19.90,"type":"balance","text":"Stripe top-up pi_1"}');
   });
 
+  it("lets the transport send a login or a read again on a closed kept-alive connection, never a money call", async () => {
+    const f = fakeFetch([auth(), json({ success: true }), json('{"success":true,"value":{"id":5,"balance":1}}')]);
+    const c = new NavixyPanelClient({ apiUrl: "https://api.example.com/v2", login: "1", password: "pw-secret", fetch: f.fn });
+    await c.changeBalance({ userId: 5, amount: "19.90", text: "Stripe top-up pi_1" });
+    await c.readUser(5);
+    const retried = f.requests.map((r) => (r.init as { retryOnStaleConnection?: boolean }).retryOnStaleConnection);
+    expect(retried).toEqual([true, false, true]);
+  });
+
   it("normalises transactions from description or text", async () => {
     const f = fakeFetch([
       auth(),

@@ -204,6 +204,9 @@ interface RawResponse {
   text: string;
 }
 
+/** The calls that move money: never sent twice by the transport. */
+const MONEY_CALLS = new Set(["panel/user/transaction/change_balance", "balance/refill"]);
+
 interface CallOptions {
   /** "panel/user/read" etc., for messages and logs. */
   method: string;
@@ -476,7 +479,8 @@ export class NavixyPanelClient {
     try {
       raw = await this.send(c);
     } catch (e) {
-      this.log("navixy.call", { method: c.method, ...c.logFields, outcome: "transport_error", error: errMsg(e) });
+      const phase = e instanceof NavixyTransportError ? e.phase : undefined;
+      this.log("navixy.call", { method: c.method, ...c.logFields, durationMs: this.now() - started, outcome: "transport_error", phase, error: errMsg(e) });
       throw e;
     }
     const durationMs = this.now() - started;
@@ -546,7 +550,9 @@ export class NavixyPanelClient {
       controller.abort();
     }, budgetMs);
     try {
-      const res = await this.fetchImpl(c.url, { ...c.init, signal: controller.signal });
+      // A read or a login is sent again by the transport when a kept-alive connection was closed under it; a money
+      // call never is (its caller looks it up: lib/payments/outbox/send-movement.ts).
+      const res = await this.fetchImpl(c.url, { ...c.init, signal: controller.signal, retryOnStaleConnection: !MONEY_CALLS.has(c.method) });
       const text = await res.text();
       return { status: res.status, text };
     } catch (e) {

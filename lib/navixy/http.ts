@@ -4,14 +4,36 @@
 import http from "node:http";
 import https from "node:https";
 
-/** What the client asks of a transport (the global fetch fits it too: tests pass fakes of it). */
-export type NavixyFetch = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>;
+export interface NavixyRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /**
+   * Send it again, once, on a new connection when a kept-alive one turns out to have been closed by the server
+   * (reset before any answer). Only for requests that move no money: a money call is looked up by its caller.
+   */
+  retryOnStaleConnection?: boolean;
+}
 
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+/** What the client asks of a transport (the global fetch fits it too: tests pass fakes of it). */
+export type NavixyFetch = (url: string, init: NavixyRequestInit) => Promise<{ status: number; text(): Promise<string> }>;
+
+// Idle connections are closed after 4 s, before a server that keeps them 5 s (Node's default) closes them under a
+// request: that race is what a reset on a reused connection usually is.
+const IDLE_SOCKET_MS = 4_000;
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
+};
+
+const STALE_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE"]);
 
 /** One request; its error keeps the socket's `code` (ECONNREFUSED, ECONNRESET...) for the client to classify. */
-export const nodeHttpFetch: NavixyFetch = (url, init) =>
-  new Promise((resolve, reject) => {
+export const nodeHttpFetch: NavixyFetch = (url, init) => send(url, init, true);
+
+function send(url: string, init: NavixyRequestInit, pooled: boolean): Promise<{ status: number; text(): Promise<string> }> {
+  return new Promise((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === "https:";
     if (!secure && target.protocol !== "http:") {
@@ -21,10 +43,12 @@ export const nodeHttpFetch: NavixyFetch = (url, init) =>
     const body = init.body ?? undefined;
     const headers: Record<string, string | number> = { ...(init.headers ?? {}) };
     if (body !== undefined) headers["content-length"] = Buffer.byteLength(body);
+    let answered = false;
     const request = (secure ? https : http).request(
       target,
-      { method: init.method ?? "GET", headers, agent: secure ? agents.https : agents.http, signal: init.signal },
+      { method: init.method ?? "GET", headers, agent: pooled ? (secure ? agents.https : agents.http) : false, signal: init.signal },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
@@ -34,6 +58,14 @@ export const nodeHttpFetch: NavixyFetch = (url, init) =>
         response.on("error", reject);
       },
     );
-    request.on("error", reject);
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && !answered && STALE_CONNECTION_CODES.has(error.code ?? "") && !init.signal?.aborted;
+      if (stale && init.retryOnStaleConnection) {
+        send(url, init, false).then(resolve, reject);
+        return;
+      }
+      reject(error);
+    });
     request.end(body);
   });
+}

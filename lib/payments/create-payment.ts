@@ -10,12 +10,14 @@ import { asNavixyUserId, newId } from "../ids";
 import { createPaymentRecord, movePayment } from "./ledger/payment-records";
 import { amountLimits, amountProblem } from "./limits";
 import { loadNavixyUser } from "./navixy-user";
+import { payerOf, recordPayerTerms } from "./payer";
 import { paymentStatusFromIntent } from "./ledger/states";
 import { paymentLogger, requestLogger } from "../logging/logger";
 import { enforcePaymentsPerIp, enforcePaymentsPerUser } from "../security/rate-limit";
 import { clientAddress } from "../security/client-address";
 import { DEFAULT_LOCALE, LOCALES } from "../i18n/locales";
 import { prepareReceipt } from "./receipts";
+import { countPaymentCreated } from "../metrics";
 
 const body = z.object({
   userId: z.number().int().positive().max(2_147_483_647).transform(asNavixyUserId),
@@ -59,6 +61,9 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
   const enrolment = optIn ? await optIn.prepare(services, { navixyUserId: user.id, currency, input: input.autoTopUp }) : null;
 
   const { config, db, stripe } = services;
+  // Who pays, for the dealer's console (never in this route's answer); the search words first, harmless alone.
+  const payer = payerOf(user);
+  await recordPayerTerms(db, services.dealer.id, user.id, payer);
   const payment = await createPaymentRecord(db, {
     id: newId("pay"),
     navixyUserId: user.id,
@@ -66,6 +71,7 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
     currency: currency.toLowerCase(),
     captureMethod: config.payments.capture,
     livemode: config.stripe.livemode,
+    ...payer,
   });
   const log = paymentLogger(payment.id, requestLogger(request));
   log.info({ navixyUserId: user.id, amount: payment.amount, currency: payment.currency }, "payment created");
@@ -115,6 +121,7 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
   );
 
   log.info({ paymentIntentId: intent.id, status: intent.status }, "PaymentIntent created");
+  countPaymentCreated(services.dealer.slug);
   const created: CreatedPayment = {
     paymentId: payment.id,
     clientSecret: intent.client_secret ?? "",

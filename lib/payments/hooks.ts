@@ -13,8 +13,8 @@ export interface OptInIntent {
   intentParams: Partial<Stripe.PaymentIntentCreateParams>;
 }
 
-/** What an opt-in may use. */
-export type OptInDeps = Pick<Services, "config" | "db" | "stripe">;
+/** What an opt-in may use (Navixy: the dealer's name, which the automatic top-up mandate carries). */
+export type OptInDeps = Pick<Services, "config" | "db" | "stripe" | "navixy">;
 
 /** An opt-in the payer may send with POST /api/payments: checked before anything is written. */
 export interface CheckoutOptIn {

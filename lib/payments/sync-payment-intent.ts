@@ -17,6 +17,7 @@ import { applyRefunds, listRefunds } from "./refunds";
 import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
 import { captureAtFor } from "./capture-policy";
+import { PAYMENT_METHOD_EXPAND, paymentMethodFields } from "./payment-method";
 
 /**
  * What a sync needs: the ledger, Stripe, the hooks features plug in, a way to wake the worker, and Navixy for the
@@ -50,7 +51,7 @@ export async function syncPaymentIntent(
   source: string,
   options: SyncOptions = {},
 ): Promise<SyncOutcome> {
-  const intent = await services.stripe.paymentIntents.retrieve(paymentIntentId);
+  const intent = await services.stripe.paymentIntents.retrieve(paymentIntentId, { expand: PAYMENT_METHOD_EXPAND });
   let refunds: Stripe.Refund[] | undefined;
   if (intent.status === "succeeded") {
     const known = options.refunds
@@ -96,6 +97,8 @@ async function applyIntent(
       amountReceived: foreign ? 0 : (intent.amount_received ?? 0),
       amountCapturable: foreign ? 0 : (intent.amount_capturable ?? 0),
       lastSyncedAt: new Date(),
+      // Card brand, last four, wallet or method, for the console: only when it changed.
+      ...paymentMethodFields(intent, payment),
       // The capture queue's due time while authorized (the dealer's PAYMENT_AUTO_CAPTURE_AFTER), cleared after.
       ...(to === "authorized"
         ? { captureAt: captureAtFor(services.config, payment.authorizedAt) }

@@ -3,7 +3,7 @@ import { CHECKOUT_ERRORS, errorPageResponse, renderErrorPage } from "../checkout
 
 test("the proxy's error pages carry the sandbox banner in sandbox mode only", async () => {
   const sandbox = renderErrorPage(CHECKOUT_ERRORS.not_found, { sandbox: true });
-  expect(sandbox).toMatch(/<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>Sandbox: no real money\.<\/strong>/);
+  expect(sandbox).toMatch(/<div class="sandbox-banner" role="status" data-testid="sandbox-banner"><strong>Sandbox: no real money\.<\/strong> <span class="sandbox-banner-detail">/);
   expect(sandbox).not.toMatch(/<script/i);
 
   const real = renderErrorPage(CHECKOUT_ERRORS.not_found);

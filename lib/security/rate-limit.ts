@@ -15,6 +15,7 @@ import type { Config, RateLimit } from "../config";
 import { isUniqueViolation, type Db } from "../db/client";
 import { HttpError } from "../http/responses";
 import { addressBucket, requireClientAddress } from "./client-address";
+import { countRateLimited } from "../metrics";
 
 const PRUNE_EVERY = 200;
 
@@ -61,7 +62,8 @@ export async function pruneRateLimitWindows(db: Db, now = new Date()): Promise<n
   return count;
 }
 
-function refuse(result: RateLimitResult, what: string, attempts = "payment attempts"): never {
+function refuse(result: RateLimitResult, what: string, scope: LimitScope, limitName: string, attempts = "payment attempts"): never {
+  countRateLimited(scope.dealer.slug ?? scope.dealer.id, limitName);
   throw new HttpError(
     429,
     "rate_limited",
@@ -79,14 +81,15 @@ function describeWait(seconds: number): string {
 export interface LimitScope {
   db: Db;
   config: Pick<Config, "security">;
-  dealer: { id: string };
+  /** The slug names the dealer in the metrics (lib/metrics); its id in the buckets. */
+  dealer: { id: string; slug?: string };
 }
 
 /** POST /api/payments, before anything else: at most config.security.paymentsPerIp per client address and dealer. */
 export async function enforcePaymentsPerIp(scope: LimitScope, headers: Headers): Promise<void> {
   const address = requireClientAddress(headers, scope.config.security.trustedProxies);
   const result = await hitRateLimit(scope.db, `payments:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.paymentsPerIp);
-  if (!result.allowed) refuse(result, "from your network");
+  if (!result.allowed) refuse(result, "from your network", scope, "payments_per_ip");
 }
 
 /**
@@ -96,7 +99,7 @@ export async function enforcePaymentsPerIp(scope: LimitScope, headers: Headers):
 export async function enforceAutoTopUpPerIp(scope: LimitScope, headers: Headers): Promise<void> {
   const address = requireClientAddress(headers, scope.config.security.trustedProxies);
   const result = await hitRateLimit(scope.db, `autotopup:${scope.dealer.id}:ip:${addressBucket(address)}`, scope.config.security.autoTopUpPerIp);
-  if (!result.allowed) refuse(result, "from your network", "automatic top-up requests");
+  if (!result.allowed) refuse(result, "from your network", scope, "auto_top_up_per_ip", "automatic top-up requests");
 }
 
 /**
@@ -105,5 +108,5 @@ export async function enforceAutoTopUpPerIp(scope: LimitScope, headers: Headers)
  */
 export async function enforcePaymentsPerUser(scope: LimitScope, userId: number): Promise<void> {
   const result = await hitRateLimit(scope.db, `payments:${scope.dealer.id}:user:${userId}`, scope.config.security.paymentsPerUser);
-  if (!result.allowed) refuse(result, "for this account");
+  if (!result.allowed) refuse(result, "for this account", scope, "payments_per_user");
 }

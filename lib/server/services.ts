@@ -18,6 +18,9 @@ import { DEFAULT_DEALER, dealerRef, dealerValues, keyringOf, type DealerRef, typ
 import { dealerConfig } from "../dealers/settings";
 import { notifyWork } from "../db/work-channel";
 import { LruCache } from "../lru";
+import { configureMetrics } from "../metrics";
+import { setDealerSignalStore } from "../monitoring/dealer-signals";
+import { navixyObserver, stripeObserver } from "../monitoring/observers";
 import { setWakePublisher, wakeWorkers, type WorkHint } from "./wake";
 
 /** One dealer's dependencies: its configuration, its clients, and the database as it sees it. */
@@ -68,6 +71,9 @@ function processDb(config: Config): { db: Db; target: DatabaseTarget; direct: Di
     processState.db = { db, target, direct, url: config.databaseUrl };
     // Hints no worker of this process takes go to the other instances (PostgreSQL only).
     setWakePublisher(target.provider === "postgres" ? (payload) => notifyWork(db, target, payload) : undefined);
+    // Dealers' credential signals (a refused Navixy login, a refused Stripe key) are written there for the alerts.
+    setDealerSignalStore(db);
+    configureMetrics(config.metrics);
   }
   return processState.db;
 }
@@ -167,6 +173,8 @@ function buildServices(config: Config, dealer: DealerRef): Services {
     password: config.navixy.password,
     apiHash: config.navixy.apiHash,
     timeoutMs: config.navixy.timeoutMs,
+    // Every request counted and timed (GET /metrics); a refused login or permission noted for the alerts.
+    log: navixyObserver(dealer),
   });
   return {
     dealer,
@@ -175,7 +183,7 @@ function buildServices(config: Config, dealer: DealerRef): Services {
     rootDb: db,
     sql: direct,
     dbTarget: target,
-    stripe: createStripeClient(config.stripe),
+    stripe: createStripeClient(config.stripe, stripeObserver(dealer)),
     navixy,
     currency: new DealerCurrency(config.payments.currency, navixy),
     hooks: autoTopUpPaymentHooks,
@@ -189,5 +197,6 @@ export async function resetServicesForTests(): Promise<void> {
   processState.dealers = undefined;
   const current = processState.db;
   processState.db = undefined;
+  setDealerSignalStore(undefined);
   await current?.db.$disconnect();
 }

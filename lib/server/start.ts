@@ -14,6 +14,9 @@ import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
 import { getServices, servicesForDealer, type Services } from "./services";
 import { decodeHint } from "./wake";
+import { alertQueues } from "../alerts/queue";
+import { drainAlertSends } from "../alerts/deliveries";
+import { startHeartbeat } from "../monitoring/heartbeat";
 
 const holder = globalThis as { __gatewayWorker?: ProcessWorker };
 
@@ -51,8 +54,8 @@ async function reconciledDealer(dealerId: string): Promise<Services | null> {
 
 /**
  * The worker's queues: the money's path, then the features built on it (automatic top-up), the deployment's
- * periodic check of each live hosted dealer (lib/admin/dealers.ts) and each dealer's nightly reconciliation
- * (lib/reconciliation/nightly.ts).
+ * periodic check of each live hosted dealer (lib/admin/dealers.ts), each dealer's nightly reconciliation
+ * (lib/reconciliation/nightly.ts), and the alerts to dealers (their evaluation and their messages, lib/alerts).
  */
 export function workQueues(services: Services): WorkQueue[] {
   return [
@@ -60,6 +63,7 @@ export function workQueues(services: Services): WorkQueue[] {
     autoTopUpQueue(services.config),
     dealerTaskQueue(dealerRecheckTask),
     dealerTaskQueue(nightlyReconciliationTask(reconciledDealer)),
+    ...alertQueues(services.config),
   ];
 }
 
@@ -98,11 +102,15 @@ export async function startWorker(): Promise<ProcessWorker> {
     onError: (error) => logger.warn({ err: error }, "work channel: connection lost, reconnecting (polling meanwhile)"),
   });
   listener.start();
+  // Its heartbeat: /api/ready and the metrics know a worker runs (here, or on another instance).
+  const heartbeat = startHeartbeat(services.rootDb, worker, services.config.worker.pollIntervalMs);
   holder.__gatewayWorker = {
     worker,
     stop: async () => {
       await listener.close();
       await worker.stop();
+      await drainAlertSends(services.config.alerts.sendTimeoutMs * 2);
+      await heartbeat.stop();
       holder.__gatewayWorker = undefined;
     },
   };

@@ -9,7 +9,15 @@ export interface StripeSettings {
   apiUrl?: string | undefined;
 }
 
-export function createStripeClient(settings: StripeSettings): Stripe {
+/** One HTTP request the SDK made (each network retry is one): `status` null when no answer came. */
+export interface StripeRequestRecord {
+  method: string;
+  path: string;
+  status: number | null;
+  durationMs: number;
+}
+
+export function createStripeClient(settings: StripeSettings, observe?: (request: StripeRequestRecord) => void): Stripe {
   const options: ConstructorParameters<typeof Stripe>[1] = {
     apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: 2, // the SDK retries with the same idempotency key: safe for every call we make
@@ -22,7 +30,34 @@ export function createStripeClient(settings: StripeSettings): Stripe {
     options.port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
     options.protocol = url.protocol === "https:" ? "https" : "http";
   }
+  if (observe) options.httpClient = observedHttpClient(observe);
   return new Stripe(settings.secretKey, options);
+}
+
+/** The SDK's own Node HTTP client, each request timed and its status told to `observe` (which must not throw). */
+function observedHttpClient(observe: (request: StripeRequestRecord) => void): NonNullable<ConstructorParameters<typeof Stripe>[1]>["httpClient"] {
+  const inner = Stripe.createNodeHttpClient();
+  const tell = (record: StripeRequestRecord) => {
+    try {
+      observe(record);
+    } catch {
+      // Watching a request must never fail it.
+    }
+  };
+  return {
+    getClientName: () => inner.getClientName(),
+    async makeRequest(host, port, path, method, headers, requestData, protocol, timeout) {
+      const started = performance.now();
+      try {
+        const response = await inner.makeRequest(host, port, path, method, headers, requestData, protocol, timeout);
+        tell({ method, path, status: response.getStatusCode(), durationMs: performance.now() - started });
+        return response;
+      } catch (error) {
+        tell({ method, path, status: null, durationMs: performance.now() - started });
+        throw error;
+      }
+    },
+  };
 }
 
 export type { Stripe };

@@ -10,6 +10,8 @@ import { PaymentResult } from "@/components/payment/PaymentResult";
 import { manageLinkForReturn } from "@/lib/autotopup/manage";
 import { translatorFor } from "@/lib/i18n/messages";
 import { localeFromHeaders } from "@/lib/i18n/request";
+import { dealerBrand } from "@/lib/branding/dealer-brand";
+import { moneyTemplate } from "@/lib/money";
 import { chooseLocale } from "@/lib/i18n/negotiate";
 import type { Locale } from "@/lib/i18n/locales";
 
@@ -63,7 +65,10 @@ export default async function PaymentCompletePage({ searchParams }: { searchPara
 
   // "Try again" goes back to the dealer's checkout (under /d/<slug> for a hosted one) in the same language.
   const retryPath = `${dealerBasePath(services.dealer)}${result.retryPath}${result.retryPath.includes("?") ? "&" : "?"}lang=${locale}`;
-  return <PaymentResult initial={result.view} retryPath={retryPath} autoTopUp={autoTopUp} />;
+  // Back to the dealer's tracking app: its user interface's domain in Navixy (none known: no link).
+  const brand = await dealerBrand(services).catch(() => null);
+  const back = brand?.homeUrl ? { url: brand.homeUrl, name: brand.name } : null;
+  return <PaymentResult initial={result.view} retryPath={retryPath} autoTopUp={autoTopUp} back={back} money={moneyTemplate(locale, result.view.currency)} />;
 }
 
 function Message({ state, tone, title, text }: { state: string; tone: "warning" | "error"; title: string; text: string }) {

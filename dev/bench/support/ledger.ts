@@ -47,6 +47,57 @@ export async function creditLatencies(navixyUrl: string, okAt: Map<string, numbe
   return { summary: summarize(samples), missing };
 }
 
+// ---- the credit recorder (emulators.ts): every change_balance by PaymentIntent, however long the run ----------------
+
+export interface RecordedCredit {
+  /** When Navixy received the first change_balance naming it (epoch ms). */
+  firstAt: number;
+  /** How many of those calls changed the balance. */
+  applied: number;
+}
+
+/** Forgets what the recorder has, and records from now on. */
+export async function startCreditRecording(recorderUrl: string): Promise<void> {
+  const res = await fetch(`${recorderUrl}/record/start`, { method: "POST" });
+  if (!res.ok) throw new Error(`credit recorder: ${res.status}`);
+}
+
+export async function stopCreditRecording(recorderUrl: string): Promise<void> {
+  await fetch(`${recorderUrl}/record/stop`, { method: "POST" });
+}
+
+export async function recordedCredits(recorderUrl: string): Promise<Map<string, RecordedCredit>> {
+  const res = await fetch(`${recorderUrl}/credits`);
+  const { credits } = (await res.json()) as { credits: [string, number, number][] };
+  return new Map(credits.map(([pi, firstAt, applied]) => [pi, { firstAt, applied }]));
+}
+
+/** Our 2xx → Navixy's first change_balance for that PaymentIntent, in ms, from what the recorder saw. */
+export function recordedLatencies(credits: Map<string, RecordedCredit>, okAt: Map<string, number>): { summary: Summary; missing: number } {
+  const samples: number[] = [];
+  let missing = 0;
+  for (const [pi, ok] of okAt) {
+    const c = credits.get(pi);
+    if (c === undefined) missing++;
+    else samples.push(c.firstAt - ok);
+  }
+  return { summary: summarize(samples), missing };
+}
+
+/** Of these PaymentIntents, how many were never credited in Navixy and how many more than once. */
+export function exactlyOnce(credits: Map<string, RecordedCredit>, paymentIntentIds: Iterable<string>): { expected: number; lost: number; doubled: number } {
+  let expected = 0;
+  let lost = 0;
+  let doubled = 0;
+  for (const pi of paymentIntentIds) {
+    expected++;
+    const applied = credits.get(pi)?.applied ?? 0;
+    if (applied === 0) lost++;
+    else if (applied > 1) doubled++;
+  }
+  return { expected, lost, doubled };
+}
+
 /** Removes what earlier benchmark runs added to a seeded database (everything newer than the seed). */
 export async function removeRunRows(db: Db, seedEnd: Date): Promise<number> {
   const gt = { gt: seedEnd };

@@ -4,7 +4,7 @@ import http from "node:http";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import type { PreparedEvent } from "./payments";
-import { signatureHeader } from "./payments";
+import { signatureOf, webhookUrl } from "./payments";
 import { summarize, type Summary } from "./stats";
 import { sleep } from "../../testing/app-process";
 
@@ -43,7 +43,15 @@ export function poolIngest(runs: IngestResult[]): IngestResult {
   };
 }
 
-/** POSTs each event once, `connections` at a time; latency per response as autocannon measures it. */
+/** `url` for an event of the environment's dealer; its own dealer's endpoint on the same server for a hosted one's. */
+function eventUrl(url: string, e: PreparedEvent): string {
+  return e.dealer ? webhookUrl(new URL(url).origin, e) : url;
+}
+
+/**
+ * POSTs each event once, `connections` at a time, to `url` (a hosted dealer's event to its own endpoint on that
+ * server); latency per response as autocannon measures it.
+ */
 export async function ingest(url: string, events: PreparedEvent[], connections: number): Promise<IngestResult> {
   let next = 0;
   const okAt = new Map<string, number>();
@@ -71,10 +79,11 @@ export async function ingest(url: string, events: PreparedEvent[], connections: 
           context["pi"] = e.paymentIntentId;
           return {
             ...req,
+            path: new URL(eventUrl(url, e)).pathname,
             headers: {
               "content-type": "application/json; charset=utf-8",
               "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-              "stripe-signature": signatureHeader(e.body),
+              "stripe-signature": signatureOf(e),
             },
             body: e.body,
           };
@@ -108,7 +117,10 @@ export async function ingest(url: string, events: PreparedEvent[], connections: 
   };
 }
 
-/** Sends events one at a time at `ratePerSecond` (open loop on a fixed schedule). */
+/**
+ * Sends events one at a time at `ratePerSecond` (open loop on a fixed schedule; a hosted dealer's event to its own
+ * endpoint on `url`'s server).
+ */
 export async function paced(url: string, events: PreparedEvent[], ratePerSecond: number): Promise<Map<string, number>> {
   const okAt = new Map<string, number>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -117,11 +129,67 @@ export async function paced(url: string, events: PreparedEvent[], ratePerSecond:
     const due = start + (i * 1000) / ratePerSecond;
     if (due > Date.now()) await sleep(due - Date.now());
     const e = events[i]!;
-    const status = await post(url, e.body, { "content-type": "application/json; charset=utf-8", "stripe-signature": signatureHeader(e.body) }, agent);
+    const status = await post(eventUrl(url, e), e.body, { "content-type": "application/json; charset=utf-8", "stripe-signature": signatureOf(e) }, agent);
     if (status >= 200 && status < 300) okAt.set(e.paymentIntentId, Date.now());
   }
   agent.destroy();
   return okAt;
+}
+
+export interface RedeliveryLoad {
+  /** Stops the load; resolves with what it did. */
+  stop(): Promise<{ responses: number; non2xx: number; errors: number; seconds: number; perSecond: number; latency: Summary }>;
+}
+
+/**
+ * A closed loop of `connections` that POSTs `events` over and over (each signed afresh) until stopped: events the
+ * gateway stored already, i.e. Stripe's redeliveries, answered without being stored or worked again.
+ */
+export function redeliveryLoad(url: string, events: PreparedEvent[], connections: number): RedeliveryLoad {
+  if (events.length === 0) throw new Error("redeliveryLoad needs events");
+  let next = 0;
+  let non2xx = 0;
+  const latencies: number[] = [];
+  let first = 0;
+  let last = 0;
+  const instance = autocannon({
+    url: new URL(url).origin,
+    connections,
+    pipelining: 1,
+    duration: 3_600,
+    timeout: 30,
+    requests: [
+      {
+        method: "POST",
+        path: new URL(url).pathname,
+        setupRequest(req: Record<string, unknown>) {
+          if (first === 0) first = performance.now();
+          const e = events[next++ % events.length]!;
+          return {
+            ...req,
+            path: new URL(eventUrl(url, e)).pathname,
+            headers: { "content-type": "application/json; charset=utf-8", "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)", "stripe-signature": signatureOf(e) },
+            body: e.body,
+          };
+        },
+        onResponse(status: number) {
+          if (status < 200 || status >= 300) non2xx++;
+        },
+      },
+    ],
+  });
+  instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    last = performance.now();
+  });
+  return {
+    async stop() {
+      instance.stop();
+      const result = await instance;
+      const seconds = (last - first) / 1000;
+      return { responses: latencies.length, non2xx, errors: result.errors + result.timeouts, seconds, perSecond: latencies.length / seconds, latency: summarize(latencies) };
+    },
+  };
 }
 
 function post(url: string, body: string, headers: Record<string, string>, agent: http.Agent): Promise<number> {

@@ -31,7 +31,7 @@ function nextBuild(dir: string | undefined, label: string): void {
 }
 
 /** Builds the gateway (when a source changed after its last build, as the browser tests decide) and the floor. */
-export function ensureBuilds(opts: { force: boolean; skip: boolean }): void {
+export function ensureBuilds(opts: { force: boolean; skip: boolean; floor: boolean }): void {
   if (!opts.skip) {
     const reason = opts.force ? "--build" : buildReason();
     if (reason) {
@@ -41,9 +41,10 @@ export function ensureBuilds(opts: { force: boolean; skip: boolean }): void {
   }
   const floorBuildId = path.join(FLOOR_DIR, ".next", "BUILD_ID");
   const stale =
-    !fs.existsSync(floorBuildId) ||
-    opts.force ||
-    newestMtime(FLOOR_DIR, /^(\.next|node_modules|next-env\.d\.ts)$/) > fs.statSync(floorBuildId).mtimeMs;
+    opts.floor &&
+    (!fs.existsSync(floorBuildId) ||
+      opts.force ||
+      newestMtime(FLOOR_DIR, /^(\.next|node_modules|next-env\.d\.ts)$/) > fs.statSync(floorBuildId).mtimeMs);
   if (stale) {
     log("next build dev/bench/floor");
     nextBuild(path.relative(ROOT, FLOOR_DIR), "floor");
@@ -64,6 +65,8 @@ export interface Emulators {
   stripeUrl: string;
   navixyUrl: string;
   navixyApiUrl: string;
+  /** The credit recorder of the emulators' process (emulators.ts): every change_balance by PaymentIntent. */
+  recorderUrl: string;
   login: string;
   password: string;
   process: ChildProcess;
@@ -87,7 +90,8 @@ export async function startEmulators(): Promise<Emulators> {
 
 export type Server = AppProcess;
 
-export function gatewayEnv(emu: Emulators, databaseUrl: string, port: number): NodeJS.ProcessEnv {
+/** The gateway's settings: the emulators, production defaults, and `extra` (a suite's own, e.g. SECRETS_KEY). */
+export function gatewayEnv(emu: Emulators, databaseUrl: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -107,8 +111,23 @@ export function gatewayEnv(emu: Emulators, databaseUrl: string, port: number): N
     NEXT_TELEMETRY_DISABLED: "1",
   };
   // Everything else at its production default; never the caller's shell settings.
-  for (const k of ["PAYMENT_CURRENCY", "WORKER_POLL_INTERVAL_MS", "LOG_LEVEL", "SWEEP_INTERVAL_MS", "NAVIXY_TIMEOUT_MS"]) delete env[k];
-  return env;
+  for (const k of [
+    "PAYMENT_CURRENCY",
+    "WORKER_POLL_INTERVAL_MS",
+    "LOG_LEVEL",
+    "SWEEP_INTERVAL_MS",
+    "SWEEP_AFTER_MS",
+    "NAVIXY_TIMEOUT_MS",
+    "WORKER_CONCURRENCY",
+    "NAVIXY_CONCURRENCY",
+    "DEALER_CACHE_SIZE",
+    "SECRETS_KEY",
+    "RATE_LIMIT_PAYMENTS_PER_IP",
+    "RATE_LIMIT_PAYMENTS_PER_USER",
+  ]) {
+    delete env[k];
+  }
+  return { ...env, ...extra };
 }
 
 export function floorEnv(emu: Emulators): NodeJS.ProcessEnv {
@@ -124,12 +143,20 @@ export function floorEnv(emu: Emulators): NodeJS.ProcessEnv {
   };
 }
 
-export function startServer(opts: { name: string; dir?: string; env: NodeJS.ProcessEnv; readyPath: string; nodeArgs?: string[] }): Promise<Server> {
+export function startServer(opts: {
+  name: string;
+  dir?: string;
+  env: NodeJS.ProcessEnv;
+  readyPath: string;
+  nodeArgs?: string[];
+  ready?: (res: Response) => boolean;
+  timeoutMs?: number;
+}): Promise<Server> {
   return startNextApp({ ...opts, logFile: path.join(WORK, `${opts.name}.log`) });
 }
 
-/** Resident memory of a process and its descendants, in MB (Linux /proc). */
-export function rssMb(pid: number): number {
+/** A process and its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -143,16 +170,56 @@ export function rssMb(pid: number): number {
       /* gone */
     }
   }
-  let kb = 0;
+  const tree: number[] = [];
   const visit = (p: number) => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return tree;
+}
+
+/** Resident memory of a process and its descendants, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  let kb = 0;
+  for (const p of processTree(pid)) {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
       kb += Number(m?.[1] ?? 0);
     } catch {
       /* gone */
     }
-    for (const c of children.get(p) ?? []) visit(c);
-  };
-  visit(pid);
+  }
   return kb / 1024;
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU time a process and its descendants have used, in seconds: utime + stime of each, plus cutime + cstime (what
+ * children that already exited used). Differences of two readings are what the tree used in between.
+ */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / ticksPerSecond();
 }

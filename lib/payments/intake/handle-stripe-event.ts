@@ -11,6 +11,7 @@ import { syncPaymentIntent, type SyncDeps } from "../sync-payment-intent";
 import { captureDue, capturePayment } from "../capture";
 import { assertNever } from "../ledger/states";
 import { asPaymentId, asPaymentIntentId } from "../../ids";
+import { noteWebhookFor } from "../../metrics";
 
 /**
  * The events this gateway handles: the four Navixy's own Stripe integration listens to, and the two that
@@ -107,6 +108,7 @@ export async function workStripeEvent(claimant: Claimant, candidate: { id: strin
     { owner: claimant.id, leaseUntil: new Date(Date.now() + claimant.leaseMs) },
   );
   if (!row) return { worked: false };
+  if (row.type === "payment_intent.succeeded") noteWebhookFor(row.objectId, row.receivedAt); // webhook-to-credited starts here
   const lease = leaseOn(claimant, "stripeEvent", row);
   try {
     return { worked: true, ...(await handleClaimed(claimant, row, lease.where)) };

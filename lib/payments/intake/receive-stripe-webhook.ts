@@ -7,6 +7,7 @@ import { readBodyText } from "../../http/body";
 import type { Services } from "../../server/services";
 import { requestLogger } from "../../logging/logger";
 import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
+import { countWebhook } from "../../metrics";
 
 /** What receiving an event needs: where to store it, how to verify it, and a way to wake the worker. */
 export type IntakeDeps = Pick<Services, "dealer" | "config" | "db" | "sql" | "stripe" | "wakeWorker">;
@@ -15,26 +16,36 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function receiveStripeWebhook(services: IntakeDeps, request: Request): Promise<Response> {
   const signature = request.headers.get("stripe-signature");
-  if (!signature) throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  if (!signature) {
+    countWebhook(services.dealer.slug, null, "bad_signature");
+    throw new HttpError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  }
   // Counted while reading: a body without a Content-Length is cut off at the cap too.
-  const payload = await readBodyText(request, MAX_BODY_BYTES);
+  const payload = await readBodyText(request, MAX_BODY_BYTES).catch((error: unknown) => {
+    countWebhook(services.dealer.slug, null, "refused");
+    throw error;
+  });
 
   let event: Stripe.Event;
   try {
     event = await services.stripe.webhooks.constructEventAsync(payload, signature, services.config.stripe.webhookSecret);
   } catch {
+    countWebhook(services.dealer.slug, null, "bad_signature");
     throw new HttpError(400, "invalid_signature", "The webhook signature could not be verified.");
   }
   // A valid signature over something that is not an event object (e.g. `null`, an array) is still refused.
   if (!event || typeof event !== "object" || Array.isArray(event) || typeof event.id !== "string" || typeof event.type !== "string") {
+    countWebhook(services.dealer.slug, null, "refused");
     throw new HttpError(400, "invalid_event", "The webhook body is not a Stripe event.");
   }
 
   try {
     const stored = await storeVerifiedEvent(services, event, payload);
+    countWebhook(services.dealer.slug, event.type, stored);
     return json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true });
   } catch (error) {
     requestLogger(request).error({ eventId: event.id, eventType: event.type, err: error }, "could not store the Stripe event");
+    countWebhook(services.dealer.slug, event.type, "error");
     // 500 makes Stripe deliver it again later: nothing is lost.
     throw new HttpError(500, "storage_unavailable", "The event could not be stored; Stripe will retry.");
   }

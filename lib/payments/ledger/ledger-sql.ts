@@ -54,10 +54,14 @@ const PAYMENT_COLUMNS = new Set<keyof Payment>([
   "canceledAt",
   "lastSyncedAt",
   "captureAt",
+  "paymentMethodType",
+  "cardBrand",
+  "cardLast4",
+  "cardWallet",
 ]);
 
 function ident(name: string): Prisma.Sql {
-  if (!/^[A-Za-z]+$/.test(name)) throw new Error(`ledger-sql: not a column name: ${name}`);
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`ledger-sql: not a column name: ${name}`);
   return Prisma.raw(`"${name}"`);
 }
 
@@ -80,7 +84,7 @@ function directAssignments(allowed: ReadonlySet<string>, set: Record<string, unk
   const values: unknown[] = [];
   for (const [k, v] of Object.entries(set)) {
     if (v === undefined) continue;
-    if (!allowed.has(k) || !/^[A-Za-z]+$/.test(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
+    if (!allowed.has(k) || !/^[A-Za-z][A-Za-z0-9]*$/.test(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
     if (isIncrement(v)) {
       parts.push(`"${k}" = "${k}" + ?`);
       values.push(v.increment);

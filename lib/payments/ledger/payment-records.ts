@@ -22,6 +22,10 @@ type PaymentFields = Partial<
     | "canceledAt"
     | "lastSyncedAt"
     | "captureAt"
+    | "paymentMethodType"
+    | "cardBrand"
+    | "cardLast4"
+    | "cardWallet"
   >
 >;
 
@@ -59,7 +63,16 @@ export async function movePayment(
 
 export async function createPaymentRecord(
   db: Db,
-  data: { id: string; navixyUserId: number; amount: number; currency: string; captureMethod: "automatic" | "manual"; livemode: boolean },
+  data: {
+    id: string;
+    navixyUserId: number;
+    amount: number;
+    currency: string;
+    captureMethod: "automatic" | "manual";
+    livemode: boolean;
+    payerName?: string | null;
+    payerLogin?: string | null;
+  },
 ): Promise<Payment> {
   return transaction(db, async (tx) => {
     const payment = await tx.payment.create({ data: { ...data, status: "created" } });

@@ -17,6 +17,7 @@ import { PAYMENT_CREDIT } from "../ledger/movement-keys";
 import { assertNever, type MovementState } from "../ledger/states";
 import { ATTENTION_AFTER_ATTEMPTS, backoffDelay } from "./backoff";
 import { LookupIncomplete, lookupWindows, searchTransactions, type MoneyAttempt } from "./lookup";
+import { countMovement, type MovementOutcome } from "../../metrics";
 
 /** What sending a movement needs: the ledger, the Navixy client and its timeout. */
 export type OutboxDeps = Pick<Services, "config" | "db" | "navixy">;
@@ -269,6 +270,20 @@ async function lookUp(services: OutboxDeps, movement: BalanceMovement, log: Call
   }
 }
 
+/** The metrics' name for how one attempt ended (lib/metrics). */
+export function movementOutcome(outcome: ApplyOutcome): MovementOutcome {
+  switch (outcome.result) {
+    case "applied":
+      return outcome.via === "lookup" ? "found" : "applied";
+    case "failed":
+      return "refused";
+    case "retry":
+      return outcome.maybeApplied ? "unknown" : "retry";
+    case "lost":
+      return "lost";
+  }
+}
+
 function classify(error: unknown): Exclude<ApplyOutcome, { result: "applied" } | { result: "lost" }> {
   if (isNavixyTransportError(error)) {
     return { result: "retry", maybeApplied: error.maybeApplied, error: error.message, code: null, unavailable: true };
@@ -392,6 +407,7 @@ async function sendClaimed(claimant: Claimant, row: BalanceMovement, previousSta
     // Our own failure (e.g. the database while recording): the call's outcome is not known.
     outcome = { result: "retry", maybeApplied: true, error: (error as Error).message, code: null };
   }
+  countMovement(claimant.services.dealer.slug, row, movementOutcome(outcome));
 
   switch (outcome.result) {
     case "lost":

@@ -47,6 +47,20 @@ describe("DealerSlots", () => {
     expect(slots.limitOf("a")).toBe(8);
   });
 
+  test("a pause's end stays due until the worker has looked for the dealer's rows after it", () => {
+    const slots = new DealerSlots(8, { firstMs: 500, maxMs: 4_000 });
+    slots.rateLimited("a", 1_000);
+    expect(slots.nextResumeAt()).toBe(1_500);
+    // Woken for something else after the pause ended: the dealer's rows are still to be looked for.
+    expect(slots.nextResumeAt()).toBe(1_500);
+    slots.looked(1_400);
+    expect(slots.nextResumeAt()).toBe(1_500);
+    slots.looked(1_600);
+    expect(slots.nextResumeAt()).toBe(Infinity);
+    // The next "too many requests" still doubles the pause.
+    expect(slots.rateLimited("a", 1_700).until).toBe(2_700);
+  });
+
   test("an idle dealer leaves no state behind", () => {
     const slots = new DealerSlots(4);
     for (let i = 0; i < 1000; i++) {
@@ -109,5 +123,27 @@ describe("DealerCircuits", () => {
     for (let i = 0; i < 3; i++) circuits.failure("a", "x", 0);
     expect(circuits.failure("a", "x", 500)).toBeNull();
     expect(circuits.allows("a", 1_000)).toBe(true);
+  });
+  test("a probe stays due until the worker has looked for the dealer's rows after the pause, and again after a probe that said nothing", () => {
+    const circuits = new DealerCircuits(options);
+    for (let i = 0; i < 3; i++) circuits.failure("a", "refused", 0);
+    expect(circuits.nextProbeAt()).toBe(1_000);
+    // Woken for something else just after the pause ended: the probe is still due (a wait of 0, not forever).
+    expect(circuits.nextProbeAt()).toBe(1_000);
+    circuits.looked(1_200);
+    expect(circuits.nextProbeAt()).toBe(Infinity);
+    // The probe started and finished without a verdict (e.g. its row was not due): due again at the next look.
+    circuits.started("a", 1_400);
+    expect(circuits.nextProbeAt()).toBe(Infinity);
+    circuits.neutral("a");
+    expect(circuits.nextProbeAt()).toBe(1_000);
+    // A failed probe: due when the doubled pause ends.
+    circuits.looked(1_500);
+    circuits.started("a", 1_600);
+    circuits.failure("a", "refused", 1_600);
+    expect(circuits.nextProbeAt()).toBe(3_600);
+    // A look made before the pause ended does not count.
+    circuits.looked(2_000);
+    expect(circuits.nextProbeAt()).toBe(3_600);
   });
 });

@@ -105,11 +105,24 @@ export class DealerSlots {
     return out;
   }
 
-  /** When the first paused dealer may take rows again (Infinity when none is paused). */
-  nextResumeAt(now = Date.now()): number {
+  /**
+   * When the worker must look for a paused dealer's rows: the end of its pause, still due (in the past) until a
+   * look after it, so a wake-up for other work just after the pause cannot leave its rows waiting for the poll.
+   */
+  nextResumeAt(): number {
     let next = Infinity;
-    for (const s of this.slots.values()) if (s.pausedUntil > now) next = Math.min(next, s.pausedUntil);
+    for (const s of this.slots.values()) if (s.pausedUntil !== 0) next = Math.min(next, s.pausedUntil);
     return next;
+  }
+
+  /** The worker looked for every dealer's due rows at `now`: pauses ended by then are over. */
+  looked(now = Date.now()): void {
+    for (const [id, s] of this.slots) {
+      if (s.pausedUntil !== 0 && now >= s.pausedUntil) {
+        s.pausedUntil = 0;
+        this.forgetIfIdle(id, s);
+      }
+    }
   }
 
   /** How many dealers this worker keeps state for (bounded by the dealers with work, never by all dealers). */
@@ -119,7 +132,7 @@ export class DealerSlots {
 
   private forgetIfIdle(dealerId: string, s: Slot): void {
     // An idle dealer costs no entry: only dealers with rows in flight or a lowered limit are remembered.
-    if (s.inFlight === 0 && s.limit === this.limit && s.pausedUntil <= Date.now()) this.slots.delete(dealerId);
+    if (s.inFlight === 0 && s.limit === this.limit && s.pausedUntil === 0) this.slots.delete(dealerId);
   }
 }
 
@@ -140,6 +153,8 @@ interface Circuit {
   openUntil: number;
   openMs: number;
   probing: boolean;
+  /** The worker looked for the dealer's rows after the pause ended (a probe could then start, or none was due). */
+  lookedAfterPause: boolean;
   reason: string;
 }
 
@@ -183,11 +198,22 @@ export class DealerCircuits {
     return out;
   }
 
-  /** When the first open circuit lets a probe through (Infinity when none is open). */
-  nextProbeAt(now = Date.now()): number {
+  /**
+   * When the worker must look for a backed-off dealer's rows to probe it: the end of a pause, still due (in the past)
+   * until a look after it, so a wake-up for other work just after the pause cannot skip the probe. Infinity when
+   * no probe is waiting for a look.
+   */
+  nextProbeAt(): number {
     let next = Infinity;
-    for (const c of this.circuits.values()) if (c.openUntil > now) next = Math.min(next, c.openUntil);
+    for (const c of this.circuits.values()) {
+      if (c.openUntil !== 0 && !c.probing && !c.lookedAfterPause) next = Math.min(next, c.openUntil);
+    }
     return next;
+  }
+
+  /** The worker looked for every dealer's due rows at `now`: pauses ended by then have had their chance to probe. */
+  looked(now = Date.now()): void {
+    for (const c of this.circuits.values()) if (c.openUntil !== 0 && now >= c.openUntil) c.lookedAfterPause = true;
   }
 
   state(dealerId: string, now = Date.now()): CircuitState {
@@ -207,7 +233,7 @@ export class DealerCircuits {
   /** A row of the dealer failed in a way that says its Navixy or Stripe is down. Returns the change when it opened. */
   failure(dealerId: string, reason: string, now = Date.now()): CircuitChange | null {
     let c = this.circuits.get(dealerId);
-    if (!c) this.circuits.set(dealerId, (c = { failures: 0, openUntil: 0, openMs: 0, probing: false, reason }));
+    if (!c) this.circuits.set(dealerId, (c = { failures: 0, openUntil: 0, openMs: 0, probing: false, lookedAfterPause: false, reason }));
     c.failures++;
     c.reason = reason;
     const wasOpen = c.openUntil !== 0;
@@ -216,13 +242,18 @@ export class DealerCircuits {
     c.openMs = wasOpen ? Math.min(this.options.maxOpenMs, c.openMs * 2) : this.options.openMs;
     c.openUntil = now + c.openMs;
     c.probing = false;
+    c.lookedAfterPause = false;
     return { dealerId, state: "open", reason, retryAt: new Date(c.openUntil), failures: c.failures };
   }
 
   /** A row finished without saying anything about the dealer's health (e.g. another worker had claimed it). */
   neutral(dealerId: string): void {
     const c = this.circuits.get(dealerId);
-    if (c) c.probing = false;
+    if (c && c.probing) {
+      c.probing = false;
+      // The probe said nothing: another is due at the next look.
+      c.lookedAfterPause = false;
+    }
   }
 
   get size(): number {

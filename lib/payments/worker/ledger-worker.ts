@@ -130,6 +130,9 @@ export class LedgerWorker {
     this.wakeUp?.();
   }
 
+  /** When the loop last finished a pass (its heartbeat, lib/monitoring/heartbeat.ts, says whether it still turns). */
+  lastPassAt = 0;
+
   private async run(): Promise<void> {
     while (this.running) {
       try {
@@ -137,6 +140,7 @@ export class LedgerWorker {
       } catch (error) {
         this.log.error({ err: error }, "worker pass failed");
       }
+      this.lastPassAt = Date.now();
       if (this.running) await this.idle();
     }
   }
@@ -175,6 +179,11 @@ export class LedgerWorker {
         this.lookAgain = true;
       }
       for (const item of items) if (!this.active.has(itemKey(item))) found.push({ item, queue });
+    }
+    // Every dealer not excluded was looked for: a backed-off one whose pause has ended gets its probe from this look.
+    if (lookCore) {
+      this.circuits.looked(now);
+      this.slots.looked(now);
     }
     let started = 0;
     for (const { item } of roundRobin(found, (f) => f.item.dealerId)) {
@@ -324,23 +333,24 @@ export class LedgerWorker {
     const now = Date.now();
     const lookedAt = this.lastLookAt.get("") ?? 0;
     // A retry this worker scheduled, a paused dealer resuming, a backed-off dealer's probe: a look is due then.
-    const rowsDueAt = Math.min(this.nextRetryAt, this.slots.nextResumeAt(now), this.circuits.nextProbeAt(now));
+    const rowsDueAt = Math.min(this.nextRetryAt, this.slots.nextResumeAt(), this.circuits.nextProbeAt());
     let next = Math.min(lookedAt + this.services.config.worker.pollIntervalMs, rowsDueAt);
     for (const queue of this.queues) {
       if (queue.intervalMs !== undefined) next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
     }
     const wait = Math.max(10, next - now);
-    const timedOut = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(true), wait);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
       this.wakeUp = () => {
         clearTimeout(timer);
-        resolve(false);
+        resolve();
       };
       if (this.poked) this.wakeUp();
     });
     this.wakeUp = undefined;
     this.poked = false;
-    if (timedOut && Date.now() >= rowsDueAt) {
+    // Due rows are looked for whether the timer fired or something else woke the loop after they fell due.
+    if (Date.now() >= rowsDueAt) {
       this.lookAgain = true;
       if (this.nextRetryAt <= Date.now()) this.nextRetryAt = Infinity;
     }

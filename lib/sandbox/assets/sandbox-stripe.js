@@ -6,7 +6,10 @@
  * ever sent anywhere but that emulator.
  *
  * API base: window.__SANDBOX_STRIPE_API__ (read at each call), else this <script>'s data-api attribute, else
- * "/sandbox/stripe-api" (the app's forwarder to the emulator). Plain ES2020, no build step, no imports.
+ * "/sandbox/stripe-api" (the app's forwarder to the emulator). Words: this <script>'s data-words (JSON, the page's
+ * language's lib/sandbox/card-words.ts) and data-locale (amounts written as the page writes them), else English.
+ * Card numbers, dates and codes are typed and shown left to right in every language. Plain ES2020, no build step,
+ * no imports.
  */
 (function () {
   "use strict";
@@ -18,6 +21,75 @@
   var DEFAULT_API = "/sandbox/stripe-api";
   var script = document.currentScript;
   var scriptApi = script && script.getAttribute ? script.getAttribute("data-api") : null;
+
+  // The words of the page's language (the app puts them on this <script> tag), over English.
+  var ENGLISH = {
+    card: "Card",
+    number: "Card number",
+    expiry: "Expiration date",
+    expiryPlaceholder: "MM / YY",
+    cvc: "Security code",
+    cvcPlaceholder: "CVC",
+    cvcPlaceholder4: "CVC (4 digits)",
+    testCard: "Sandbox test card: {card}, any future date, any CVC",
+    threeDsTitle: "3D Secure test authentication",
+    threeDsText: "Your bank asks you to confirm this payment of {amount}.",
+    threeDsNote: "Sandbox: no bank is contacted. Choose how the authentication ends.",
+    complete: "Complete",
+    fail: "Fail",
+    incomplete_number: "Your card number is incomplete.",
+    invalid_number: "Your card number is invalid.",
+    incomplete_expiry: "Your card's expiration date is incomplete.",
+    invalid_expiry_month: "Your card's expiration date is invalid.",
+    invalid_expiry_month_past: "Your card's expiration date is in the past.",
+    invalid_expiry_year_past: "Your card's expiration year is in the past.",
+    invalid_expiry_year: "Your card's expiration year is invalid.",
+    incomplete_cvc: "Your card's security code is incomplete.",
+  };
+  var WORDS = (function () {
+    var words = Object.assign({}, ENGLISH);
+    var raw = script && script.getAttribute ? script.getAttribute("data-words") : null;
+    if (!raw) return words;
+    try {
+      var given = JSON.parse(raw);
+      Object.keys(ENGLISH).forEach(function (k) {
+        if (given && typeof given[k] === "string" && given[k]) words[k] = given[k];
+      });
+    } catch (err) {
+      // unreadable: English
+    }
+    return words;
+  })();
+  var LOCALE = (script && script.getAttribute && script.getAttribute("data-locale")) || undefined;
+
+  /** The page's direction (the card form's labels and errors follow it; card data stays left to right). */
+  function pageIsRtl() {
+    return (document.documentElement.getAttribute("dir") || "").toLowerCase() === "rtl";
+  }
+
+  /**
+   * Appends `template` to `parent` with its one `{name}` placeholder replaced by `node`: the words around it stay in
+   * the page's direction, the node (a card number, an amount) is isolated so it keeps its own.
+   */
+  function appendFilled(parent, template, name, node) {
+    var at = template.indexOf("{" + name + "}");
+    if (at < 0) {
+      parent.appendChild(document.createTextNode(template));
+      return;
+    }
+    if (at > 0) parent.appendChild(document.createTextNode(template.slice(0, at)));
+    parent.appendChild(node);
+    var rest = template.slice(at + name.length + 2);
+    if (rest) parent.appendChild(document.createTextNode(rest));
+  }
+
+  /** Arabic-Indic and Persian digits, as some payers type them, → 0-9. */
+  function asciiDigits(text) {
+    return String(text).replace(/[\u0660-\u0669\u06f0-\u06f9]/g, function (d) {
+      var code = d.charCodeAt(0);
+      return String(code >= 0x06f0 ? code - 0x06f0 : code - 0x0660);
+    });
+  }
 
   function apiBase() {
     var base = window.__SANDBOX_STRIPE_API__ || scriptApi || DEFAULT_API;
@@ -32,22 +104,12 @@
     return error;
   }
 
-  var MESSAGES = {
-    incomplete_number: "Your card number is incomplete.",
-    invalid_number: "Your card number is invalid.",
-    incomplete_expiry: "Your card's expiration date is incomplete.",
-    invalid_expiry_month: "Your card's expiration date is invalid.",
-    invalid_expiry_month_past: "Your card's expiration date is in the past.",
-    invalid_expiry_year_past: "Your card's expiration year is in the past.",
-    invalid_expiry_year: "Your card's expiration year is invalid.",
-    incomplete_cvc: "Your card's security code is incomplete.",
-  };
   var CONNECTION_ERROR = "An error occurred with our connection to Stripe. Request failed.";
   var AUTH_FAILED =
     "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
 
   function validationError(code, param) {
-    return { type: "validation_error", code: code, message: MESSAGES[code], param: param };
+    return { type: "validation_error", code: code, message: WORDS[code], param: param };
   }
 
   // ------------------------------------------------------------------------------------------ cards
@@ -192,6 +254,11 @@
     ".sbx-number{padding-right:5.5rem}",
     ".sbx-brand{position:absolute;right:0.75rem;font-size:0.75rem;font-weight:700;letter-spacing:.02em;color:var(--sbx-muted);pointer-events:none}",
     ".sbx-row{display:grid;grid-template-columns:1fr 1fr;gap:0.75rem}",
+    // In a right-to-left page the fields sit where the labels start; what is typed in them still runs left to right.
+    ".sbx-rtl .sbx-input{text-align:right}",
+    ".sbx-rtl .sbx-number{padding-right:0.75rem;padding-left:5.5rem}",
+    ".sbx-rtl .sbx-brand{right:auto;left:0.75rem}",
+    ".sbx-ltr{direction:ltr;unicode-bidi:isolate}",
     ".sbx-error{margin:0;min-height:0;color:var(--sbx-danger);font-size:0.8125rem}",
     ".sbx-error:empty{display:none}",
     ".sbx-note{margin:0;color:var(--sbx-muted);font-size:0.8125rem}",
@@ -301,7 +368,7 @@
   function formatAmount(minor, currency) {
     try {
       var code = String(currency || "").toUpperCase();
-      var fmt = new Intl.NumberFormat(undefined, { style: "currency", currency: code });
+      var fmt = new Intl.NumberFormat(LOCALE, { style: "currency", currency: code });
       var exp = fmt.resolvedOptions().maximumFractionDigits;
       return fmt.format(minor / Math.pow(10, exp));
     } catch (err) {
@@ -321,6 +388,7 @@
       overlay.className = "sbx-overlay";
       var dialog = document.createElement("div");
       dialog.className = "sbx-dialog";
+      dialog.setAttribute("dir", pageIsRtl() ? "rtl" : "ltr");
       dialog.setAttribute("role", "dialog");
       dialog.setAttribute("aria-modal", "true");
       dialog.setAttribute("aria-labelledby", "sbx-3ds-title-" + n);
@@ -329,29 +397,27 @@
 
       var title = document.createElement("h2");
       title.id = "sbx-3ds-title-" + n;
-      title.textContent = "3D Secure test authentication";
+      title.textContent = WORDS.threeDsTitle;
       var text = document.createElement("p");
       text.id = "sbx-3ds-text-" + n;
-      text.appendChild(document.createTextNode("Your bank asks you to confirm this payment of "));
-      var amount = document.createElement("span");
+      var amount = document.createElement("bdi");
       amount.className = "sbx-amount";
       amount.textContent = formatAmount(paymentIntent.amount, paymentIntent.currency);
-      text.appendChild(amount);
-      text.appendChild(document.createTextNode("."));
+      appendFilled(text, WORDS.threeDsText, "amount", amount);
       var note = document.createElement("p");
-      note.textContent = "Sandbox: no bank is contacted. Choose how the authentication ends.";
+      note.textContent = WORDS.threeDsNote;
 
       var actions = document.createElement("div");
       actions.className = "sbx-actions";
       var complete = document.createElement("button");
       complete.type = "button";
       complete.className = "sbx-btn sbx-btn-primary";
-      complete.textContent = "Complete";
+      complete.textContent = WORDS.complete;
       complete.setAttribute("data-testid", "sandbox-3ds-complete");
       var fail = document.createElement("button");
       fail.type = "button";
       fail.className = "sbx-btn";
-      fail.textContent = "Fail";
+      fail.textContent = WORDS.fail;
       fail.setAttribute("data-testid", "sandbox-3ds-fail");
       actions.appendChild(complete);
       actions.appendChild(fail);
@@ -523,14 +589,14 @@
       dom.brand.textContent = digits().length > 0 && BRAND_LABELS[brand] ? BRAND_LABELS[brand] : "";
       var cvcMax = cvcLength(digits());
       dom.cvc.maxLength = cvcMax;
-      dom.cvc.placeholder = cvcMax === 4 ? "CVC (4 digits)" : "CVC";
+      dom.cvc.placeholder = cvcMax === 4 ? WORDS.cvcPlaceholder4 : WORDS.cvcPlaceholder;
     }
 
     // -- input handling
 
     function onNumberInput(event) {
       var input = event.target;
-      var raw = input.value;
+      var raw = asciiDigits(input.value);
       var caret = typeof input.selectionStart === "number" ? input.selectionStart : raw.length;
       var before = raw.slice(0, caret).replace(/\D/g, "").length;
       var all = raw.replace(/\D/g, "");
@@ -564,7 +630,7 @@
     function onExpiryInput(event) {
       var input = event.target;
       var deleting = typeof event.inputType === "string" && event.inputType.indexOf("delete") === 0;
-      var formatted = formatExpiry(parseExpiry(input.value), deleting);
+      var formatted = formatExpiry(parseExpiry(asciiDigits(input.value)), deleting);
       input.value = formatted;
       state.expiry = formatted;
       render("expiry");
@@ -573,7 +639,7 @@
 
     function onCvcInput(event) {
       var input = event.target;
-      var value = input.value.replace(/\D/g, "").slice(0, cvcLength(digits()));
+      var value = asciiDigits(input.value).replace(/\D/g, "").slice(0, cvcLength(digits()));
       input.value = value;
       state.cvc = value;
       render("cvc");
@@ -628,6 +694,9 @@
       input.type = "text";
       input.className = "sbx-input";
       input.setAttribute("inputmode", "numeric");
+      // Card numbers, dates and codes read left to right in every language (in Arabic, "4000 0000 0000 0002",
+      // not "0002 0000 0000 4000").
+      input.setAttribute("dir", "ltr");
       input.setAttribute("spellcheck", "false");
       input.setAttribute("data-field", fieldName);
       input.setAttribute("data-testid", testId);
@@ -645,13 +714,15 @@
       var root = document.createElement("div");
       root.className = "sbx-pe";
       root.setAttribute("data-testid", "sandbox-payment-element");
+      if (pageIsRtl()) root.classList.add("sbx-rtl");
       applyAppearance(root, group.options.appearance);
 
       var tab = document.createElement("div");
       tab.className = "sbx-tab";
       tab.setAttribute("aria-hidden", "true");
       tab.innerHTML =
-        '<svg width="16" height="16" viewBox="0 0 24 24" focusable="false"><path fill="currentColor" d="M3 5h18a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2Zm0 2v2h18V7H3Zm0 5v5h18v-5H3Zm2 2h5v2H5v-2Z"/></svg>Card';
+        '<svg width="16" height="16" viewBox="0 0 24 24" focusable="false"><path fill="currentColor" d="M3 5h18a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2Zm0 2v2h18V7H3Zm0 5v5h18v-5H3Zm2 2h5v2H5v-2Z"/></svg>';
+      tab.appendChild(document.createTextNode(WORDS.card));
 
       var number = makeInput("number", "sandbox-card-number", {
         autocomplete: "cc-number",
@@ -659,7 +730,7 @@
         maxlength: "23",
       });
       number.classList.add("sbx-number");
-      var numberField = field(prefix + "number", "Card number", number, prefix + "number-error");
+      var numberField = field(prefix + "number", WORDS.number, number, prefix + "number-error");
       var wrap = document.createElement("div");
       wrap.className = "sbx-wrap";
       var brand = document.createElement("span");
@@ -672,15 +743,15 @@
 
       var expiry = makeInput("expiry", "sandbox-card-expiry", {
         autocomplete: "cc-exp",
-        placeholder: "MM / YY",
+        placeholder: WORDS.expiryPlaceholder,
         maxlength: "9",
       });
-      var expiryField = field(prefix + "expiry", "Expiration date", expiry, prefix + "expiry-error");
+      var expiryField = field(prefix + "expiry", WORDS.expiry, expiry, prefix + "expiry-error");
       expiryField.wrapper.appendChild(expiry);
       expiryField.wrapper.appendChild(expiryField.error);
 
-      var cvc = makeInput("cvc", "sandbox-card-cvc", { autocomplete: "cc-csc", placeholder: "CVC", maxlength: "3" });
-      var cvcField = field(prefix + "cvc", "Security code", cvc, prefix + "cvc-error");
+      var cvc = makeInput("cvc", "sandbox-card-cvc", { autocomplete: "cc-csc", placeholder: WORDS.cvcPlaceholder, maxlength: "3" });
+      var cvcField = field(prefix + "cvc", WORDS.cvc, cvc, prefix + "cvc-error");
       cvcField.wrapper.appendChild(cvc);
       cvcField.wrapper.appendChild(cvcField.error);
 
@@ -692,11 +763,11 @@
       var note = document.createElement("p");
       note.className = "sbx-note";
       note.setAttribute("data-testid", "sandbox-test-card-hint");
-      note.appendChild(document.createTextNode("Sandbox test card: "));
       var code = document.createElement("code");
+      code.setAttribute("dir", "ltr");
+      code.className = "sbx-ltr";
       code.textContent = "4242 4242 4242 4242";
-      note.appendChild(code);
-      note.appendChild(document.createTextNode(", any future date, any CVC"));
+      appendFilled(note, WORDS.testCard, "card", code);
 
       root.appendChild(tab);
       root.appendChild(numberField.wrapper);

@@ -5,7 +5,8 @@ import { Badge } from "@/components/admin/Badge";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { Flash } from "@/components/admin/Flash";
 import { attentionView, type AttentionEntry } from "@/lib/admin/attention";
-import { requireAdminPage } from "@/lib/admin/page-session";
+import { requireAdminPage, typedFormOf } from "@/lib/admin/page-session";
+import type { TypedForm } from "@/lib/admin/console-flash";
 import { formatMoney } from "@/lib/money";
 
 export const metadata: Metadata = { title: "Needs attention" };
@@ -42,15 +43,17 @@ function advice(item: AttentionEntry): string {
   }
 }
 
-export default async function AttentionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { session, services, deployment } = await requireAdminPage();
-  const params = await searchParams;
+export default async function AttentionPage() {
+  const { session, services } = await requireAdminPage();
   const items = await attentionView(services);
   const back = "/admin/attention";
+  // A form of this page that was just refused comes back with what was typed into it.
+  const [resolveTyped, captureTyped] = await Promise.all([typedFormOf("resolve"), typedFormOf("capture")]);
+  const typedFor = (typed: TypedForm | undefined, field: string, id: string | undefined) => (typed && id && typed.values[field] === id ? typed : undefined);
   return (
     <>
       <h1>Needs attention</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       {items.length === 0 && <p className="panel">Nothing needs attention.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="attention-list">
         {items.map((item) => (
@@ -77,14 +80,27 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
               <strong>What to do:</strong> {advice(item)}
             </p>
             {item.kind === "currency_mismatch" ? null : item.kind === "refund_failed" && item.movementId ? (
-              <HandledForm csrf={session.csrfToken} back={back} movementId={item.movementId} applied={item.movementState === "applied"} />
+              <HandledForm
+                csrf={session.csrfToken}
+                back={back}
+                movementId={item.movementId}
+                applied={item.movementState === "applied"}
+                typed={typedFor(resolveTyped, "movementId", item.movementId)}
+              />
             ) : item.movementId ? (
               <div className="actions-row">
                 <RetryForm csrf={session.csrfToken} back={back} movementId={item.movementId} />
-                <ResolveForm csrf={session.csrfToken} back={back} movementId={item.movementId} />
+                <ResolveForm csrf={session.csrfToken} back={back} movementId={item.movementId} typed={typedFor(resolveTyped, "movementId", item.movementId)} />
               </div>
             ) : (
-              <AuthorizationForms csrf={session.csrfToken} back={back} paymentId={item.paymentId} capturable={item.amount} currency={item.currency} />
+              <AuthorizationForms
+                csrf={session.csrfToken}
+                back={back}
+                paymentId={item.paymentId}
+                capturable={item.amount}
+                currency={item.currency}
+                typed={typedFor(captureTyped, "paymentId", item.paymentId)}
+              />
             )}
           </li>
         ))}
@@ -97,10 +113,10 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
  * A failed refund's debit is settled in the ledger already; a person only confirms the payer was taken care
  * of. The resolve action keeps its state as it is (applied stays applied, canceled stays canceled).
  */
-function HandledForm({ csrf, back, movementId, applied }: { csrf: string; back: string; movementId: string; applied: boolean }) {
+function HandledForm({ csrf, back, movementId, applied, typed }: { csrf: string; back: string; movementId: string; applied: boolean; typed?: TypedForm }) {
   const id = `handled-${movementId}`;
   return (
-    <details>
+    <details open={typed ? true : undefined}>
       <summary>Mark handled…</summary>
       <form method="post" action="/admin/actions/resolve" data-testid={id}>
         <FormBasics csrf={csrf} back={back} />
@@ -108,7 +124,7 @@ function HandledForm({ csrf, back, movementId, applied }: { csrf: string; back: 
         <input type="hidden" name="applied" value={applied ? "yes" : "no"} />
         <div className="admin-field">
           <label htmlFor={`${id}-comment`}>What was done for the payer (required)</label>
-          <textarea id={`${id}-comment`} name="comment" required minLength={3} maxLength={500} />
+          <textarea id={`${id}-comment`} name="comment" required minLength={3} maxLength={500} defaultValue={typed?.values.comment ?? ""} />
         </div>
         <p>
           <button type="submit" className="btn btn-secondary">

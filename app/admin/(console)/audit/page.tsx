@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { Fragment } from "react";
 import Link from "next/link";
+import { Flash } from "@/components/admin/Flash";
 import { InputField, SelectField } from "@/components/admin/FilterField";
 import { FilterButtons, Pager } from "@/components/admin/Pager";
 import { fmtTime } from "@/components/admin/format";
@@ -26,12 +28,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <h1>Audit log</h1>
-      <p className="muted">Every console action, sign-in and export for this dealer: who, what, when, and what it changed.</p>
+      <Flash />
+      <p className="muted">Every console action, sign-in and export for this dealer: who, what, when, and what it changed. Each entry&apos;s stored values are under &ldquo;Stored values&rdquo;.</p>
       <form method="get" action="/admin/audit" className="panel" role="search" aria-label="Filter the audit log">
         <div className="filters">
           <SelectField id="action" label="Action" defaultValue={filters.action} options={families} />
           <InputField id="target" label="Payment, movement or rule id" span={2} defaultValue={filters.target} />
-          <InputField id="actor" label="Actor" defaultValue={filters.actor} placeholder="operator:…, dealer:… or cli" />
+          <InputField id="actor" label="Who" defaultValue={filters.actor} placeholder="operator, dealer acme, command line" />
           <FilterButtons clearHref="/admin/audit" />
         </div>
       </form>
@@ -56,11 +59,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             {page.rows.map((e) => (
               <tr key={e.id} data-audit-id={e.id} data-action={e.action}>
                 <td>{fmtTime(e.at)}</td>
-                <td>
-                  <span className="mono">{e.actor}</span>
-                  {e.ip && <div className="muted">{e.ip}</div>}
+                <td data-testid="audit-who">
+                  {e.readable.who}
+                  {e.readable.where && <div className="muted small">from {e.readable.where}</div>}
                 </td>
-                <td className="mono">{e.action}</td>
+                <td data-testid="audit-what">{e.readable.what}</td>
                 <td>
                   {e.target && isPaymentId(e.target) ? (
                     <Link href={`/admin/payments/${e.target}`} className="mono" prefetch={false}>
@@ -71,11 +74,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   )}
                 </td>
                 <td>
-                  {e.changes.length > 0 && (
-                    <ul className="changes">
-                      {e.changes.map((c) => (
+                  {e.readable.changes.length > 0 && (
+                    <ul className="changes" data-testid="audit-changes">
+                      {e.readable.changes.map((c) => (
                         <li key={c.field}>
-                          <span className="mono">{c.field}</span>: {c.before === null ? "" : <del>{c.before}</del>}
+                          {c.label}: {c.before === null ? "" : <del>{c.before}</del>}
                           {c.before !== null && c.after !== null ? " → " : ""}
                           {c.after === null ? "" : <ins>{c.after}</ins>}
                         </li>
@@ -83,6 +86,25 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     </ul>
                   )}
                   {e.comment && <p className="comment">“{e.comment}”</p>}
+                  <details className="raw" data-testid="audit-raw">
+                    <summary>Stored values</summary>
+                    <dl className="raw-values">
+                      <dt>actor</dt>
+                      <dd className="mono">{e.actor}</dd>
+                      <dt>ip</dt>
+                      <dd className="mono">{e.ip ?? "none"}</dd>
+                      <dt>action</dt>
+                      <dd className="mono">{e.action}</dd>
+                      {e.changes.map((c) => (
+                        <Fragment key={c.field}>
+                          <dt>{c.field}</dt>
+                          <dd className="mono">
+                            {c.before ?? "none"} → {c.after ?? "none"}
+                          </dd>
+                        </Fragment>
+                      ))}
+                    </dl>
+                  </details>
                 </td>
               </tr>
             ))}

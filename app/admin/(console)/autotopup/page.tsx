@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { RuleStateForm } from "@/components/admin/ActionForms";
+import { RuleStateForm, TurnOffRuleForm } from "@/components/admin/ActionForms";
+import { InputField } from "@/components/admin/FilterField";
+import { FilterButtons } from "@/components/admin/Pager";
 import { Flash } from "@/components/admin/Flash";
 import { fmtTime } from "@/components/admin/format";
 import { autoTopUpRulesView } from "@/lib/admin/autotopup";
@@ -14,24 +16,27 @@ const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 
 /** The rules payers set up, their state and why, and each rule's latest decisions. */
 export default async function AutoTopUpPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const { session, services, deployment } = await requireAdminPage();
+  const { session, services } = await requireAdminPage();
   const params = await searchParams;
-  const user = /^\d{1,10}$/.test(str(params.user)) ? Number(str(params.user)) : undefined;
+  const typed = str(params.user).trim();
+  const user = /^\d{1,10}$/.test(typed) ? Number(typed) : undefined;
   const page = await autoTopUpRulesView(services, { navixyUserId: user, after: str(params.after) || undefined });
   const back = `/admin/autotopup${user ? `?user=${user}` : ""}`;
   return (
     <>
       <h1>Automatic top-up</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <form method="get" action="/admin/autotopup" className="panel" role="search" aria-label="Find a rule">
-        <div className="admin-field">
-          <label htmlFor="user">Navixy user id</label>
-          <input id="user" name="user" inputMode="numeric" defaultValue={user ?? ""} />
+        <div className="filters">
+          <InputField id="user" label="Navixy user id" inputMode="numeric" defaultValue={typed} />
+          <FilterButtons clearHref="/admin/autotopup" submitText="Find" />
         </div>
-        <button type="submit" className="btn">
-          Find
-        </button>
       </form>
+      {typed && user === undefined && (
+        <div className="flash" data-kind="error" role="alert" data-testid="filter-problem">
+          &quot;{typed}&quot; is not a Navixy user id (digits only): showing every rule.
+        </div>
+      )}
       {page.rules.length === 0 && <p className="panel">No automatic top-up rules{user ? ` for user ${user}` : ""}.</p>}
       <ul style={{ listStyle: "none", padding: 0, margin: 0 }} data-testid="rules">
         {page.rules.map((rule) => (
@@ -54,9 +59,7 @@ export default async function AutoTopUpPage({ searchParams }: { searchParams: Pr
                 <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-pause" text="Pause" />
               )}
               {rule.state === "paused" && <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-resume" text="Resume" />}
-              {!rule.state.startsWith("disabled_") && (
-                <RuleStateForm csrf={session.csrfToken} back={back} ruleId={rule.id} action="rule-disable" text="Turn off" />
-              )}
+              {!rule.state.startsWith("disabled_") && <TurnOffRuleForm csrf={session.csrfToken} back={back} ruleId={rule.id} userId={rule.navixyUserId} />}
             </div>
             <details>
               <summary>Latest decisions</summary>

@@ -5,18 +5,17 @@ import { AddDealerForm } from "@/components/admin/DealerForms";
 import { Flash } from "@/components/admin/Flash";
 import { fmtTime } from "@/components/admin/format";
 import { dealerList } from "@/lib/admin/dealer-console";
-import { requireOperatorPage } from "@/lib/admin/page-session";
+import { requireOperatorPage, typedFormOf } from "@/lib/admin/page-session";
 
 export const metadata: Metadata = { title: "Dealers" };
 
-export default async function DealersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { session, deployment } = await requireOperatorPage();
-  const params = await searchParams;
+export default async function DealersPage() {
+  const { session } = await requireOperatorPage();
   const dealers = await dealerList();
   return (
     <>
       <h1>Dealers</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <p className="muted">
         Each dealer has its own Stripe account, Navixy login, payer&apos;s page and webhook on this deployment. The environment&apos;s own dealer keeps the addresses
         without /d/&lt;slug&gt;.
@@ -68,7 +67,7 @@ export default async function DealersPage({ searchParams }: { searchParams: Prom
           </tbody>
         </table>
       </div>
-      <AddDealerForm csrf={session.csrfToken} back="/admin/dealers" />
+      <AddDealerForm csrf={session.csrfToken} back="/admin/dealers" typed={await typedFormOf("dealer-add")} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { Badge } from "@/components/admin/Badge";
 import { Flash } from "@/components/admin/Flash";
 import { InputField, SelectField } from "@/components/admin/FilterField";
 import { FilterButtons, Pager } from "@/components/admin/Pager";
-import { fmtTime, label } from "@/components/admin/format";
+import { NONE, declineText, fmtTime, label, methodText } from "@/components/admin/format";
 import { amountCurrency } from "@/lib/admin/amount-currency";
 import { requireAdminPage } from "@/lib/admin/page-session";
 import { CREDIT_STATES, filtersToParams, listPayments, parseFilters } from "@/lib/admin/payments-query";
@@ -17,7 +17,7 @@ type Params = Record<string, string | string[] | undefined>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function PaymentsPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const { services, deployment } = await requireAdminPage();
+  const { services } = await requireAdminPage();
   const params = await searchParams;
   const currency = await amountCurrency(services);
   const { filters, problems } = parseFilters(params, currency);
@@ -29,10 +29,17 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Payments</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <form method="get" action="/admin/payments" className="panel" role="search" aria-label="Filter payments">
         <div className="filters">
-          <InputField id="q" label="Search" type="search" span={2} defaultValue={str(params.q)} placeholder="payment id, PaymentIntent id or user id" />
+          <InputField
+            id="q"
+            label="Search"
+            type="search"
+            span={2}
+            defaultValue={str(params.q)}
+            placeholder="name, login, user id, last four, PaymentIntent"
+          />
           <SelectField id="status" label="Status" defaultValue={filters.status} options={PAYMENT_STATUSES.map((s) => ({ value: s, text: label(s) }))} />
           <SelectField id="credit" label="Credit" defaultValue={filters.creditState} options={CREDIT_STATES.map((s) => ({ value: s, text: label(s) }))} />
           <InputField id="user" label="Navixy user id" inputMode="numeric" defaultValue={str(params.user)} />
@@ -49,6 +56,11 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           Ignored: {problems.join("; ")}.
         </div>
       )}
+      {page.problem && (
+        <div className="flash" data-kind="error" role="alert" data-testid="search-problem">
+          {page.problem}.
+        </div>
+      )}
       <div className="actions-row" style={{ justifyContent: "flex-end", marginBottom: "0.5rem" }}>
         <a href={exportHref} className="btn btn-secondary" data-testid="export-csv" download>
           Export CSV
@@ -61,7 +73,8 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
             <tr>
               <th scope="col">Created</th>
               <th scope="col">Payment</th>
-              <th scope="col">User</th>
+              <th scope="col">Payer</th>
+              <th scope="col">Method</th>
               <th scope="col" className="num">Amount</th>
               <th scope="col">Status</th>
               <th scope="col">Credit</th>
@@ -71,7 +84,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           <tbody>
             {page.rows.length === 0 && (
               <tr>
-                <td colSpan={7}>No payments match.</td>
+                <td colSpan={8}>No payments match.</td>
               </tr>
             )}
             {page.rows.map((p) => (
@@ -82,14 +95,24 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
                     {p.id}
                   </Link>
                 </td>
-                <td>
-                  <Link href={`/admin/payments?user=${p.navixyUserId}`} prefetch={false} aria-label={`Payments of user ${p.navixyUserId}`}>
-                    {p.navixyUserId}
+                <td data-testid="payer">
+                  <div>{p.payerName ?? NONE}</div>
+                  {p.payerLogin && <div className="muted small">{p.payerLogin}</div>}
+                  <Link href={`/admin/payments?user=${p.navixyUserId}`} prefetch={false} className="small" aria-label={`Payments of user ${p.navixyUserId}`}>
+                    user {p.navixyUserId}
                   </Link>
+                </td>
+                <td data-testid="method" className="nowrap">
+                  {methodText(p)}
                 </td>
                 <td className="num">{formatMoney(p.amount, p.currency)}</td>
                 <td>
                   <Badge value={p.status} />
+                  {p.failureCode && (
+                    <div className="muted small" data-testid="decline" title={p.failureMessage ?? undefined}>
+                      {declineText(p.failureCode)}
+                    </div>
+                  )}
                 </td>
                 <td>
                   <Badge value={p.creditState} />

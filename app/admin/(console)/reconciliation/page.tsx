@@ -31,7 +31,7 @@ function shiftMonth(month: string, by: number): string {
 }
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { session, services, deployment } = await requireAdminPage();
+  const { session, services } = await requireAdminPage();
   const params = await searchParams;
   const month = typeof params.month === "string" ? params.month : undefined;
   const day = typeof params.day === "string" && /^\d{4}-\d{2}-\d{2}$/.test(params.day) ? params.day : undefined;
@@ -42,7 +42,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   return (
     <>
       <h1>Reconciliation</h1>
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <p className="muted">
         Each day (midnight to midnight, {calendar.timeZone}), Stripe&apos;s balance transactions, the ledger and the Navixy transactions of every user
         touched are matched by PaymentIntent, charge, refund and movement. The worker reconciles each ended day in the night.

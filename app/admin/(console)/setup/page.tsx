@@ -9,9 +9,8 @@ export const metadata: Metadata = { title: "Setup" };
 
 const STATE_TEXT = { ok: "OK", failed: "Problem", unknown: "Not checked yet" } as const;
 
-export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { session, services, deployment } = await requireAdminPage();
-  const params = await searchParams;
+export default async function SetupPage() {
+  const { session, services } = await requireAdminPage();
   // A dealer signed in with its own login is told nothing of the other dealers; the operator is told which.
   const [checks, look] = await Promise.all([runSetupChecks(services, { viewer: session.role }), brandReport(services)]);
   const live = services.config.stripe.livemode;
@@ -24,7 +23,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
           {w.text}
         </div>
       ))}
-      <Flash services={deployment} value={params.flash} />
+      <Flash />
       <section className="panel" aria-labelledby="navixy-setup">
         <h2 id="navixy-setup" style={{ marginTop: 0 }}>
           1. Navixy

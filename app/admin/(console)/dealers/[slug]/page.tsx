@@ -7,20 +7,13 @@ import { Flash } from "@/components/admin/Flash";
 import { FormBasics } from "@/components/admin/CsrfField";
 import { fmtTime } from "@/components/admin/format";
 import { dealerPage } from "@/lib/admin/dealer-console";
-import { requireOperatorPage } from "@/lib/admin/page-session";
+import { requireOperatorPage, typedFormOf } from "@/lib/admin/page-session";
 
 export const metadata: Metadata = { title: "Dealer" };
 
-export default async function DealerPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
-  const { session, deployment } = await requireOperatorPage();
+export default async function DealerPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { session } = await requireOperatorPage();
   const { slug } = await params;
-  const sp = await searchParams;
   const dealer = await dealerPage(slug);
   if (!dealer) notFound();
   const back = `/admin/dealers/${dealer.slug}`;
@@ -32,7 +25,7 @@ export default async function DealerPage({
       <h1>
         {dealer.name} <span className="mono muted">{dealer.slug}</span>
       </h1>
-      <Flash services={deployment} value={sp.flash} />
+      <Flash />
       <section className="panel" aria-label="Summary">
         <dl className="stat-list" data-testid="dealer-summary">
           <dt>Status</dt>
@@ -47,7 +40,13 @@ export default async function DealerPage({
           <dt>Added</dt>
           <dd>{fmtTime(dealer.createdAt)}</dd>
         </dl>
-        <DealerStatusForms csrf={session.csrfToken} back={back} slug={dealer.slug} status={dealer.status} />
+        <DealerStatusForms
+          csrf={session.csrfToken}
+          back={back}
+          slug={dealer.slug}
+          status={dealer.status}
+          typed={await typedFormOf("dealer-suspend", { slug: dealer.slug })}
+        />
         <form method="post" action="/admin/actions/switch-dealer">
           <FormBasics csrf={session.csrfToken} back="/admin/setup" />
           <input type="hidden" name="dealer" value={dealer.slug} />
@@ -56,8 +55,8 @@ export default async function DealerPage({
           </button>
         </form>
       </section>
-      <ChangeDealerForm csrf={session.csrfToken} back={back} dealer={dealer} />
-      <ConsolePasswordForm csrf={session.csrfToken} back={back} dealer={dealer} />
+      <ChangeDealerForm csrf={session.csrfToken} back={back} dealer={dealer} typed={await typedFormOf("dealer-change", { slug: dealer.slug })} />
+      <ConsolePasswordForm csrf={session.csrfToken} back={back} dealer={dealer} typed={await typedFormOf("dealer-console-password", { slug: dealer.slug })} />
     </>
   );
 }

@@ -4,9 +4,10 @@ import { notFound } from "next/navigation";
 import { AuthorizationForms, RefundForm, ResolveForm, RetryForm } from "@/components/admin/ActionForms";
 import { Badge } from "@/components/admin/Badge";
 import { Flash } from "@/components/admin/Flash";
-import { fmtTime, label } from "@/components/admin/format";
+import { NONE, declineText, fmtTime, label, methodText } from "@/components/admin/format";
+import { actionText, actorText } from "@/lib/admin/audit-query";
 import { paymentDetail, type TimelineItem } from "@/lib/admin/detail";
-import { requireAdminPage } from "@/lib/admin/page-session";
+import { requireAdminPage, typedFormOf } from "@/lib/admin/page-session";
 import { formatMoney } from "@/lib/money";
 
 export const metadata: Metadata = { title: "Payment" };
@@ -49,28 +50,26 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
     case "audit":
       return (
         <>
-          Console: <strong>{label(item.action)}</strong> by {item.actor}
+          Console: <strong>{actionText(item.action)}</strong> by{" "}
+          <span title={item.actor} data-actor={item.actor}>
+            {actorText(item.actor)}
+          </span>
           {item.comment && <div className="muted">“{item.comment}”</div>}
         </>
       );
   }
 }
 
-export default async function PaymentPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ paymentId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
-  const { session, services, deployment } = await requireAdminPage();
+export default async function PaymentPage({ params }: { params: Promise<{ paymentId: string }> }) {
+  const { session, services } = await requireAdminPage();
   const { paymentId } = await params;
-  const sp = await searchParams;
   const detail = await paymentDetail(services, paymentId);
   if (!detail) notFound();
   const { payment: p } = detail;
   const back = `/admin/payments/${p.id}`;
   const refundable = p.amountReceived - p.amountRefunded;
+  // A form of this page that was just refused comes back with what was typed into it.
+  const typedResolve = await typedFormOf("resolve");
   return (
     <>
       <p>
@@ -79,7 +78,7 @@ export default async function PaymentPage({
       <h1>
         Payment <span className="mono">{p.id}</span>
       </h1>
-      <Flash services={deployment} value={sp.flash} />
+      <Flash />
       <div className="grid">
         <section className="panel" aria-label="Summary">
           <dl className="stat-list" data-testid="payment-summary">
@@ -91,10 +90,16 @@ export default async function PaymentPage({
             <dd data-testid="credit-state">
               <Badge value={detail.creditState} />
             </dd>
+            <dt>Payer</dt>
+            <dd data-testid="payer-name">{p.payerName ?? NONE}</dd>
+            <dt>Login</dt>
+            <dd data-testid="payer-login">{p.payerLogin ?? NONE}</dd>
             <dt>Navixy user</dt>
             <dd>
               <Link href={`/admin/payments?user=${p.navixyUserId}`}>{p.navixyUserId}</Link>
             </dd>
+            <dt>Method</dt>
+            <dd data-testid="payment-method">{methodText(p)}</dd>
             <dt>Amount</dt>
             <dd>{formatMoney(p.amount, p.currency)}</dd>
             <dt>Received</dt>
@@ -109,21 +114,32 @@ export default async function PaymentPage({
             <dd data-testid="amount-refunded">{formatMoney(p.amountRefunded, p.currency)}</dd>
             <dt>Created</dt>
             <dd>{fmtTime(p.createdAt)}</dd>
-            {p.failureMessage && (
+            {(p.failureMessage || p.failureCode) && (
               <>
-                <dt>Failure</dt>
-                <dd>
-                  {p.failureMessage} ({p.failureCode})
+                <dt>{p.status === "failed" ? "Declined" : "Failure"}</dt>
+                <dd data-testid="decline">
+                  {declineText(p.failureCode)}
+                  {p.failureMessage && <div className="muted small">{p.failureMessage}</div>}
                 </dd>
               </>
             )}
             <dt>PaymentIntent</dt>
             <dd>
-              {p.stripePaymentIntentId && detail.stripeDashboardUrl ? (
-                <a href={detail.stripeDashboardUrl} target="_blank" rel="noopener noreferrer" className="mono" data-testid="stripe-link">
+              {p.stripePaymentIntentId && detail.stripeLink?.kind === "dashboard" ? (
+                <a href={detail.stripeLink.href} target="_blank" rel="noopener noreferrer" className="mono" data-testid="stripe-link">
                   {p.stripePaymentIntentId}
                   <span className="visually-hidden"> (opens the Stripe dashboard in a new tab)</span>
                 </a>
+              ) : p.stripePaymentIntentId && detail.stripeLink ? (
+                <>
+                  <span className="mono">{p.stripePaymentIntentId}</span>
+                  <div className="small">
+                    <a href={detail.stripeLink.href} data-testid="stripe-link">
+                      Sandbox overview
+                    </a>{" "}
+                    <span className="muted">(a sandbox payment is in no Stripe account)</span>
+                  </div>
+                </>
               ) : (
                 "none"
               )}
@@ -132,10 +148,17 @@ export default async function PaymentPage({
         </section>
         <div>
           {(p.status === "succeeded" || p.status === "partially_refunded") && refundable > 0 && (
-            <RefundForm csrf={session.csrfToken} back={back} paymentId={p.id} refundable={refundable} currency={p.currency} />
+            <RefundForm csrf={session.csrfToken} back={back} paymentId={p.id} refundable={refundable} currency={p.currency} typed={await typedFormOf("refund", { paymentId: p.id })} />
           )}
           {p.status === "authorized" && (
-            <AuthorizationForms csrf={session.csrfToken} back={back} paymentId={p.id} capturable={p.amountCapturable} currency={p.currency} />
+            <AuthorizationForms
+              csrf={session.csrfToken}
+              back={back}
+              paymentId={p.id}
+              capturable={p.amountCapturable}
+              currency={p.currency}
+              typed={await typedFormOf("capture", { paymentId: p.id })}
+            />
           )}
         </div>
       </div>
@@ -174,7 +197,7 @@ export default async function PaymentPage({
                   {(m.state === "failed" || m.needsAttention) && m.state !== "applied" && m.state !== "canceled" && (
                     <div className="actions-row">
                       <RetryForm csrf={session.csrfToken} back={back} movementId={m.id} />
-                      <ResolveForm csrf={session.csrfToken} back={back} movementId={m.id} />
+                      <ResolveForm csrf={session.csrfToken} back={back} movementId={m.id} typed={typedResolve?.values.movementId === m.id ? typedResolve : undefined} />
                     </div>
                   )}
                 </td>

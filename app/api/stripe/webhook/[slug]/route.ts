@@ -5,6 +5,7 @@ import { withApiSecurityHeaders } from "@/lib/security/api-headers";
 import { beginDelivery } from "@/lib/server/request-activity";
 import { servicesForSlug } from "@/lib/server/services";
 import { receiveStripeWebhook } from "@/lib/payments/intake/receive-stripe-webhook";
+import { countWebhook } from "@/lib/metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +16,11 @@ export async function POST(request: Request, { params }: { params: Promise<{ slu
     return withApiSecurityHeaders(
       await handle(async () => {
         const services = await servicesForSlug(slug);
-        if (!services) throw new HttpError(404, "unknown_dealer", "There is no dealer with this webhook address.");
+        if (!services) {
+          // Not the slug as a label: anyone can write one. A burst of these is an endpoint registered with a wrong address.
+          countWebhook("(none)", null, "refused");
+          throw new HttpError(404, "unknown_dealer", "There is no dealer with this webhook address.");
+        }
         return receiveStripeWebhook(services, request);
       }, request),
       request,

@@ -6,6 +6,7 @@ import { databaseUnavailable, startGateway, type Gateway } from "../../dev/testi
 import { newPaymentId } from "../ids";
 import { REFUND_FAILED_NOTE } from "../payments/refunds";
 import { readConditions } from "./conditions";
+import { KINDS } from "./kinds";
 
 const skip = databaseUnavailable();
 const MIN = 60_000;
@@ -61,5 +62,48 @@ describe.skipIf(skip)("alert conditions", () => {
     const waiting = found.find((c) => c.kind === "credits_waiting")!;
     expect(waiting.since!.getTime()).toBe(ago(20 * MIN).getTime());
     expect(found.find((c) => c.kind === "navixy_permission")!.since!.getTime()).toBe(ago(6 * MIN).getTime());
+  });
+
+  test("a reconciled day whose latest result has differences, per dealer and day; balanced again, ranges and old days are not", async () => {
+    const db = gw.services.rootDb;
+    const now = new Date();
+    const dayAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+    let n = 0;
+    const run = async (dealerId: string, label: string, status: string, differenceCount: number, startedMinutesAgo: number) => {
+      n++;
+      const startedAt = new Date(now.getTime() - startedMinutesAgo * MIN);
+      await db.reconciliationRun.create({
+        data: {
+          id: `rec_cond_${n}`,
+          dealerId,
+          label,
+          periodStart: new Date(`${label.slice(0, 10)}T00:00:00Z`),
+          periodEnd: new Date(`${label.slice(-10)}T00:00:00Z`),
+          status,
+          phase: status === "running" ? "navixy" : "done",
+          differenceCount,
+          startedAt,
+          finishedAt: status === "running" ? null : new Date(startedAt.getTime() + MIN),
+        },
+      });
+    };
+    // Dealer "default": yesterday 3 differences, being reconciled again now (its last result stands meanwhile); the
+    // day before had differences, then was reconciled again balanced; a range on demand with differences.
+    await run("default", dayAgo(1), "differences", 3, 60);
+    await run("default", dayAgo(1), "running", 0, 1);
+    await run("default", dayAgo(2), "differences", 2, 120);
+    await run("default", dayAgo(2), "balanced", 0, 30);
+    await run("default", `${dayAgo(9)}..${dayAgo(3)}`, "differences", 4, 10);
+    // Dealer "dlr_rec": one difference yesterday; a day of two months ago with differences is history.
+    await run("dlr_rec", dayAgo(1), "differences", 1, 50);
+    await run("dlr_rec", dayAgo(60), "differences", 7, 50);
+    // Dealer "dlr_balanced": balanced after an earlier run with differences of the same day.
+    await run("dlr_balanced", dayAgo(1), "differences", 5, 90);
+    await run("dlr_balanced", dayAgo(1), "balanced", 0, 20);
+
+    const found = (await readConditions(db, gw.services.config.alerts, now)).filter((c) => c.kind === "reconciliation_difference");
+    expect(found.map((c) => `${c.dealerId} ${c.subject} ${c.count}`).sort()).toEqual([`default ${dayAgo(1)} 3`, `dlr_rec ${dayAgo(1)} 1`]);
+    expect(found.find((c) => c.dealerId === "default")!.since!.getTime()).toBe(now.getTime() - 59 * MIN);
+    expect(KINDS.reconciliation_difference.title(3, dayAgo(1))).toBe(`${dayAgo(1)}: 3 differences between Stripe, the ledger and Navixy`);
   });
 });

@@ -1,6 +1,6 @@
 // What is wrong now, for every dealer at once: the ledger's snapshot (lib/monitoring/ledger-signals.ts) and a few more
 // grouped queries (credits waiting too long, payments Stripe moved on without any webhook, the dealers' credential
-// signals). Never a query per dealer.
+// signals, the reconciled days with differences). Never a query per dealer.
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { NAVIXY_LOGIN, NAVIXY_PERMISSION, STRIPE_KEY } from "../monitoring/dealer-signals";
@@ -13,6 +13,9 @@ export interface DealerCondition extends Condition {
   kind: AlertKind;
   subject: string;
 }
+
+/** Reconciled days (labels "YYYY-MM-DD" in the dealer's zone) this recent are alerted on while their latest result has differences. */
+export const RECONCILIATION_ALERT_DAYS = 31;
 
 /** A webhook gets this long to arrive before a payment counts as one whose webhook never came. */
 export const WEBHOOK_GRACE_MS = 10 * 60_000;
@@ -33,6 +36,7 @@ export async function readConditions(db: Db, alerts: Config["alerts"], now = new
   const noWebhookSince = new Date(now.getTime() - alerts.noWebhookAfterMs);
   const graceEnds = new Date(now.getTime() - WEBHOOK_GRACE_MS);
   const waitingBefore = new Date(now.getTime() - alerts.creditWaitingAfterMs);
+  const firstDay = new Date(now.getTime() - RECONCILIATION_ALERT_DAYS * 86_400_000).toISOString().slice(0, 10);
   // One statement besides the snapshot: raw SQL, for the same reason (no query compiler on every evaluation).
   const [snapshot, rows] = await Promise.all([
     readLedgerSnapshot(db, now),
@@ -48,7 +52,11 @@ export async function readConditions(db: Db, alerts: Config["alerts"], now = new
           AND NOT EXISTS (SELECT 1 FROM "StripeEvent" e WHERE e."paymentId" = p."id")
           AND NOT EXISTS (SELECT 1 FROM "StripeEvent" e WHERE e."dealerId" = p."dealerId" AND e."receivedAt" >= ${noWebhookSince})
         GROUP BY p."dealerId"
-      UNION ALL SELECT 'signal', "dealerId", "kind", 1, "failingSince", "lastFailureAt", "detail" FROM "DealerSignal" WHERE "failingSince" IS NOT NULL`,
+      UNION ALL SELECT 'signal', "dealerId", "kind", 1, "failingSince", "lastFailureAt", "detail" FROM "DealerSignal" WHERE "failingSince" IS NOT NULL
+      UNION ALL SELECT 'reconciliation', r."dealerId", r."label", r."differenceCount", r."finishedAt", NULL, NULL FROM "ReconciliationRun" r
+        WHERE r."status" = 'differences' AND r."label" >= ${firstDay} AND r."label" NOT LIKE '%..%'
+          AND NOT EXISTS (SELECT 1 FROM "ReconciliationRun" l WHERE l."dealerId" = r."dealerId" AND l."label" = r."label"
+            AND l."status" <> 'running' AND l."startedAt" > r."startedAt")`,
   ]);
   const out: DealerCondition[] = [];
   for (const d of snapshot.dealers.values()) {
@@ -79,6 +87,9 @@ export async function readConditions(db: Db, alerts: Config["alerts"], now = new
         since,
         summary: `no webhook since ${iso(noWebhookSince)} or before; ${count} payment(s) moved on at Stripe without one`,
       });
+    } else if (r.m === "reconciliation" && r.k) {
+      // A day's latest finished run (a day being reconciled again keeps its last result until the new one finishes).
+      out.push({ dealerId: r.d, subject: r.k, kind: "reconciliation_difference", count, since, summary: `${r.k}: ${count} difference(s) between Stripe, the ledger and Navixy` });
     } else if (r.m === "signal" && r.k) {
       const detail = `${r.x ?? "failing"} (since ${iso(since)}, last ${iso(rawTime(r.t2))})`;
       if (r.k === NAVIXY_LOGIN) out.push({ dealerId: r.d, subject: "", kind: "navixy_login", count: 1, since, summary: detail });

@@ -12,6 +12,7 @@ export const ALERT_KINDS = [
   "no_webhooks",
   "dealer_backed_off",
   "authorization_expiring",
+  "reconciliation_difference",
 ] as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -109,6 +110,14 @@ export const KINDS: Record<AlertKind, KindText> = {
     action: "Stripe voids an authorization 7 days after it was made, and the money is never taken. Capture it (all or part) or release it.",
     command: "npm run payments -- {dealer}capture <paymentId> [amount]   or   npm run payments -- {dealer}cancel <paymentId>",
     consolePath: "/admin/attention",
+    waits: false,
+  },
+  reconciliation_difference: {
+    title: (n, day) => `${day || "A day"}: ${plural(n, "difference", "differences")} between Stripe, the ledger and Navixy`,
+    action:
+      "The day's reconciliation found money that Stripe, the ledger and the payers' Navixy balances do not agree on: a payment taken outside the gateway, a credit or debit missing in Navixy, a change made by hand, a refund not debited. Each difference on the console's Reconciliation page says what to do; once fixed, reconcile the day again and the alert resolves when it is balanced.",
+    command: "npm run payments -- {dealer}reconcile --date <day>",
+    consolePath: "/admin/reconciliation",
     waits: false,
   },
 };

@@ -13,7 +13,8 @@ describe.skipIf(databaseUnavailable())("a reconciliation killed with kill -9", (
   beforeAll(async () => {
     gw = await startGateway({
       users: Array.from({ length: USERS }, (_, i) => ({ id: 50001 + i, firstName: "Payer", lastName: String(i), balance: "0.00" })),
-      env: { RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m" },
+      // A busy machine (every integration file in one command) made a payer's user read exceed the harness's 1 s.
+      env: { RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m", NAVIXY_TIMEOUT_MS: "5000" },
     });
   });
   afterAll(async () => gw?.close());

@@ -22,7 +22,8 @@ import { coreQueues } from "./queues";
 const MAX_DEFER_MS = 50;
 const QUIET_MS = 5;
 
-const DEFAULT_CIRCUIT: CircuitOptions = { failuresToOpen: 5, openMs: 30_000, maxOpenMs: 600_000 };
+/** Failures in a row that back a dealer off (the pauses are settings: WORKER_BACKOFF_MS, WORKER_BACKOFF_MAX_MS). */
+const FAILURES_TO_BACK_OFF = 5;
 
 export interface LedgerWorkerOptions {
   /** The queues to work, in the order a dealer's rows are taken (default: the money's path, coreQueues()). */
@@ -85,7 +86,7 @@ export class LedgerWorker {
     this.leaseMs = opts.leaseMs ?? worker.leaseMs;
     this.concurrency = opts.concurrency ?? worker.concurrency;
     this.slots = new DealerSlots(opts.dealerConcurrency ?? worker.dealerConcurrency);
-    this.circuits = new DealerCircuits(opts.circuit ?? DEFAULT_CIRCUIT);
+    this.circuits = new DealerCircuits(opts.circuit ?? { failuresToOpen: FAILURES_TO_BACK_OFF, openMs: worker.backoffMs, maxOpenMs: worker.backoffMaxMs });
     this.rootDb = services.rootDb;
   }
 

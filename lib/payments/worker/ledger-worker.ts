@@ -183,7 +183,7 @@ export class LedgerWorker {
     }
     // Every dealer not excluded was looked for: a backed-off one whose pause has ended gets its probe from this look.
     if (lookCore) {
-      this.circuits.looked(now);
+      this.circuits.looked(now, excluded);
       this.slots.looked(now);
     }
     let started = 0;
@@ -259,7 +259,7 @@ export class LedgerWorker {
     switch (outcome.health) {
       case "ok":
         this.slots.succeeded(dealerId);
-        change = this.circuits.success(dealerId);
+        change = this.circuits.success(dealerId, outcome.service ?? "worker");
         break;
       case "rate_limited": {
         const { until, paused } = this.slots.rateLimited(dealerId);
@@ -270,7 +270,7 @@ export class LedgerWorker {
         break;
       }
       case "failing":
-        change = this.circuits.failure(dealerId, outcome.reason ?? "its Navixy or Stripe is not answering");
+        change = this.circuits.failure(dealerId, outcome.service ?? "worker", outcome.reason ?? "its Navixy or Stripe is not answering");
         break;
       case "neutral":
         this.circuits.neutral(dealerId);

@@ -244,6 +244,8 @@ export function demoEnv(
     ABANDON_AFTER_MS: "",
     WORKER_CONCURRENCY: "",
     NAVIXY_CONCURRENCY: "",
+    WORKER_BACKOFF_MS: "",
+    WORKER_BACKOFF_MAX_MS: "",
     DEALER_CACHE_SIZE: "",
     // No scraper and no one to alert in a demo: /metrics answers 404, alerts are shown on the console only.
     METRICS_TOKEN: "",

@@ -340,7 +340,9 @@ const twoDealers: Scenario = {
     const slug = "dealer-a";
     const A_KEYS = { secret: "sk_test_resilience_dealer_a", publishable: "pk_test_resilience_dealer_a", webhookSecret: "whsec_resilience_dealer_a_secret" };
     const A_TIMEOUT_MS = 2000;
-    const env = { NAVIXY_TIMEOUT_MS: "5000" }; // the environment's dealer (B), as in the several-instances scenario
+    // The environment's dealer (B)'s timeout, as in the several-instances scenario; A is backed off for 1-2 s at a
+    // time (30 s to 10 min by default), so each process probes it often while it is down.
+    const env = { NAVIXY_TIMEOUT_MS: "5000", WORKER_BACKOFF_MS: "1000", WORKER_BACKOFF_MAX_MS: "2000" };
     const stripeA = await startStripeEmulator({ secretKey: A_KEYS.secret, publishableKey: A_KEYS.publishable });
     const navixyA = await startNavixyEmulator({ currency: "EUR", login: "dealer-a-panel", password: "dealer-a-panel-password" });
     const procs: Proc[] = [];
@@ -493,12 +495,15 @@ const twoDealers: Scenario = {
       const owedA = await stack.db.balanceMovement.findMany({ where: { paymentId: { in: ids.A }, kind: "credit" }, select: { state: true, attempts: true } });
       check(owedA.length === paid.A.length, `${owedA.length} of A's ${paid.A.length} credits owed`);
       check(owedA.every((m) => m.state !== "applied") && navixyA.changeBalanceCalls() === 0, "a credit of A applied while its Navixy was down");
-      // A stays down until each of its credits has been tried and refused at least twice (backing off meanwhile).
-      await waitUntil(async () => (await stack.db.balanceMovement.count({ where: { paymentId: { in: ids.A }, kind: "credit", attempts: { lt: 2 } } })) === 0, 60_000, "every credit of A tried twice", 200).catch(() => undefined);
+      // A stays down until it is backed off and its probes have been refused again and again (its rows are not tried
+      // one by one meanwhile).
+      await waitUntil(async () => ((await stack.db.dealerBackoff.findUnique({ where: { dealerId: dealerA.id } }))?.failures ?? 0) >= 12, 60_000, "A backed off and probed", 200).catch(() => undefined);
+      const backoffA = await stack.db.dealerBackoff.findUnique({ where: { dealerId: dealerA.id } });
+      check(backoffA?.state === "open" && backoffA.failures >= 12, `A not backed off while its Navixy was down: ${JSON.stringify(backoffA)}`);
       check(navixyA.changeBalanceCalls() === 0, "a credit of A applied while its Navixy was down");
       const attemptsA = (await stack.db.balanceMovement.findMany({ where: { paymentId: { in: ids.A }, kind: "credit" }, select: { attempts: true } })).map((m) => m.attempts);
       tally.notes.push(
-        `B's ${paid.B.length} credited ${(bDoneMs / 1000).toFixed(1)} s after the last delivery, ${((bDoneAt - downAt) / 1000).toFixed(1)} s into A's outage, with A's ${owedA.length} credits all owed; A's Navixy refusing connections ${((Date.now() - downAt) / 1000).toFixed(1)} s in all (attempts per credit ${Math.min(...attemptsA)}-${Math.max(...attemptsA)})`,
+        `B's ${paid.B.length} credited ${(bDoneMs / 1000).toFixed(1)} s after the last delivery, ${((bDoneAt - downAt) / 1000).toFixed(1)} s into A's outage, with A's ${owedA.length} credits all owed; A's Navixy refusing connections ${((Date.now() - downAt) / 1000).toFixed(1)} s in all, A backed off after ${backoffA?.failures} failures (attempts per credit ${Math.min(...attemptsA)}-${Math.max(...attemptsA)})`,
       );
 
       // App 2 comes back; A's Navixy now takes calls and never answers (each times out at our end); the

@@ -22,11 +22,15 @@ export function autoTopUpQueue(config: Pick<Config, "autoTopUp">): WorkQueue {
         case "not_due":
           return { worked: false, health: "neutral" };
         case "rate_limited":
-          return { worked: true, health: "rate_limited", reason: "Navixy: too many requests" };
+          return { worked: true, health: "rate_limited", service: "navixy", reason: "Navixy: too many requests" };
         case "error":
+        case "skipped":
+          // A skipped check may not have reached Navixy (no saved card, a credit under way) or found it unreachable.
           return { worked: true, health: "neutral" };
-        default:
-          return { worked: true, health: "ok" };
+        case "checked":
+        case "charged":
+          // The rule's check read the user's balance from Navixy.
+          return { worked: true, health: "ok", service: "navixy" };
       }
     },
   };

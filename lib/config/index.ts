@@ -251,6 +251,8 @@ const schema = z
     WORKER_CONCURRENCY: positiveInt.max(256).default(16),
     NAVIXY_CONCURRENCY: positiveInt.max(64).default(10),
     DEALER_CACHE_SIZE: positiveInt.default(500),
+    WORKER_BACKOFF_MS: positiveInt.min(100).default(30_000),
+    WORKER_BACKOFF_MAX_MS: positiveInt.min(100).default(600_000),
 
     // Prometheus metrics (GET /metrics): off unless a token is set; scrapers send it as a bearer token.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 24)").optional(),
@@ -401,6 +403,9 @@ export interface Config {
     dealerConcurrency: number;
     /** Hosted dealers whose services (clients, settings) a process keeps built; the least recently used go first. */
     dealerCacheSize: number;
+    /** A backed-off dealer's first pause, and the longest one as failed probes double it. */
+    backoffMs: number;
+    backoffMaxMs: number;
   };
   /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
   sandbox: boolean;
@@ -535,6 +540,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       concurrency: c.WORKER_CONCURRENCY,
       dealerConcurrency: c.NAVIXY_CONCURRENCY,
       dealerCacheSize: c.DEALER_CACHE_SIZE,
+      backoffMs: c.WORKER_BACKOFF_MS,
+      backoffMaxMs: Math.max(c.WORKER_BACKOFF_MS, c.WORKER_BACKOFF_MAX_MS),
     },
     sandbox: c.SANDBOX,
     admin: {

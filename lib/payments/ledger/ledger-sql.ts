@@ -60,8 +60,11 @@ const PAYMENT_COLUMNS = new Set<keyof Payment>([
   "cardWallet",
 ]);
 
+/** A column name this module may write into a statement's text (never a value from outside). */
+const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
 function ident(name: string): Prisma.Sql {
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`ledger-sql: not a column name: ${name}`);
+  if (!COLUMN_NAME.test(name)) throw new Error(`ledger-sql: not a column name: ${name}`);
   return Prisma.raw(`"${name}"`);
 }
 
@@ -84,7 +87,7 @@ function directAssignments(allowed: ReadonlySet<string>, set: Record<string, unk
   const values: unknown[] = [];
   for (const [k, v] of Object.entries(set)) {
     if (v === undefined) continue;
-    if (!allowed.has(k) || !/^[A-Za-z][A-Za-z0-9]*$/.test(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
+    if (!allowed.has(k) || !COLUMN_NAME.test(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
     if (isIncrement(v)) {
       parts.push(`"${k}" = "${k}" + ?`);
       values.push(v.increment);

@@ -77,9 +77,9 @@ describe("DealerCircuits", () => {
 
   test("opens after N failures in a row, lets one probe through after the pause, closes on its success", () => {
     const circuits = new DealerCircuits(options);
-    expect(circuits.failure("a", "refused", 0)).toBeNull();
-    expect(circuits.failure("a", "refused", 0)).toBeNull();
-    const opened = circuits.failure("a", "connection refused", 0);
+    expect(circuits.failure("a", "navixy", "refused", 0)).toBeNull();
+    expect(circuits.failure("a", "navixy", "refused", 0)).toBeNull();
+    const opened = circuits.failure("a", "navixy", "connection refused", 0);
     expect(opened).toMatchObject({ dealerId: "a", state: "open", reason: "connection refused", failures: 3 });
     expect(opened!.retryAt!.getTime()).toBe(1_000);
     expect(circuits.allows("a", 999)).toBe(false);
@@ -91,18 +91,18 @@ describe("DealerCircuits", () => {
     circuits.started("a", 1_000);
     expect(circuits.allows("a", 1_000)).toBe(false);
     expect(circuits.blocked(1_000)).toEqual(["a"]);
-    expect(circuits.success("a")).toMatchObject({ dealerId: "a", state: "closed" });
+    expect(circuits.success("a", "navixy")).toMatchObject({ dealerId: "a", state: "closed" });
     expect(circuits.allows("a", 1_000)).toBe(true);
     expect(circuits.size).toBe(0);
   });
 
   test("a failed probe opens it again for twice as long, up to the ceiling", () => {
     const circuits = new DealerCircuits(options);
-    for (let i = 0; i < 3; i++) circuits.failure("a", "timeout", 0);
+    for (let i = 0; i < 3; i++) circuits.failure("a", "navixy", "timeout", 0);
     let now = 1_000;
     for (const pause of [2_000, 4_000, 8_000, 8_000]) {
       circuits.started("a", now);
-      const change = circuits.failure("a", "timeout", now);
+      const change = circuits.failure("a", "navixy", "timeout", now);
       expect(change!.retryAt!.getTime() - now).toBe(pause);
       now += pause;
     }
@@ -110,23 +110,23 @@ describe("DealerCircuits", () => {
 
   test("a success before the threshold forgets the failures", () => {
     const circuits = new DealerCircuits(options);
-    circuits.failure("a", "x", 0);
-    circuits.failure("a", "x", 0);
-    expect(circuits.success("a")).toBeNull();
-    expect(circuits.failure("a", "x", 0)).toBeNull();
-    expect(circuits.failure("a", "x", 0)).toBeNull();
+    circuits.failure("a", "navixy", "x", 0);
+    circuits.failure("a", "navixy", "x", 0);
+    expect(circuits.success("a", "navixy")).toBeNull();
+    expect(circuits.failure("a", "navixy", "x", 0)).toBeNull();
+    expect(circuits.failure("a", "navixy", "x", 0)).toBeNull();
     expect(circuits.state("a", 0)).toBe("closed");
   });
 
   test("failures of rows already under way when it opened do not extend the pause", () => {
     const circuits = new DealerCircuits(options);
-    for (let i = 0; i < 3; i++) circuits.failure("a", "x", 0);
-    expect(circuits.failure("a", "x", 500)).toBeNull();
+    for (let i = 0; i < 3; i++) circuits.failure("a", "navixy", "x", 0);
+    expect(circuits.failure("a", "navixy", "x", 500)).toBeNull();
     expect(circuits.allows("a", 1_000)).toBe(true);
   });
   test("a probe stays due until the worker has looked for the dealer's rows after the pause, and again after a probe that said nothing", () => {
     const circuits = new DealerCircuits(options);
-    for (let i = 0; i < 3; i++) circuits.failure("a", "refused", 0);
+    for (let i = 0; i < 3; i++) circuits.failure("a", "navixy", "refused", 0);
     expect(circuits.nextProbeAt()).toBe(1_000);
     // Woken for something else just after the pause ended: the probe is still due (a wait of 0, not forever).
     expect(circuits.nextProbeAt()).toBe(1_000);
@@ -140,10 +140,57 @@ describe("DealerCircuits", () => {
     // A failed probe: due when the doubled pause ends.
     circuits.looked(1_500);
     circuits.started("a", 1_600);
-    circuits.failure("a", "refused", 1_600);
+    circuits.failure("a", "navixy", "refused", 1_600);
     expect(circuits.nextProbeAt()).toBe(3_600);
     // A look made before the pause ended does not count.
     circuits.looked(2_000);
     expect(circuits.nextProbeAt()).toBe(3_600);
+  });
+
+  test("a dealer's Stripe answering neither closes a circuit its Navixy's failures opened nor forgets them", () => {
+    const circuits = new DealerCircuits(options);
+    circuits.failure("a", "navixy", "refused", 0);
+    circuits.failure("a", "navixy", "refused", 0);
+    // A stored event worked against Stripe between two refused credits: still two in a row.
+    expect(circuits.success("a", "stripe")).toBeNull();
+    expect(circuits.failure("a", "navixy", "refused", 0)).toMatchObject({ state: "open", failures: 3 });
+    // The probe after the pause happens to be a Stripe event: it is worked, the circuit stays open, and the next
+    // look probes again.
+    circuits.looked(1_000);
+    circuits.started("a", 1_000);
+    expect(circuits.success("a", "stripe")).toBeNull();
+    expect(circuits.state("a", 1_000)).toBe("half_open");
+    expect(circuits.allows("a", 1_000)).toBe(true);
+    expect(circuits.nextProbeAt()).toBe(1_000);
+    // Navixy answering closes it.
+    circuits.started("a", 1_100);
+    expect(circuits.success("a", "navixy")).toMatchObject({ state: "closed", failures: 3 });
+    expect(circuits.size).toBe(0);
+  });
+
+  test("the worker's own failures are closed by any service answering; failures of another service start a new count", () => {
+    const circuits = new DealerCircuits(options);
+    for (let i = 0; i < 3; i++) circuits.failure("a", "worker", "database", 0);
+    expect(circuits.success("a", "stripe")).toMatchObject({ state: "closed" });
+    circuits.failure("a", "stripe", "500", 0);
+    circuits.failure("a", "stripe", "500", 0);
+    expect(circuits.failure("a", "navixy", "refused", 0)).toBeNull();
+    expect(circuits.state("a", 0)).toBe("closed");
+  });
+
+  test("a look that left the dealer out (its probe was under way when the look began) does not count as looking after the pause", () => {
+    const circuits = new DealerCircuits(options);
+    for (let i = 0; i < 3; i++) circuits.failure("a", "navixy", "refused", 0);
+    circuits.started("a", 1_000);
+    // A look begins while the probe is under way: the dealer is left out of it.
+    const leftOut = circuits.blocked(1_050);
+    expect(leftOut).toEqual(["a"]);
+    // The probe ends without a verdict before that look ends.
+    circuits.neutral("a");
+    circuits.looked(1_100, leftOut);
+    expect(circuits.nextProbeAt()).toBe(1_000);
+    // The next look includes it.
+    circuits.looked(1_200, circuits.blocked(1_200));
+    expect(circuits.nextProbeAt()).toBe(Infinity);
   });
 });

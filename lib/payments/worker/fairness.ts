@@ -138,6 +138,13 @@ export class DealerSlots {
 
 export type CircuitState = "closed" | "open" | "half_open";
 
+/**
+ * What a row's health is about: the dealer's Navixy, its Stripe, or the worker itself (the database, the dealer's
+ * settings). A dealer's Stripe answering says nothing about its Navixy, so it neither closes a circuit that Navixy's
+ * failures opened nor forgets them.
+ */
+export type CircuitService = "navixy" | "stripe" | "worker";
+
 export interface CircuitChange {
   dealerId: string;
   state: CircuitState;
@@ -149,6 +156,8 @@ export interface CircuitChange {
 }
 
 interface Circuit {
+  /** The service whose failures are counted (the latest failing one). */
+  service: CircuitService;
   failures: number;
   openUntil: number;
   openMs: number;
@@ -211,9 +220,14 @@ export class DealerCircuits {
     return next;
   }
 
-  /** The worker looked for every dealer's due rows at `now`: pauses ended by then have had their chance to probe. */
-  looked(now = Date.now()): void {
-    for (const c of this.circuits.values()) if (c.openUntil !== 0 && now >= c.openUntil) c.lookedAfterPause = true;
+  /**
+   * The worker looked for the due rows of every dealer but `leftOut` (those blocked when the look began) at `now`:
+   * pauses ended by then have had their chance to probe. A dealer left out (its probe was still under way) has not.
+   */
+  looked(now = Date.now(), leftOut: readonly string[] = []): void {
+    for (const [id, c] of this.circuits) {
+      if (c.openUntil !== 0 && now >= c.openUntil && !leftOut.includes(id)) c.lookedAfterPause = true;
+    }
   }
 
   state(dealerId: string, now = Date.now()): CircuitState {
@@ -222,18 +236,28 @@ export class DealerCircuits {
     return now < c.openUntil ? "open" : "half_open";
   }
 
-  /** A row of the dealer reached its Navixy or Stripe. Returns the change when this closed the circuit. */
-  success(dealerId: string): CircuitChange | null {
+  /**
+   * A row of the dealer reached `service`. Closes the circuit (returning the change when it was open) when that is the
+   * service that was failing, or when the failures were the worker's own; another service answering is no verdict.
+   */
+  success(dealerId: string, service: CircuitService): CircuitChange | null {
     const c = this.circuits.get(dealerId);
     if (!c) return null;
+    if (c.service !== service && c.service !== "worker") {
+      this.neutral(dealerId);
+      return null;
+    }
     this.circuits.delete(dealerId);
     return c.openUntil !== 0 ? { dealerId, state: "closed", reason: null, retryAt: null, failures: c.failures } : null;
   }
 
   /** A row of the dealer failed in a way that says its Navixy or Stripe is down. Returns the change when it opened. */
-  failure(dealerId: string, reason: string, now = Date.now()): CircuitChange | null {
+  failure(dealerId: string, service: CircuitService, reason: string, now = Date.now()): CircuitChange | null {
     let c = this.circuits.get(dealerId);
-    if (!c) this.circuits.set(dealerId, (c = { failures: 0, openUntil: 0, openMs: 0, probing: false, lookedAfterPause: false, reason }));
+    if (!c) this.circuits.set(dealerId, (c = { service, failures: 0, openUntil: 0, openMs: 0, probing: false, lookedAfterPause: false, reason }));
+    // Failures in a row are counted per service until the circuit opens; a failed probe of any service keeps it open.
+    if (c.service !== service && c.openUntil === 0) c.failures = 0;
+    c.service = service;
     c.failures++;
     c.reason = reason;
     const wasOpen = c.openUntil !== 0;

@@ -22,7 +22,8 @@ import { coreQueues } from "./queues";
 const MAX_DEFER_MS = 50;
 const QUIET_MS = 5;
 
-const DEFAULT_CIRCUIT: CircuitOptions = { failuresToOpen: 5, openMs: 30_000, maxOpenMs: 600_000 };
+/** Failures in a row that back a dealer off (the pauses are settings: WORKER_BACKOFF_MS, WORKER_BACKOFF_MAX_MS). */
+const FAILURES_TO_BACK_OFF = 5;
 
 export interface LedgerWorkerOptions {
   /** The queues to work, in the order a dealer's rows are taken (default: the money's path, coreQueues()). */
@@ -85,7 +86,7 @@ export class LedgerWorker {
     this.leaseMs = opts.leaseMs ?? worker.leaseMs;
     this.concurrency = opts.concurrency ?? worker.concurrency;
     this.slots = new DealerSlots(opts.dealerConcurrency ?? worker.dealerConcurrency);
-    this.circuits = new DealerCircuits(opts.circuit ?? DEFAULT_CIRCUIT);
+    this.circuits = new DealerCircuits(opts.circuit ?? { failuresToOpen: FAILURES_TO_BACK_OFF, openMs: worker.backoffMs, maxOpenMs: worker.backoffMaxMs });
     this.rootDb = services.rootDb;
   }
 
@@ -182,7 +183,7 @@ export class LedgerWorker {
     }
     // Every dealer not excluded was looked for: a backed-off one whose pause has ended gets its probe from this look.
     if (lookCore) {
-      this.circuits.looked(now);
+      this.circuits.looked(now, excluded);
       this.slots.looked(now);
     }
     let started = 0;
@@ -258,7 +259,7 @@ export class LedgerWorker {
     switch (outcome.health) {
       case "ok":
         this.slots.succeeded(dealerId);
-        change = this.circuits.success(dealerId);
+        change = this.circuits.success(dealerId, outcome.service ?? "worker");
         break;
       case "rate_limited": {
         const { until, paused } = this.slots.rateLimited(dealerId);
@@ -269,7 +270,7 @@ export class LedgerWorker {
         break;
       }
       case "failing":
-        change = this.circuits.failure(dealerId, outcome.reason ?? "its Navixy or Stripe is not answering");
+        change = this.circuits.failure(dealerId, outcome.service ?? "worker", outcome.reason ?? "its Navixy or Stripe is not answering");
         break;
       case "neutral":
         this.circuits.neutral(dealerId);

@@ -26,6 +26,11 @@ export interface WorkOutcome {
   /** False when there was nothing to do after all (another worker claimed it, it was no longer due). */
   worked: boolean;
   health: WorkHealth;
+  /**
+   * Whose health it is: the dealer's Navixy or its Stripe (the worker's own when not said). Stripe answering while
+   * Navixy is down says nothing about Navixy, and the reverse.
+   */
+  service?: "navixy" | "stripe";
   /** For the log and the console when the dealer is backed off: never a secret. */
   reason?: string;
   /** The row was put back to be tried again at this time (the worker looks for due rows then). */

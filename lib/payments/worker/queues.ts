@@ -32,7 +32,9 @@ export const stripeEventQueue: WorkQueue = {
     const result = await workStripeEvent(claimant, item);
     if (!result.worked) return { worked: false, health: "neutral" };
     const retry = result.retryAt ? { retryAt: result.retryAt } : {};
-    return result.stripeFailing ? { worked: true, health: "failing", reason: result.stripeFailing, ...retry } : { worked: true, health: "ok", ...retry };
+    return result.stripeFailing
+      ? { worked: true, health: "failing", service: "stripe", reason: result.stripeFailing, ...retry }
+      : { worked: true, health: "ok", service: "stripe", ...retry };
   },
   inFlight: (db, q) => db.stripeEvent.count({ where: { ...dealerFilter(q), status: "processing", leaseUntil: { gte: q.now } } }),
 };
@@ -55,7 +57,7 @@ export const movementQueue: WorkQueue = {
     });
     return rows.map((r) => ({ queue: "movement", ...r }));
   },
-  work: (claimant, item) => workMovement(claimant, item),
+  work: async (claimant, item) => ({ ...(await workMovement(claimant, item)), service: "navixy" }),
   inFlight: (db, q) => db.balanceMovement.count({ where: { ...dealerFilter(q), state: "sending", leaseUntil: { gte: q.now } } }),
 };
 
@@ -71,7 +73,7 @@ export function sweepQueue(worker: Config["worker"]): WorkQueue {
     async work(claimant, item) {
       const outcome = await sweepPayment(claimant.services, item.id);
       if (outcome === "skipped") return { worked: false, health: "neutral" };
-      return outcome === "error" ? { worked: true, health: "neutral" } : { worked: true, health: "ok" };
+      return outcome === "error" ? { worked: true, health: "neutral" } : { worked: true, health: "ok", service: "stripe" };
     },
   };
 }
@@ -88,7 +90,7 @@ export function captureQueue(worker: Config["worker"]): WorkQueue {
     async work(claimant, item) {
       const outcome = await captureIfDue(claimant.services, item.id);
       if (outcome === "skipped") return { worked: false, health: "neutral" };
-      return { worked: true, health: outcome === "captured" ? "ok" : "neutral" };
+      return outcome === "captured" ? { worked: true, health: "ok", service: "stripe" } : { worked: true, health: "neutral" };
     },
   };
 }

@@ -2,7 +2,7 @@
 // and never has more than NAVIXY_CONCURRENCY calls at its Navixy; a dealer whose Navixy is down is backed off as a
 // whole (and recorded for the console), not polled row by row; "too many requests" slows a dealer down without losing
 // a credit; a webhook wakes the worker for its row without a poll; dealers nobody pays cost nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../../dev/testing/harness";
 import { addHostedDealer, type HostedDealer } from "../../../dev/testing/hosted-dealer";
 import type { Services } from "../../server/services";
@@ -66,6 +66,8 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     worker = undefined;
     gw.navixy.clearFaults();
     hosted.navixy.clearFaults();
+    await hosted.navixy.setOutage(false);
+    hosted.stripe.pauseDeliveries(false);
   });
 
   afterAll(async () => {
@@ -160,6 +162,67 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     expect(hosted.navixy.changeBalanceCalls(20001)).toBeGreaterThanOrEqual(40);
     expect((await gw.services.rootDb.dealerBackoff.findUniqueOrThrow({ where: { dealerId: b.dealer.id } })).state).toBe("closed");
     expect(await dealerBackoff(b)).toBeNull();
+  }, 60_000);
+
+  test("a dealer whose Navixy is down stays backed off while its Stripe events are worked; its payments are all credited once it is back", async () => {
+    // Three payments at B, paid while its Navixy was up; their webhooks held at B's Stripe.
+    hosted.stripe.pauseDeliveries(true, "hold");
+    const paidAtB: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const created = await gw.request("POST", "/d/dealer-b/api/payments", { userId: 20001, amount: 600 + n });
+      expect(created.status, created.text).toBe(201);
+      const res = await fetch(`${hosted.stripe.url}/v1/payment_intents/${String(created.body.clientSecret).split("_secret_")[0]}/confirm`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${B_KEYS.publishable}`, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_secret: created.body.clientSecret, payment_method: "pm_card_visa", return_url: `${gw.url}/d/dealer-b/payment/complete` }),
+      });
+      expect(res.status).toBe(200);
+      paidAtB.push(created.body.paymentId);
+    }
+    // B's Navixy goes down with 20 credits owed: B is backed off.
+    const callsBefore = hosted.navixy.changeBalanceCalls(20001);
+    await hosted.navixy.setOutage(true, { mode: "refuse" });
+    await owedCredits(b, 20001, 20, "stripe_up");
+    worker = createWorker(gw.services, { allDealers: true, circuit: { failuresToOpen: 5, openMs: 400, maxOpenMs: 400 } });
+    worker.start();
+    const backoffOfB = () => gw.services.rootDb.dealerBackoff.findUnique({ where: { dealerId: b.dealer.id } });
+    await waitFor(async () => (await backoffOfB())?.state === "open", { what: "dealer B backed off" });
+    // The held webhooks arrive: B's Stripe answers each event's reads, which says nothing about B's Navixy. B is
+    // watched all along: it never counts as back while its Navixy is down.
+    const seen = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        seen.add((await backoffOfB().catch(() => null))?.state ?? "none");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    onTestFinished(() => {
+      watching = false;
+    });
+    hosted.stripe.pauseDeliveries(false);
+    await hosted.stripe.flushDeliveries();
+    await waitFor(async () => (await b.db.stripeEvent.count({ where: { status: "received" } })) === 0, { what: "B's events worked", timeoutMs: 20_000 });
+    await waitFor(async () => (await b.db.balanceMovement.count({ where: { paymentId: { in: paidAtB }, kind: "credit" } })) === 3, { what: "B's new credits owed" });
+    // Past several pauses: probes of Navixy keep failing, so B is still backed off, with every credit owed.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    watching = false;
+    await watch;
+    expect([...seen]).toEqual(["open"]);
+    expect(await backoffOfB()).toMatchObject({ state: "open", reason: expect.stringMatching(/Navixy/) });
+    expect(hosted.navixy.changeBalanceCalls(20001)).toBe(callsBefore);
+
+    // Back up: every credit lands once, and B is no longer backed off.
+    await hosted.navixy.setOutage(false);
+    await waitFor(async () => (await b.db.balanceMovement.count({ where: { OR: [{ reference: { startsWith: "pi_stripe_up_" } }, { paymentId: { in: paidAtB } }], state: "applied" } })) === 23, {
+      what: "B's credits after its Navixy came back",
+      timeoutMs: 30_000,
+    });
+    for (const paymentId of paidAtB) {
+      const [credit] = await b.db.balanceMovement.findMany({ where: { paymentId, kind: "credit" } });
+      expect(hosted.navixy.user(20001)!.transactions.filter((t) => t.text.includes(credit!.reference))).toHaveLength(1);
+    }
+    expect((await backoffOfB())?.state).toBe("closed");
   }, 60_000);
 
   test("'too many requests' from Navixy slows the dealer down; every credit still lands once", async () => {

@@ -116,7 +116,7 @@ export const KINDS: Record<AlertKind, KindText> = {
     title: (n, day) => `${day || "A day"}: ${plural(n, "difference", "differences")} between Stripe, the ledger and Navixy`,
     action:
       "The day's reconciliation found money that Stripe, the ledger and the payers' Navixy balances do not agree on: a payment taken outside the gateway, a credit or debit missing in Navixy, a change made by hand, a refund not debited. Each difference on the console's Reconciliation page says what to do; once fixed, reconcile the day again and the alert resolves when it is balanced.",
-    command: "npm run payments -- {dealer}reconcile --date <day>",
+    command: "npm run payments -- {dealer}reconcile --date <day>   (once fixed, again with --again)",
     consolePath: "/admin/reconciliation",
     waits: false,
   },
@@ -126,7 +126,11 @@ export function isAlertKind(kind: string): kind is AlertKind {
   return (ALERT_KINDS as readonly string[]).includes(kind);
 }
 
-/** The command with the dealer filled in: `--dealer acme ` for a hosted dealer, nothing for the environment's. */
-export function commandFor(kind: AlertKind, dealer: { slug: string; isDefault: boolean }): string {
-  return KINDS[kind].command.replaceAll("{dealer}", dealer.isDefault ? "" : `--dealer ${dealer.slug} `).replaceAll("<slug>", dealer.slug);
+/**
+ * The command with the dealer filled in (`--dealer acme ` for a hosted dealer, nothing for the environment's) and,
+ * when the incident's subject is a day (a reconciled day), that day.
+ */
+export function commandFor(kind: AlertKind, dealer: { slug: string; isDefault: boolean }, subject = ""): string {
+  const command = KINDS[kind].command.replaceAll("{dealer}", dealer.isDefault ? "" : `--dealer ${dealer.slug} `).replaceAll("<slug>", dealer.slug);
+  return /^\d{4}-\d{2}-\d{2}$/.test(subject) ? command.replaceAll("<day>", subject) : command;
 }

@@ -152,7 +152,7 @@ export function alertEntry(
     payments: event === "resolved" ? [] : items.lines,
     more: event === "resolved" ? 0 : Math.max(0, items.total - items.lines.length),
     action: text.action,
-    command: commandFor(kind, dealer),
+    command: commandFor(kind, dealer, incident.subject),
     consoleUrl: `${siteUrl}${text.consolePath}`,
   };
 }

@@ -276,7 +276,7 @@ describe.skipIf(skip)("crash recovery of the worker", () => {
 describe.skipIf(skip)("the worker and webhook deliveries", () => {
   let gw: Gateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ env: { RATE_LIMIT_PAYMENTS_PER_IP: "1000/10m", RATE_LIMIT_PAYMENTS_PER_USER: "1000/10m" } });
   });
   afterAll(async () => gw?.close());
 
@@ -289,6 +289,25 @@ describe.skipIf(skip)("the worker and webhook deliveries", () => {
       expect(gw.navixy.balanceCents(10001)).toBe(before + 1500);
     } finally {
       delivering();
+    }
+  });
+
+  test("while webhook deliveries never stop, the worker holds back for a moment only, then credits at its usual pace", async () => {
+    // A flood that does not end (Stripe sending hundreds of events a second after an outage): holding back one row at
+    // a time for as long as it lasts would let the credits fall behind without end.
+    const change = "panel/user/transaction/change_balance";
+    gw.navixy.addFault({ method: change, always: true, action: { type: "delay", ms: 150 } });
+    const before = gw.navixy.balanceCents(10002);
+    const delivering = beginDelivery();
+    try {
+      const paid = await Promise.all(Array.from({ length: 12 }, (_, n) => gw.pay(10002, 500 + n)));
+      for (const p of paid) await gw.waitCredited(p.paymentId);
+      expect(gw.navixy.balanceCents(10002)).toBe(before + paid.reduce((sum, _p, n) => sum + 500 + n, 0));
+      // Past the moment it holds back, rows are worked side by side again (NAVIXY_CONCURRENCY calls at its Navixy).
+      expect(gw.navixy.maxConcurrent(change)).toBeGreaterThanOrEqual(2);
+    } finally {
+      delivering();
+      gw.navixy.clearFaults();
     }
   });
 });

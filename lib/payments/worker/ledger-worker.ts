@@ -15,12 +15,15 @@ import { servicesForDealer, type Services } from "../../server/services";
 import { onWorkerWake, type WorkHint } from "../../server/wake";
 import type { Claimant } from "../ledger/claims";
 import { DealerCircuits, DealerSlots, roundRobin, type CircuitChange, type CircuitOptions } from "./fairness";
+import { DeliveryGiveWay } from "./give-way";
 import { NOTHING_DONE, type WorkItem, type WorkOutcome, type WorkQueue } from "./queue";
 import { coreQueues } from "./queues";
 
 /** How long the worker holds back a row while webhook deliveries arrive, at most, and the pause it waits for. */
 const MAX_DEFER_MS = 50;
 const QUIET_MS = 5;
+/** The longest stretch it holds back while deliveries never pause (give-way.ts). */
+const MAX_HOLD_MS = 1_000;
 
 /** Failures in a row that back a dealer off (the pauses are settings: WORKER_BACKOFF_MS, WORKER_BACKOFF_MAX_MS). */
 const FAILURES_TO_BACK_OFF = 5;
@@ -66,6 +69,7 @@ export class LedgerWorker {
   private readonly byName: Map<string, WorkQueue>;
   private readonly slots: DealerSlots;
   private readonly circuits: DealerCircuits;
+  private readonly giveWay = new DeliveryGiveWay(() => deliveriesBusy(QUIET_MS), MAX_HOLD_MS);
   private readonly claimants = new WeakMap<Services, Claimant>();
   private readonly onlyDealer: string | undefined;
   private readonly servicesFor: (dealerId: string) => Promise<Services | null>;
@@ -215,7 +219,7 @@ export class LedgerWorker {
     if (!queue || this.active.has(key) || this.active.size >= this.concurrency) return false;
     // While webhook deliveries are being answered, one row at a time: Stripe gets its answers first (the worker shares
     // this process's event loop and, on SQLite, its one connection), and the rest follows as soon as they pause.
-    if (this.active.size > 0 && this.running && deliveriesBusy(QUIET_MS)) return false;
+    if (this.active.size > 0 && this.running && this.giveWay.holdBack()) return false;
     if (!this.circuits.allows(item.dealerId, now)) return false;
     if (!this.slots.tryTake(item.dealerId, now)) return false;
     this.circuits.started(item.dealerId, now);
@@ -391,11 +395,12 @@ export class LedgerWorker {
   /**
    * Waits while webhook deliveries are being answered in this process (lib/server/request-activity.ts), at
    * most MAX_DEFER_MS: a burst of deliveries is acknowledged first and credited right after, instead of
-   * every delivery waiting behind a credit's database work. Under a steady flow it does not wait at all.
+   * every delivery waiting behind a credit's database work. Deliveries that never pause hold it back for one
+   * stretch of MAX_HOLD_MS only (give-way.ts): after that the credits keep pace with them.
    */
   private async giveWayToDeliveries(): Promise<void> {
     const deadline = performance.now() + MAX_DEFER_MS;
-    while (this.running && deliveriesBusy(QUIET_MS) && performance.now() < deadline) {
+    while (this.running && this.giveWay.holdBack() && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     }
   }

@@ -125,6 +125,34 @@ describe.skipIf(skip)("two dealers never share one Stripe account", () => {
     expect(learnedFacts((await findDealer(gw.services.rootDb, "two"))!).stripeAccountId).toBe(stripeTwo.accountId);
   });
 
+  test("a dealer in setup whose Stripe account cannot be read keeps no other dealer from going live; it is compared when it goes live itself", async () => {
+    const THREE = { secret: "sk_test_dealer_three", publishable: "pk_test_dealer_three" };
+    const stripeThree = await startStripeEmulator({ secretKey: THREE.secret, publishableKey: THREE.publishable });
+    try {
+      // A key its Stripe does not know (a typo): in setup, its account never read.
+      const broken = await addDealerChecked(OPERATOR, {
+        slug: "typo",
+        name: "Dealer Typo",
+        values: values({ secret: "sk_test_not_a_key_stripe_knows", publishable: TWO.publishable, url: stripeTwo.url }, "whsec_typo_signing_secret"),
+      });
+      expect(broken.dealer.status).toBe("setup");
+      expect(learnedFacts((await findDealer(gw.services.rootDb, "typo"))!).stripeAccountId).toBeUndefined();
+
+      const three = await addDealerChecked(OPERATOR, { slug: "three", name: "Dealer Three", values: values({ ...THREE, url: stripeThree.url }, "whsec_three_signing_secret") });
+      expect(three.blocking).toEqual([]);
+      expect(three.dealer.status).toBe("active");
+      expect(accountCheck(three)).toMatchObject({ state: "ok" });
+
+      // Its key corrected to dealer three's account: it stays in setup, and its check names dealer three.
+      const corrected = await changeDealer(OPERATOR, "typo", { STRIPE_SECRET_KEY: THREE.secret, STRIPE_PUBLISHABLE_KEY: THREE.publishable, STRIPE_API_URL: stripeThree.url });
+      expect(corrected.dealer.status).toBe("setup");
+      expect(corrected.blocking.map((c) => c.id)).toEqual(["stripe-account"]);
+      expect(accountCheck(corrected)!.detail).toContain('"three"');
+    } finally {
+      await stripeThree.close();
+    }
+  });
+
   test("the environment's own dealer's setup page names a hosted dealer on its account", async () => {
     const check = (await runSetupChecks(gw.services, { viewer: "operator" })).find((c) => c.id === "stripe-account")!;
     expect(check.state).toBe("failed");

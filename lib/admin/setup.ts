@@ -332,7 +332,10 @@ export async function stripeAccountCheck(services: Services, viewer: SetupViewer
       ...(viewer === "operator" ? { sharedWith: sharing } : {}),
     };
   }
-  const unknown = others.filter((o) => o.accountId === null);
+  // A dealer in setup whose account is not known yet keeps no one else from going live: it cannot go live itself
+  // before its own check has read its account and compared it with every other dealer's, this one's included.
+  const unknown = others.filter((o) => o.accountId === null && o.status !== "setup");
+  const later = others.filter((o) => o.accountId === null && o.status === "setup");
   if (unknown.length) {
     return {
       ...base,
@@ -343,7 +346,8 @@ export async function stripeAccountCheck(services: Services, viewer: SetupViewer
       ),
     };
   }
-  return { ...base, state: "ok", ...view(`${accountId}${others.length ? `; no other dealer of this deployment uses it` : ""}`, `${accountId}; no other dealer of this deployment uses it`) };
+  const notYet = later.length ? `; ${later.map(dealerName).join(", ")} compared when ${later.length === 1 ? "it goes" : "they go"} live (${later.length === 1 ? "its" : "their"} account is not known yet)` : "";
+  return { ...base, state: "ok", ...view(`${accountId}${others.length ? `; no other dealer of this deployment uses it` : ""}${notYet}`, `${accountId}; no other dealer of this deployment uses it`) };
 }
 
 // ---- Wallets: Apple Pay and Google Pay (and Link) appear in the Payment Element only on a domain registered

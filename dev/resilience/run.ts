@@ -18,6 +18,7 @@ import { startNavixyEmulator, type NavixyEmulator, type SeedUser } from "../emul
 import { startStripeEmulator } from "../emulators/stripe/server";
 import { formatFuzzReport, ledgerCounts, runFuzz } from "./fuzz";
 import { KEYS, ROOT, TMP, sign, sleep, startStack, waitUntil, type Proc, type Provider, type Stack } from "./stack";
+import { pool } from "../testing/pool";
 
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
 const MULTI_N = Number(process.env.RESILIENCE_MULTI_N ?? 500);
@@ -129,20 +130,6 @@ async function pay(stack: Stack, appUrl: string, userId: number, tally: Tally, a
   const created = await createPayment(appUrl, userId, amount, tally);
   await confirmAsPayer(stack, created.piId, created.clientSecret, appUrl, account);
   return { userId, amount, paymentId: created.paymentId, piId: created.piId };
-}
-
-async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (i < items.length) {
-        const mine = i++;
-        out[mine] = await fn(items[mine]!, mine);
-      }
-    }),
-  );
-  return out;
 }
 
 function creditsAtNavixy(stack: Stack, p: Paid): number {

@@ -10,21 +10,11 @@ import { toNavixyAmount } from "../money";
 import { creditText } from "../payments/sync-payment-intent";
 import { refundText } from "../payments/refunds";
 import { reconcilePeriod } from "./run";
+import { pool } from "../../dev/testing/pool";
 
 const PAYMENTS = Number(process.env.RECONCILIATION_MEASURE_PAYMENTS ?? 0);
 const USERS = Math.max(1, Math.ceil(PAYMENTS * 0.6));
 
-async function inParallel<T>(items: T[], width: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-}
 
 describe.skipIf(databaseUnavailable() || PAYMENTS === 0)("reconciliation of a large day, measured", () => {
   let gw: Gateway;
@@ -43,7 +33,7 @@ describe.skipIf(databaseUnavailable() || PAYMENTS === 0)("reconciliation of a la
     // weigh on the figures).
     gw.stripeEmulator.pauseDeliveries(true, "drop");
     const rows: { paymentId: string; piId: string; userId: number; amount: number; refundId: string | null }[] = [];
-    await inParallel(
+    await pool(
       Array.from({ length: PAYMENTS }, (_, i) => i),
       8,
       async (i) => {

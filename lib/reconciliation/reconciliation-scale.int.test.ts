@@ -8,6 +8,7 @@ import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../
 import { capturePayment } from "../payments/capture";
 import { asPaymentId } from "../ids";
 import { reconcilePeriod } from "./run";
+import { pool } from "../../dev/testing/pool";
 
 const PAYMENTS = Number(process.env.RECONCILIATION_TEST_PAYMENTS ?? 400);
 const USERS = 40;
@@ -18,18 +19,6 @@ async function nextSecond(): Promise<Date> {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
-/** Runs `work` over the items, `width` at a time. */
-async function inParallel<T>(items: T[], width: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-}
 
 describe.skipIf(databaseUnavailable())("reconciliation of a day at size", () => {
   let gw: Gateway;
@@ -54,7 +43,7 @@ describe.skipIf(databaseUnavailable())("reconciliation of a day at size", () => 
     const start = await nextSecond();
     const amounts = Array.from({ length: PAYMENTS }, (_, i) => 1000 + (i % 97) * 25);
     const payments: { paymentId: string; piId: string; captured: number; refunded: number }[] = [];
-    await inParallel(amounts, 16, async (amount, i) => {
+    await pool(amounts, 16, async (amount, i) => {
       const p = await gw.pay(40001 + (i % USERS), amount);
       payments[i] = { paymentId: p.paymentId, piId: p.piId, captured: 0, refunded: 0 };
     });
@@ -63,12 +52,12 @@ describe.skipIf(databaseUnavailable())("reconciliation of a day at size", () => 
       timeoutMs: 120_000,
       intervalMs: 200,
     });
-    await inParallel(payments, 16, async (p, i) => {
+    await pool(payments, 16, async (p, i) => {
       const captured = i % 4 === 3 ? amounts[i]! - 300 : amounts[i]!;
       await capturePayment(gw.services, asPaymentId(p.paymentId), captured);
       p.captured = captured;
     });
-    await inParallel(
+    await pool(
       payments.filter((_, i) => i % 10 === 0),
       16,
       async (p) => {

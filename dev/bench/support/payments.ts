@@ -8,6 +8,7 @@ import type { Db } from "../../../lib/db/client";
 import { newId } from "../../../lib/ids";
 import { createStripeClient } from "../../../lib/stripe/client";
 import { WEBHOOK_SECRET, log } from "./env";
+import { pool } from "../../testing/pool";
 
 /** A hosted dealer's webhook endpoint and signing secret (its events are sent there, signed with it). */
 export interface EventDealer {
@@ -41,18 +42,6 @@ export function signatureOf(e: PreparedEvent): string {
 /** Where an event is delivered on `origin`: its dealer's endpoint, or the environment's dealer's. */
 export function webhookUrl(origin: string, e: Pick<PreparedEvent, "dealer">): string {
   return `${origin}/api/stripe/webhook${e.dealer ? `/${e.dealer.slug}` : ""}`;
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
 }
 
 /**

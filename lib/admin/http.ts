@@ -20,6 +20,18 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
 
 export const notFound = () => text(404, "Not found");
 
+/** A CSV download of the console (the payments export, the books). */
+export function csvAttachment(body: BodyInit, filename: string): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
 export interface AdminRequest {
   session: AdminSessionInfo;
   /** The session's dealer's services: every query of an action is scoped to that dealer's rows. */

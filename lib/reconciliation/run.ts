@@ -219,21 +219,7 @@ const MOVEMENT_SELECT = {
   payment: { select: { stripePaymentIntentId: true } },
 } as const;
 
-function ledgerMovement(m: {
-  id: string;
-  paymentId: string;
-  kind: string;
-  idempotencyKey: string;
-  state: string;
-  amount: number;
-  currency: string;
-  navixyAmount: string;
-  reference: string;
-  navixyUserId: number;
-  appliedAt: Date | null;
-  lastError: string | null;
-  payment: { stripePaymentIntentId: string | null };
-}): LedgerMovement {
+function ledgerMovement(m: Omit<LedgerMovement, "paymentIntentId"> & { payment: { stripePaymentIntentId: string | null } }): LedgerMovement {
   const { payment, ...rest } = m;
   return { ...rest, paymentIntentId: payment.stripePaymentIntentId };
 }

@@ -1,6 +1,6 @@
 // GET /admin/export?<filters>: the filtered payments as CSV, streamed page by page.
 import { exportPayments } from "@/lib/admin/csv";
-import { withAdmin } from "@/lib/admin/http";
+import { csvAttachment, withAdmin } from "@/lib/admin/http";
 import { getServices } from "@/lib/server/services";
 
 export const dynamic = "force-dynamic";
@@ -10,13 +10,6 @@ export async function GET(request: Request): Promise<Response> {
     const params = Object.fromEntries(new URL(request.url).searchParams.entries());
     const exported = await exportPayments(services, who, params);
     if (exported.kind === "refused") return new Response(`Bad filters: ${exported.problems.join("; ")}`, { status: 400 });
-    return new Response(exported.body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exported.filename}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      },
-    });
+    return csvAttachment(exported.body, exported.filename);
   });
 }

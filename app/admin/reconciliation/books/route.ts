@@ -1,6 +1,6 @@
 // GET /admin/reconciliation/books?day=YYYY-MM-DD or ?month=YYYY-MM: the books for the accountant, as CSV.
 import { exportBooks } from "@/lib/admin/reconciliation";
-import { withAdmin } from "@/lib/admin/http";
+import { csvAttachment, withAdmin } from "@/lib/admin/http";
 import { getServices } from "@/lib/server/services";
 
 export const dynamic = "force-dynamic";
@@ -11,13 +11,6 @@ export async function GET(request: Request): Promise<Response> {
     const exported = await exportBooks(services, who, { day: q.get("day") ?? undefined, month: q.get("month") ?? undefined });
     if (exported.kind === "refused") return new Response(`Bad period: ${exported.problem}`, { status: 400 });
     if (exported.kind === "unavailable") return new Response(exported.problem, { status: 503 });
-    return new Response(exported.body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exported.filename}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      },
-    });
+    return csvAttachment(exported.body, exported.filename);
   });
 }

@@ -15,6 +15,11 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** The entry without making it the most recently used. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);

@@ -91,13 +91,36 @@ export function nightlyReconciliationTask(servicesFor: (dealerId: string) => Pro
   };
 }
 
-/** Gives the environment's dealer and every live or suspended hosted dealer its nightly reconciliation. */
+/** First runs scheduled together (a worker starting beside dealers without one) are this far apart, within an hour. */
+const FIRST_RUNS_APART_MS = 1_000;
+const FIRST_RUNS_WITHIN_MS = 3600_000;
+
+/**
+ * Gives the environment's dealer and every live or suspended hosted dealer without one its nightly reconciliation.
+ * Their first runs are spread (about one a second, all within an hour): a deployment that starts beside thousands of
+ * live dealers does not read all their Stripe accounts and Navixy panels at once.
+ */
 export async function scheduleNightlyReconciliations(rootDb: Db, now = new Date()): Promise<void> {
   const dealers = await rootDb.$queryRaw<{ id: string }[]>`
     SELECT d."id" FROM "Dealer" d
     WHERE d."status" IN ('active', 'suspended')
-      AND NOT EXISTS (SELECT 1 FROM "DealerTask" t WHERE t."dealerId" = d."id" AND t."kind" = ${RECONCILE_TASK})`;
-  for (const id of ["default", ...dealers.map((d) => d.id)]) await scheduleNightlyReconciliation(rootDb, id, now);
+      AND NOT EXISTS (SELECT 1 FROM "DealerTask" t WHERE t."dealerId" = d."id" AND t."kind" = ${RECONCILE_TASK})
+    ORDER BY d."id"`;
+  const defaultHasOne = await rootDb.dealerTask.findUnique({ where: { dealerId_kind: { dealerId: "default", kind: RECONCILE_TASK } }, select: { dealerId: true } });
+  const missing = [...(defaultHasOne ? [] : ["default"]), ...dealers.map((d) => d.id)];
+  const apart = Math.min(FIRST_RUNS_APART_MS, FIRST_RUNS_WITHIN_MS / Math.max(1, missing.length));
+  const tasks = missing.map((dealerId, i) => ({ dealerId, kind: RECONCILE_TASK, dueAt: new Date(now.getTime() + Math.floor(i * apart)) }));
+  for (let i = 0; i < tasks.length; i += 500) {
+    const batch = tasks.slice(i, i + 500);
+    try {
+      await rootDb.dealerTask.createMany({ data: batch });
+    } catch {
+      // Another process scheduled some of them meanwhile: one by one, leaving those.
+      for (const t of batch) {
+        await rootDb.dealerTask.create({ data: t }).catch(() => {});
+      }
+    }
+  }
 }
 
 export async function scheduleNightlyReconciliation(rootDb: Db, dealerId: string, now = new Date()): Promise<void> {

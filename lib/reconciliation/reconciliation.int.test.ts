@@ -12,7 +12,7 @@ import { exportBooks, reconcileDayNow, reconciliationCalendar, reconciliationOfD
 import { newId } from "../ids";
 import { creditText } from "../payments/sync-payment-intent";
 import { workQueues } from "../server/start";
-import { endedDays, nextNightlyAt, nightlyReconciliationTask, RECONCILE_TASK, scheduleNightlyReconciliation } from "./nightly";
+import { endedDays, nextNightlyAt, nightlyReconciliationTask, RECONCILE_TASK, scheduleNightlyReconciliation, scheduleNightlyReconciliations } from "./nightly";
 import { dayWithDifferences, reconcilePeriod } from "./run";
 import { SourceUnavailable } from "./sources";
 import type { Period } from "./period";
@@ -313,6 +313,32 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     expect(await gw.services.db.reconciliationRun.count({ where: { label: { in: days } } })).toBe(runs.length);
     // A dealer that is no more is dropped.
     expect(await task.run(rootDb, "dlr_gone", tomorrow)).toBe("drop");
+  });
+
+  test("a worker starting beside hundreds of live dealers without a nightly task spreads their first runs, about one a second", async () => {
+    const rootDb = gw.services.rootDb;
+    const ids = Array.from({ length: 300 }, (_, i) => `dlr_spread_${String(i).padStart(3, "0")}`);
+    await rootDb.dealer.createMany({ data: ids.map((id) => ({ id, slug: id.replace(/_/g, "-"), name: id, status: "active", settings: "{}", secrets: "{}" })) });
+    try {
+      const now = new Date();
+      await scheduleNightlyReconciliations(rootDb, now);
+      const tasks = await rootDb.dealerTask.findMany({ where: { kind: RECONCILE_TASK, dealerId: { in: ids } }, select: { dueAt: true } });
+      expect(tasks).toHaveLength(ids.length);
+      const offsets = tasks.map((t) => t.dueAt.getTime() - now.getTime());
+      expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...offsets)).toBeLessThan(ids.length * 1000);
+      // Spread, not all due at once: no more than a few in any one second.
+      const perSecond = new Map<number, number>();
+      for (const o of offsets) perSecond.set(Math.floor(o / 1000), (perSecond.get(Math.floor(o / 1000)) ?? 0) + 1);
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(8);
+      // Started again: nothing scheduled twice, nothing moved.
+      await scheduleNightlyReconciliations(rootDb, new Date(now.getTime() + 5000));
+      const again = await rootDb.dealerTask.findMany({ where: { kind: RECONCILE_TASK, dealerId: { in: ids } }, select: { dueAt: true } });
+      expect(again.map((t) => t.dueAt.getTime()).sort()).toEqual(tasks.map((t) => t.dueAt.getTime()).sort());
+    } finally {
+      await rootDb.dealerTask.deleteMany({ where: { dealerId: { in: ids } } });
+      await rootDb.dealer.deleteMany({ where: { id: { in: ids } } });
+    }
   });
 
   const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {

@@ -160,6 +160,21 @@ export function uncachedServicesForDealerRow(row: DealerRow): Services {
   return buildServices(config, dealerRef(row));
 }
 
+/**
+ * A dealer's services for a task the worker runs for every dealer in turn (the nightly reconciliation): the cached
+ * ones when the dealer's own requests and rows keep it in the cache, otherwise built for this run and not kept, so a
+ * pass over thousands of dealers neither fills the cache nor pushes out the dealers being paid. Null when there is no
+ * such dealer.
+ */
+export async function servicesForDealerTask(dealerId: string): Promise<Services | null> {
+  if (dealerId === DEFAULT_DEALER.id) return getServices();
+  const row = await getServices().rootDb.dealer.findUnique({ where: { id: dealerId } });
+  if (!row) return null;
+  const cached = dealerCache().peek(row.id);
+  if (cached && cached.version === row.updatedAt.getTime()) return cached.services;
+  return uncachedServicesForDealerRow(row);
+}
+
 /** How many hosted dealers' services this process holds (bounded by DEALER_CACHE_SIZE). */
 export function cachedDealerCount(): number {
   return processState.dealers?.size ?? 0;

@@ -12,7 +12,7 @@ import type { WorkQueue } from "../payments/worker/queue";
 import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
-import { getServices, servicesForDealer, type Services } from "./services";
+import { getServices, servicesForDealerTask, type Services } from "./services";
 import { decodeHint } from "./wake";
 import { alertQueues } from "../alerts/queue";
 import { drainAlertSends } from "../alerts/deliveries";
@@ -46,9 +46,12 @@ export async function bootstrap(): Promise<void> {
   void warnOnPaymentCurrencyMismatch(getServices()).catch(() => {});
 }
 
-/** A dealer whose books are reconciled: the environment's, and every hosted one that went live (suspended too). */
+/**
+ * A dealer whose books are reconciled: the environment's, and every hosted one that went live (suspended too). Its
+ * services are not kept for the run (servicesForDealerTask): a night's pass over every dealer leaves the cache as it was.
+ */
 async function reconciledDealer(dealerId: string): Promise<Services | null> {
-  const services = await servicesForDealer(dealerId);
+  const services = await servicesForDealerTask(dealerId);
   return services && services.dealer.status !== "setup" ? services : null;
 }
 

@@ -12,6 +12,9 @@ import { newPaymentId } from "../../ids";
 import type { LedgerWorker } from "./ledger-worker";
 import { dealerBackoff } from "../../admin/backoff";
 import { dealerList } from "../../admin/dealer-console";
+import { RECONCILE_TASK, scheduleNightlyReconciliation } from "../../reconciliation/nightly";
+import { parseSecretsKey, sealSecret } from "../../dealers/secret-box";
+import { dealerValues, secretContext } from "../../dealers/directory";
 
 const skip = databaseUnavailable();
 
@@ -237,6 +240,40 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     });
     expect(gw.navixy.balanceCents(10003) - before).toBe(60 * 100);
     expect(await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_limited_" }, needsAttention: true } })).toBe(0);
+  }, 60_000);
+
+  test("the nightly reconciliation of every live dealer keeps no dealer's services it built and pushes none out", async () => {
+    const rootDb = gw.services.rootDb;
+    const bServices = await servicesForDealer(b.dealer.id);
+    const cachedBefore = cachedDealerCount();
+    // B is paid (in the cache); C, D and E went live and nobody pays them. All four are reconciled tonight.
+    const row = await rootDb.dealer.findUniqueOrThrow({ where: { id: hosted.report.dealer.id } });
+    const others = ["c", "d", "e"].map((x) => `dlr_nightly_${x}`);
+    const keyring = parseSecretsKey(SECRETS_KEY);
+    const bValues = dealerValues(row, keyring);
+    for (const id of others) {
+      const secrets = Object.fromEntries(
+        Object.keys(JSON.parse(row.secrets) as Record<string, string>).map((name) => [name, sealSecret(keyring, bValues[name]!, secretContext(id, name))]),
+      );
+      await rootDb.dealer.create({ data: { id, slug: id.replace(/_/g, "-"), name: id, status: "active", settings: row.settings, secrets: JSON.stringify(secrets) } });
+    }
+    onTestFinished(async () => {
+      await rootDb.dealerTask.deleteMany({ where: { dealerId: { in: others } } });
+      await rootDb.reconciliationRun.deleteMany({ where: { dealerId: { in: others } } });
+      await rootDb.dealer.deleteMany({ where: { id: { in: others } } });
+    });
+    for (const id of [b.dealer.id, ...others]) await scheduleNightlyReconciliation(rootDb, id);
+    await rootDb.dealerTask.updateMany({ where: { kind: RECONCILE_TASK, dealerId: { in: [b.dealer.id, ...others] } }, data: { dueAt: new Date(Date.now() - 1000) } });
+    worker = createWorker(gw.services);
+    worker.start();
+    await waitFor(
+      async () => (await rootDb.dealerTask.count({ where: { kind: RECONCILE_TASK, dealerId: { in: others }, lastRunAt: { not: null }, lastError: null } })) === others.length,
+      { timeoutMs: 30_000 },
+    );
+    expect(await rootDb.reconciliationRun.count({ where: { dealerId: { in: others } } })).toBeGreaterThan(0);
+    // Nothing of C, D or E kept; B's services still the ones its payments use.
+    expect(cachedDealerCount()).toBe(cachedBefore);
+    expect(await servicesForDealer(b.dealer.id)).toBe(bServices);
   }, 60_000);
 
   test("10,000 dealers in the database: the worker starts, credits and reads none of them", async () => {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import { resetConfigForTests } from "../config";
-import { createLogger, getLogger, paymentLogger, requestIdFrom, resetLoggerForTests, scrub } from "./logger";
+import { createLogger, getLogger, paymentLogger, registerLogSecrets, requestIdFrom, resetLoggerForTests, scrub } from "./logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -156,6 +156,39 @@ describe("structured logs", () => {
       getLogger().error(`bad configuration: ${secrets.join(", ")}`);
       expect(raw).toHaveLength(1);
       for (const s of secrets) expect(raw[0], s).not.toContain(s);
+    });
+  });
+
+  describe("hosted dealers' secrets, registered as they are opened", () => {
+    const owners: string[] = [];
+    const register = (owner: string, values: string[]) => {
+      owners.push(owner);
+      registerLogSecrets(owner, values);
+    };
+    afterEach(() => {
+      for (const owner of owners.splice(0)) registerLogSecrets(owner, [], 0);
+    });
+
+    test("a secret that contains another dealer's shorter one is scrubbed whole, whichever was registered first", () => {
+      register("dealer:short", ["pass-1234"]);
+      register("dealer:long", ["my-pass-1234-and-more"]);
+      const out = scrub("login failed with my-pass-1234-and-more, then pass-1234");
+      expect(out).toBe("login failed with [redacted], then [redacted]");
+    });
+
+    test("with the secrets of 10,000 dealers registered, each is still scrubbed and a line without any is left as it is", () => {
+      const secretOf = (i: number, name: string) => `${name}_${i.toString(36).padStart(4, "0")}_${(i * 7919).toString(16)}x`;
+      for (let i = 0; i < 10_000; i++) register(`dealer:many-${i}`, [secretOf(i, "sk_test"), secretOf(i, "whsec"), secretOf(i, "navixy-password")]);
+      const { lines, destination } = capture();
+      const log = createLogger({ destination, secrets: [], level: "info" });
+      for (const i of [0, 4_999, 9_999]) {
+        log.warn({ detail: `Stripe refused ${secretOf(i, "sk_test")}`, nested: { url: `https://x.example/?p=${secretOf(i, "navixy-password")}&w=${secretOf(i, "whsec")}` } }, "refused");
+      }
+      log.info({ detail: "nothing secret here: sk_test_ with no key, whsec", amount: 2500 }, "plain");
+      const text = JSON.stringify(lines);
+      for (const i of [0, 4_999, 9_999]) for (const name of ["sk_test", "whsec", "navixy-password"]) expect(text).not.toContain(secretOf(i, name));
+      expect(lines[0]).toMatchObject({ detail: "Stripe refused [redacted]", nested: { url: "https://x.example/?p=[redacted]&w=[redacted]" } });
+      expect(lines[3]).toMatchObject({ detail: "nothing secret here: sk_test_ with no key, whsec", amount: 2500 });
     });
   });
 });

@@ -197,15 +197,66 @@ function currentSettings(): Settings {
   return { level, secrets: secrets.filter((s) => s.length >= MIN_SECRET_LENGTH) };
 }
 
+/**
+ * Finds any of a set of secrets in a text in one pass, leftmost and longest first (a secret that contains another is
+ * replaced whole), whatever their number: a deployment of thousands of dealers registers several secrets each, and
+ * every string of every log line is scrubbed of all of them.
+ */
+export class SecretMatcher {
+  /** Secrets by their first MIN_SECRET_LENGTH characters, longest first. */
+  private readonly byPrefix = new Map<string, string[]>();
+
+  constructor(secrets: Iterable<string>) {
+    for (const secret of new Set(secrets)) {
+      if (secret.length < MIN_SECRET_LENGTH) continue;
+      const prefix = secret.slice(0, MIN_SECRET_LENGTH);
+      const list = this.byPrefix.get(prefix);
+      if (list) list.push(secret);
+      else this.byPrefix.set(prefix, [secret]);
+    }
+    for (const list of this.byPrefix.values()) list.sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    if (this.byPrefix.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+    let out = "";
+    let from = 0;
+    for (let i = 0; i <= text.length - MIN_SECRET_LENGTH; ) {
+      const hit = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH))?.find((secret) => text.startsWith(secret, i));
+      if (hit) {
+        out += `${text.slice(from, i)}[redacted]`;
+        i += hit.length;
+        from = i;
+      } else {
+        i++;
+      }
+    }
+    return from === 0 ? text : out + text.slice(from);
+  }
+}
+
+/** The matcher of the configured and the registered secrets, rebuilt only when either changes. */
+let processMatcher: { configured: readonly string[]; registered: readonly string[]; matcher: SecretMatcher } | undefined;
+
+function matcherFor(configured: readonly string[]): SecretMatcher {
+  const registered = registeredSecrets();
+  if (!processMatcher || processMatcher.configured !== configured || processMatcher.registered !== registered) {
+    processMatcher = { configured, registered, matcher: new SecretMatcher([...configured, ...registered]) };
+  }
+  return processMatcher.matcher;
+}
+
 /** Removes secrets and personal data from free text (by default the configured and the registered secrets). */
-export function scrub(text: string, secrets: readonly string[] = [...(state.__gatewayLog?.settings.secrets ?? []), ...registeredSecrets()]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+export function scrub(text: string, secrets?: readonly string[] | SecretMatcher): string {
+  const matcher = secrets instanceof SecretMatcher ? secrets : secrets ? new SecretMatcher(secrets) : matcherFor(state.__gatewayLog?.settings.secrets ?? NONE);
+  let out = matcher.redact(text);
   for (const p of PATTERNS) out = out.replace(p, "[redacted]");
   return out;
 }
 
-function scrubValue(value: unknown, secrets: readonly string[], depth: number): unknown {
+const NONE: readonly string[] = [];
+
+function scrubValue(value: unknown, secrets: SecretMatcher, depth: number): unknown {
   if (typeof value === "string") return scrub(value, secrets);
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
@@ -241,9 +292,8 @@ export function createLogger(options: { level?: LogLevel; secrets?: string[]; de
     serializers: { err: (e: unknown) => e },
     hooks: {
       logMethod(args, method) {
-        const registered = registeredSecrets();
-        const all = registered.length ? [...secrets, ...registered] : secrets;
-        const cleaned = args.map((a) => scrubValue(a, all, 0)) as Parameters<typeof method>;
+        const matcher = matcherFor(secrets);
+        const cleaned = args.map((a) => scrubValue(a, matcher, 0)) as Parameters<typeof method>;
         return method.apply(this, cleaned);
       },
     },

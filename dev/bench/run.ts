@@ -10,16 +10,20 @@
  *                      suite: dealers.idle, dealers.many, dealers.noisy, dealers.pair)
  *   --build            rebuild the gateway and the floor; --no-build never builds the gateway
  *   --cpu-prof         run the gateway under node --cpu-prof (profiles in dev/bench/results/profiles/)
+ *   --worker-apart     with DATABASE_URL=postgresql://...: the webhook suite on PostgreSQL once more, the web server
+ *                      with WORKER_IN_SERVER=false and the worker as its own process (`npm run worker`); its CPU and
+ *                      RSS are the two processes' together
  *
  * DATABASE_URL=postgresql://... adds PostgreSQL figures (webhook and scale) next to SQLite's, in databases
  * bench_empty and bench_ledger_<N> of that server, and runs the dealers suite there instead of on SQLite (with its
  * two-instance part, which needs PostgreSQL).
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../../lib/db/client";
-import { RESULTS, ensureDirs, log, FLOOR_DIR, ROOT } from "./support/env";
+import { RESULTS, ensureDirs, log, FLOOR_DIR, ROOT, TSX_BIN, WORK } from "./support/env";
 import { cpuSeconds, ensureBuilds, floorEnv, freshSqlite, gatewayEnv, rssMb, startEmulators, startServer, type Emulators, type Server } from "./support/servers";
 import { freshPostgresDatabase, migrateDatabase, sleep, withDatabase } from "../testing/app-process";
 import { preparePayments, type PreparedEvent } from "./support/payments";
@@ -164,9 +168,40 @@ async function startFloor(emu: Emulators): Promise<Server> {
 
 // ---- webhook ingest and credit latency ----------------------------------------------------------------------------
 
-async function webhookSuite(emu: Emulators, floor: Server, database: string, databaseUrl: string): Promise<{ suite: WebhookSuite; gateway: Server }> {
+/** `npm run worker` on `databaseUrl`, for a web server started with WORKER_IN_SERVER=false. */
+async function startStandaloneWorker(emu: Emulators, databaseUrl: string): Promise<ChildProcess> {
+  const logFile = fs.openSync(path.join(WORK, "worker-apart.log"), "w");
+  const child = spawn(process.execPath, [TSX_BIN, path.join(ROOT, "lib", "server", "worker-main.ts")], {
+    cwd: ROOT,
+    env: gatewayEnv(emu, databaseUrl, 0),
+    stdio: ["ignore", logFile, logFile],
+  });
+  cleanups.push(async () => {
+    child.kill("SIGTERM");
+  });
+  // Ready once it has started its worker (its first line says so).
+  const deadline = Date.now() + 60_000;
+  while (!fs.readFileSync(path.join(WORK, "worker-apart.log"), "utf8").includes("processing every dealer")) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error("the standalone worker did not start (see worker-apart.log)");
+    await sleep(100);
+  }
+  return child;
+}
+
+async function webhookSuite(
+  emu: Emulators,
+  floor: Server,
+  database: string,
+  databaseUrl: string,
+  opts: { workerApart?: boolean } = {},
+): Promise<{ suite: WebhookSuite; gateway: Server }> {
   log(`webhook suite on ${database}`);
-  const { server: gateway, db } = await startGateway(emu, `gateway-${database}`, databaseUrl);
+  const { server: gateway, db } = await startGateway(emu, `gateway-${database.replace(/\W+/g, "-")}`, databaseUrl, opts.workerApart ? { WORKER_IN_SERVER: "false" } : {});
+  const apart = opts.workerApart ? await startStandaloneWorker(emu, databaseUrl) : undefined;
+  // The gateway's processes: the web server's tree, and the worker's when it runs apart.
+  const pids = [gateway.child.pid!, ...(apart ? [apart.pid!] : [])];
+  const gatewayCpuSeconds = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const gatewayRssMb = () => pids.reduce((sum, pid) => sum + rssMb(pid), 0);
   const webhook = `${gateway.url}/api/stripe/webhook`;
   const floorWebhook = `${floor.url}/api/webhook`;
   const bursts: BurstResult[] = [];
@@ -222,11 +257,11 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
     const pacedEvents = await preparePayments(db, emu.stripeUrl, SIZE.paced);
     pacedCount += pacedEvents.length;
     const runOurs = async () => {
-      const cpu0 = cpuSeconds(gateway.child.pid!);
+      const cpu0 = gatewayCpuSeconds();
       const t0 = performance.now();
       const okAt = await paced(webhook, pacedEvents, SIZE.rate);
       await drain(db);
-      gatewayCpu.cpuSeconds += cpuSeconds(gateway.child.pid!) - cpu0;
+      gatewayCpu.cpuSeconds += gatewayCpuSeconds() - cpu0;
       gatewayCpu.seconds += (performance.now() - t0) / 1000;
       for (const [pi, at] of okAt) pacedOkAt.set(pi, at);
     };
@@ -240,7 +275,7 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
     await inAlternatingOrder(r, runOurs, runFloor);
   }
   const pacedCredit = await creditLatencies(emu.navixyUrl, pacedOkAt);
-  const rss = { gateway: rssMb(gateway.child.pid!), floor: rssMb(floor.child.pid!) };
+  const rss = { gateway: gatewayRssMb(), floor: rssMb(floor.child.pid!) };
   log(
     `paced ${SIZE.rate}/s: credit p50 ${pacedCredit.summary.p50} ms, p99 ${pacedCredit.summary.p99} ms (${pacedCredit.missing} missing); CPU ${((gatewayCpu.cpuSeconds / pacedCount) * 1000).toFixed(2)} vs floor ${((floorCpu.cpuSeconds / pacedCount) * 1000).toFixed(2)} ms/event; RSS ${rss.gateway.toFixed(0)} vs ${rss.floor.toFixed(0)} MB`,
   );
@@ -257,6 +292,7 @@ async function webhookSuite(emu: Emulators, floor: Server, database: string, dat
   log(
     `credits at ${SIZE.underLoadRate}/s under a c=32 redelivery load (${redeliveries.perSecond.toFixed(0)} redeliveries/s, ${redeliveries.non2xx} non-2xx): p50 ${underLoadCredit.summary.p50} ms, p99 ${underLoadCredit.summary.p99} ms (${underLoadCredit.missing} missing)`,
   );
+  apart?.kill("SIGTERM");
   const { responses, non2xx, errors, perSecond, latency } = redeliveries;
   return {
     suite: {
@@ -542,6 +578,12 @@ async function main(): Promise<void> {
     }
     await gateway?.stop();
     if (only.has("scale") && scaleN > 0) results.scale.push(await scaleSuite(emu, d.name));
+  }
+  if (flag("--worker-apart")) {
+    if (!pgUrl || !only.has("webhook")) throw new Error("--worker-apart needs DATABASE_URL=postgresql://... and the webhook suite");
+    const w = await webhookSuite(emu, floor!, "postgres, worker apart", await freshPostgresDatabase(pgUrl, "bench_empty"), { workerApart: true });
+    results.webhook.push(w.suite);
+    await w.gateway.stop();
   }
   await floor?.stop();
 

@@ -1,10 +1,10 @@
 // Wake-ups between processes that share one PostgreSQL database: a row stored by one instance is worked on at once
-// by another instance's worker, instead of after that worker's next poll. NOTIFY is sent on the app's own pool;
-// LISTEN needs a connection of its own, kept open and reconnected with backoff (after a reconnection the listener is
-// told to look for work, since notifications sent meanwhile are lost). Polling stays as the safety net. Payloads
+// by another instance's worker, instead of after that worker's next poll. NOTIFY is sent on the app's own pool, the
+// hints of several rows to a notification; LISTEN needs a connection of its own, kept open and reconnected with backoff
+// (after a reconnection the listener is told to look for work, since notifications sent meanwhile are lost). Polling stays as the safety net. Payloads
 // are short strings the caller defines. SQLite has one writer process: nothing to do there.
 import { Client } from "pg";
-import type { Db } from "./client";
+import type { DirectSql } from "./direct";
 import type { DatabaseTarget } from "./url";
 import { postgresPoolConfig } from "./url";
 
@@ -14,10 +14,50 @@ export function workChannelName(target: DatabaseTarget): string {
   return `gateway_work${schema}`.slice(0, 63);
 }
 
-/** Sends one notification; never throws (a lost wake-up costs at most one poll interval). */
-export function notifyWork(db: Db, target: DatabaseTarget, payload: string): void {
-  if (target.provider !== "postgres") return;
-  void db.$executeRawUnsafe("SELECT pg_notify($1, $2)", workChannelName(target), payload).catch(() => {});
+/** PostgreSQL refuses a payload of 8,000 bytes or more: a notification is sent before it would grow past this. */
+const MAX_PAYLOAD_BYTES = 7_000;
+
+/**
+ * Sends payloads on the work channel, those of one turn of the event loop together: a burst of webhooks costs a
+ * notification per few hundred rows, not a statement per row. Each notification is `origin`, then one payload per
+ * line (payloads never contain a line break). Sent on the driver's pool, never through the ORM; never throws (a lost
+ * wake-up costs at most one poll interval).
+ */
+export class WorkNotifier {
+  private lines: string[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly sql: DirectSql,
+    private readonly channel: string,
+    private readonly origin: string,
+  ) {}
+
+  notify(payload: string): void {
+    const size = Buffer.byteLength(payload) + 1;
+    if (this.bytes + size > MAX_PAYLOAD_BYTES - Buffer.byteLength(this.origin)) this.flush();
+    this.lines.push(payload);
+    this.bytes += size;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.lines.length === 0) return;
+    const payload = [this.origin, ...this.lines].join("\n");
+    this.lines = [];
+    this.bytes = 0;
+    void this.sql.execute("SELECT pg_notify(?, ?)", [this.channel, payload]).catch(() => {});
+  }
+}
+
+/** The work channel's notifier for this database, or none (SQLite). */
+export function workNotifier(sql: DirectSql, target: DatabaseTarget, origin: string): WorkNotifier | undefined {
+  return target.provider === "postgres" ? new WorkNotifier(sql, workChannelName(target), origin) : undefined;
 }
 
 export interface WorkListener {

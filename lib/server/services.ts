@@ -16,12 +16,12 @@ import { autoTopUpPaymentHooks } from "../autotopup/payment-hooks";
 import { scopeToDealer } from "../db/dealer-scope";
 import { DEFAULT_DEALER, dealerRef, dealerValues, keyringOf, type DealerRef, type DealerRow } from "../dealers/directory";
 import { dealerConfig } from "../dealers/settings";
-import { notifyWork } from "../db/work-channel";
+import { workNotifier } from "../db/work-channel";
 import { LruCache } from "../lru";
 import { configureMetrics } from "../metrics";
 import { setDealerSignalStore } from "../monitoring/dealer-signals";
 import { navixyObserver, stripeObserver } from "../monitoring/observers";
-import { setWakePublisher, wakeWorkers, type WorkHint } from "./wake";
+import { processOrigin, setWakePublisher, wakeWorkers, type WorkHint } from "./wake";
 
 /** One dealer's dependencies: its configuration, its clients, and the database as it sees it. */
 export interface Services {
@@ -70,7 +70,8 @@ function processDb(config: Config): { db: Db; target: DatabaseTarget; direct: Di
     const { db, target, direct } = createDb(config.databaseUrl);
     processState.db = { db, target, direct, url: config.databaseUrl };
     // Hints no worker of this process takes go to the other instances (PostgreSQL only).
-    setWakePublisher(target.provider === "postgres" ? (payload) => notifyWork(db, target, payload) : undefined);
+    const notifier = workNotifier(direct, target, processOrigin());
+    setWakePublisher(notifier ? (payload) => notifier.notify(payload) : undefined);
     // Dealers' credential signals (a refused Navixy login, a refused Stripe key) are written there for the alerts.
     setDealerSignalStore(db);
     configureMetrics(config.metrics);

@@ -13,7 +13,7 @@ import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
 import { getServices, servicesForDealerTask, type Services } from "./services";
-import { decodeHint } from "./wake";
+import { decodeNotice } from "./wake";
 import { alertQueues } from "../alerts/queue";
 import { drainAlertSends } from "../alerts/deliveries";
 import { startHeartbeat } from "../monitoring/heartbeat";
@@ -97,8 +97,9 @@ export async function startWorker(): Promise<ProcessWorker> {
   worker.start();
   const listener = new WorkChannelListener(services.dbTarget, {
     onNotice: (payload) => {
-      const hint = decodeHint(payload);
-      worker.wake(hint);
+      const notice = decodeNotice(payload);
+      if (notice.own) return;
+      for (const hint of notice.hints) worker.wake(hint);
     },
     // Hints sent while the connection was down are lost: look for due rows now.
     onConnected: () => worker.wake(),

@@ -3,6 +3,7 @@
 // takes it when it can start it now; otherwise (no worker here, or it is busy) the hint goes to the other instances
 // through the database (lib/db/work-channel.ts, PostgreSQL only), so a row stored here never waits for a poll there.
 // Kept on globalThis: Next.js evaluates modules once per bundle (instrumentation, each route, each page).
+import { randomUUID } from "node:crypto";
 
 /**
  * A row that just became due: `queue` is the worker queue's name ("event", "movement"). The writer of a new row knows
@@ -23,9 +24,20 @@ interface WakeState {
   listeners: Set<WakeListener>;
   /** Sends a hint to the other instances (set where the database is PostgreSQL). */
   publish: ((payload: string) => void) | undefined;
+  /** This process, as the sender of its notifications. */
+  origin: string;
 }
 
-const state: WakeState = ((globalThis as { __gatewayWake?: WakeState }).__gatewayWake ??= { listeners: new Set(), publish: undefined });
+const state: WakeState = ((globalThis as { __gatewayWake?: WakeState }).__gatewayWake ??= {
+  listeners: new Set(),
+  publish: undefined,
+  origin: `@${randomUUID()}`,
+});
+
+/** This process's name on the work channel: the first line of each notification it sends. */
+export function processOrigin(): string {
+  return state.origin;
+}
 
 export function onWorkerWake(listener: WakeListener): () => void {
   state.listeners.add(listener);
@@ -60,4 +72,15 @@ export function decodeHint(payload: string): WorkHint | undefined {
   if (version && /^\d{1,9}$/.test(version)) hint.version = Number(version);
   if (state) hint.state = state;
   return hint;
+}
+
+/**
+ * A notification on the work channel: its sender's origin line, then one hint per line (lib/db/work-channel.ts). An
+ * instance ignores its own: its worker was offered each hint before it was sent. A payload without an origin line is
+ * one hint of an instance of an earlier version; a line that is not a hint asks for a look for due rows (undefined).
+ */
+export function decodeNotice(payload: string): { own: boolean; hints: (WorkHint | undefined)[] } {
+  const lines = payload.split("\n");
+  const origin = lines[0]?.startsWith("@") ? lines.shift()! : null;
+  return { own: origin === state.origin, hints: lines.map(decodeHint) };
 }

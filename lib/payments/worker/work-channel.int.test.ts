@@ -5,7 +5,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, type Gateway } from "../../../dev/testing/harness";
 import { spawnNode, waitUntil, type ManagedProcess } from "../../../dev/testing/app-process";
-import { decodeHint, encodeHint } from "../../server/wake";
+import { Client } from "pg";
+import { decodeHint, decodeNotice, encodeHint, wakeWorkers } from "../../server/wake";
+import { workChannelName } from "../../db/work-channel";
+import { postgresPoolConfig } from "../../db/url";
 
 const postgres = process.env.TEST_DATABASE_PROVIDER === "postgres";
 
@@ -18,6 +21,13 @@ describe("work hints", () => {
     expect(decodeHint("event\tonly-two")).toBeUndefined();
     expect(decodeHint("a\tb\tc\t\t\tf")).toBeUndefined();
     expect(decodeHint("a\tb\tc\tnot-a-number\t")).toEqual({ queue: "a", dealerId: "b", id: "c" });
+  });
+
+  test("a notification of an instance of an earlier version (one hint, no sender) is read as one hint from another instance", () => {
+    const hint = { queue: "event", dealerId: "default", id: "evt_old", version: 0, state: "received" };
+    expect(decodeNotice(encodeHint(hint))).toEqual({ own: false, hints: [hint] });
+    // Not a hint at all: a look for due rows.
+    expect(decodeNotice("nonsense")).toEqual({ own: false, hints: [undefined] });
   });
 });
 
@@ -45,6 +55,32 @@ describe.skipIf(databaseUnavailable() || !postgres)("instances wake each other t
   afterAll(async () => {
     await worker?.stop();
     await gw?.close();
+  });
+
+  test("the hints of one turn of the event loop go out as one notification, which names its sender", async () => {
+    const target = gw.services.dbTarget;
+    if (target.provider !== "postgres") throw new Error("PostgreSQL only");
+    const listener = new Client(postgresPoolConfig(target));
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on("notification", (message) => payloads.push(message.payload ?? ""));
+    await listener.query(`LISTEN "${workChannelName(target)}"`);
+    try {
+      // No worker in this process: every hint goes to the other instances. The ids name nothing stored.
+      const hints = Array.from({ length: 200 }, (_, i) => ({ queue: "event", dealerId: "dlr_nobody", id: `evt_batch_${i}`, version: 0, state: "received" }));
+      for (const hint of hints) wakeWorkers(hint);
+      await waitUntil(() => payloads.flatMap((p) => decodeNotice(p).hints).length >= hints.length, 10_000, "the hints");
+      // A few notifications at most (each under PostgreSQL's 8,000-byte payload), not one per hint.
+      expect(payloads.length).toBeLessThanOrEqual(3);
+      const notices = payloads.map((p) => decodeNotice(p));
+      // The sender itself ignores them (its own worker was offered each hint first); the other instance does not.
+      expect(notices.every((n) => n.own)).toBe(true);
+      // Each notification goes out on a connection of the pool: they may arrive in any order.
+      const byId = (a: { id: string } | undefined, b: { id: string } | undefined) => (a?.id ?? "").localeCompare(b?.id ?? "");
+      expect(notices.flatMap((n) => n.hints).sort(byId)).toEqual([...hints].sort(byId));
+    } finally {
+      await listener.end();
+    }
   });
 
   test("an event stored here is credited by the worker there within seconds, not after its poll", async () => {

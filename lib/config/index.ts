@@ -253,6 +253,8 @@ const schema = z
     DEALER_CACHE_SIZE: positiveInt.default(500),
     WORKER_BACKOFF_MS: positiveInt.min(100).default(30_000),
     WORKER_BACKOFF_MAX_MS: positiveInt.min(100).default(600_000),
+    // `npm run worker` serves its own GET /metrics here (with METRICS_TOKEN set): its counters are its process's.
+    WORKER_METRICS_PORT: positiveInt.max(65_535).default(9464),
 
     // Prometheus metrics (GET /metrics): off unless a token is set; scrapers send it as a bearer token.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. openssl rand -hex 24)").optional(),
@@ -406,6 +408,8 @@ export interface Config {
     /** A backed-off dealer's first pause, and the longest one as failed probes double it. */
     backoffMs: number;
     backoffMaxMs: number;
+    /** The port a standalone worker (`npm run worker`) serves its metrics on. */
+    metricsPort: number;
   };
   /** Sandbox mode: emulated Stripe and Navixy, no real money (SANDBOX=1, test keys only). */
   sandbox: boolean;
@@ -542,6 +546,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       dealerCacheSize: c.DEALER_CACHE_SIZE,
       backoffMs: c.WORKER_BACKOFF_MS,
       backoffMaxMs: Math.max(c.WORKER_BACKOFF_MS, c.WORKER_BACKOFF_MAX_MS),
+      metricsPort: c.WORKER_METRICS_PORT,
     },
     sandbox: c.SANDBOX,
     admin: {

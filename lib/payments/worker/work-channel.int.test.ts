@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, type Gateway } from "../../../dev/testing/harness";
-import { spawnNode, waitUntil, type ManagedProcess } from "../../../dev/testing/app-process";
+import { freePort, spawnNode, waitUntil, type ManagedProcess } from "../../../dev/testing/app-process";
 import { Client } from "pg";
 import { decodeHint, decodeNotice, encodeHint, wakeWorkers } from "../../server/wake";
 import { workChannelName } from "../../db/work-channel";
@@ -35,15 +35,18 @@ describe.skipIf(databaseUnavailable() || !postgres)("instances wake each other t
   let gw: Gateway;
   let worker: ManagedProcess;
   let lines: string[];
+  let metricsPort: number;
+  const METRICS_TOKEN = "worker-metrics-token-0123456789";
 
   beforeAll(async () => {
     // The web server of this test process has no worker; the worker runs in a process of its own and polls once a minute.
     gw = await startGateway({ worker: false, env: { WORKER_POLL_INTERVAL_MS: "60000", WORKER_IN_SERVER: "false" } });
     lines = [];
+    metricsPort = await freePort();
     worker = spawnNode({
       name: "standalone-worker",
       args: ["--import", "tsx", "lib/server/worker-main.ts"],
-      env: { ...process.env, LOG_LEVEL: "info" },
+      env: { ...process.env, LOG_LEVEL: "info", METRICS_TOKEN, WORKER_METRICS_PORT: String(metricsPort) },
       logFile: path.join(process.cwd(), ".tmp", "test-logs", `work-channel-${process.pid}.log`),
       onLine: (line) => lines.push(line),
     });
@@ -91,5 +94,17 @@ describe.skipIf(databaseUnavailable() || !postgres)("instances wake each other t
     expect(gw.navixy.balanceCents(10002)).toBe(900);
     expect(gw.navixy.changeBalanceCalls(10002)).toBe(1);
     expect(lines.some((l) => l.includes("balance movement applied"))).toBe(true);
+
+    // Its counters are its own process's: Prometheus scrapes the worker as it scrapes each web server.
+    const scrape = (token?: string) => fetch(`http://127.0.0.1:${metricsPort}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape("not-the-metrics-token-at-all")).status).toBe(401);
+    const metrics = await scrape(METRICS_TOKEN);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/^gateway_balance_movements_total\{dealer="default",kind="credit",outcome="applied"\} 1$/m);
+    expect(text).toMatch(/^gateway_worker_running 1$/m);
+    expect(text).toMatch(/^gateway_webhook_to_credited_seconds_count 1$/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(404);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 /**
- * The dealers suite (`npm run bench -- --only dealers`, or one part: dealers.idle, dealers.many, dealers.noisy,
- * dealers.pair): what hosted dealers cost a gateway that serves them. Dealers are rows written straight into the
+ * The dealers suite (`npm run bench -- --only dealers`, or one part: dealers.idle, dealers.many, dealers.noisy, dealers.pair,
+ * dealers.logs): what hosted dealers cost a gateway that serves them. Dealers are rows written straight into the
  * Dealer table (support/dealers.ts), all on the shared emulators, on SQLite, or on PostgreSQL when DATABASE_URL is
  * one. See docs/benchmarks.md, "What is measured".
  *
@@ -11,8 +11,12 @@
  *          1 event/s each: their credit latency with vs without that backlog, and the backlog's drain rate.
  *   pair   PostgreSQL only: two instances, 1,000 dealers, a burst delivered to one of them: every credit exactly
  *          once, and how many each instance's worker made.
+ *   logs   in this process: a log line of the credit path with the secrets of 0, 1,000 and 10,000 dealers registered
+ *          (each opened dealer's are; the logger scrubs every string of every line of all of them).
  */
+import { Writable } from "node:stream";
 import { createDb, type Db } from "../../lib/db/client";
+import { createLogger, registerLogSecrets } from "../../lib/logging/logger";
 import { freePort, freshPostgresDatabase, sleep } from "../testing/app-process";
 import { log } from "./support/env";
 import { heapAfterGcMb } from "./support/heap";
@@ -33,7 +37,7 @@ import {
 import { f0, f1, f2, inAlternatingOrder, lat, mean, pass, type Row } from "./support/report";
 import { median, summarize, type Summary } from "./support/stats";
 
-export const DEALER_PARTS = ["idle", "many", "noisy", "pair"] as const;
+export const DEALER_PARTS = ["idle", "many", "noisy", "pair", "logs"] as const;
 export type DealerPart = (typeof DEALER_PARTS)[number];
 
 export interface StartedGateway {
@@ -111,12 +115,47 @@ export interface DealersResult {
     instances: { name: string; workers: string[]; credits: number; idleSeconds: number }[];
     backlogSeconds: number;
   };
+  /** Microseconds per log line with the secrets of this many dealers registered. */
+  logs?: { dealers: number; microsPerLine: number }[];
 }
 
 const strip = (r: IngestResult): Ingest => {
   const { okAt: _okAt, samples: _samples, ...rest } = r;
   return rest;
 };
+
+// ---- logs: a log line with many dealers' secrets registered ------------------------------------------------------------
+
+/** Five secrets per dealer, as an opened dealer registers them (Stripe keys, webhook secret, Navixy password and hash). */
+function logsPart(quick: boolean): NonNullable<DealersResult["logs"]> {
+  const lines = quick ? 2_000 : 10_000;
+  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  const logger = createLogger({ destination: sink, secrets: ["sk_test_environment_key_0123"], level: "info" });
+  const owners: string[] = [];
+  const out: NonNullable<DealersResult["logs"]> = [];
+  try {
+    for (const dealers of [0, 1_000, 10_000]) {
+      for (let i = owners.length; i < dealers; i++) {
+        const owner = `dealer:bench-logs-${i}`;
+        owners.push(owner);
+        registerLogSecrets(owner, [`sk_test_${i}_a1b2c3d4e5`, `rk_test_${i}_a1b2c3d4e5`, `whsec_${i}_a1b2c3d4e5`, `navixy-pw-${i}-a1b2`, `hash${i}a1b2c3d4e5f6`]);
+      }
+      const line = (k: number) =>
+        logger.info(
+          { paymentId: `pay_01m98fvk0a57n8kf7hsa9b${k}`, movementId: "mv_01m98fvk6f2akm3r1yt3hqpmhe", kind: "credit", attempt: 1, navixyUserId: 10001, amount: 2500, currency: "eur", dealer: "dealer-b" },
+          "balance movement applied",
+        );
+      for (let k = 0; k < 200; k++) line(k); // warm
+      const t0 = performance.now();
+      for (let k = 0; k < lines; k++) line(k);
+      out.push({ dealers, microsPerLine: ((performance.now() - t0) * 1000) / lines });
+      log(`logs: ${dealers} dealers' secrets registered: ${out.at(-1)!.microsPerLine.toFixed(0)} µs per log line`);
+    }
+  } finally {
+    for (const owner of owners) registerLogSecrets(owner, [], 0);
+  }
+  return out;
+}
 
 // ---- helpers --------------------------------------------------------------------------------------------------------
 
@@ -448,6 +487,7 @@ export async function dealersSuite(ctx: DealersContext): Promise<DealersResult> 
       if (ctx.pgUrl) result.pair = await pairPart(ctx, S, secretsKey);
       else log("dealers.pair skipped: two instances need PostgreSQL (DATABASE_URL)");
     }
+    if (ctx.parts.has("logs")) result.logs = logsPart(ctx.quick);
   } finally {
     await stopCreditRecording(ctx.emu.recorderUrl).catch(() => {});
   }
@@ -558,6 +598,21 @@ export function dealersRows(r: DealersResult, row: Row): void {
       "each ≥ 25%",
       pass(shares.every((s) => s >= 0.25)),
     );
+  }
+  if (r.logs) {
+    const none = r.logs.find((l) => l.dealers === 0)!.microsPerLine;
+    for (const l of r.logs.filter((x) => x.dealers > 0)) {
+      const ratio = l.microsPerLine / none;
+      row(
+        `A log line with ${l.dealers.toLocaleString("en")} dealers' secrets registered vs none`,
+        "µs per line (5 secrets a dealer, every string scrubbed)",
+        f0(l.microsPerLine),
+        f0(none),
+        `${f2(ratio)}×`,
+        "≤ 2×",
+        pass(ratio <= 2),
+      );
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  *   --seed N           only build the N-payment ledger (SQLite, and PostgreSQL when DATABASE_URL is one), then exit
  *   --scale N          ledger size for the scale comparison (full: 1000000, quick: 100000; 0 skips it)
  *   --only LIST        comma-separated subset of: webhook,checkout,scale,dealers (or one part of the dealers
- *                      suite: dealers.idle, dealers.many, dealers.noisy, dealers.pair)
+ *                      suite: dealers.idle, dealers.many, dealers.noisy, dealers.pair, dealers.logs)
  *   --build            rebuild the gateway and the floor; --no-build never builds the gateway
  *   --cpu-prof         run the gateway under node --cpu-prof (profiles in dev/bench/results/profiles/)
  *   --worker-apart     with DATABASE_URL=postgresql://...: the webhook suite on PostgreSQL once more, the web server

@@ -179,6 +179,10 @@ describe("structured logs", () => {
     test("with the secrets of 10,000 dealers registered, each is still scrubbed and a line without any is left as it is", () => {
       const secretOf = (i: number, name: string) => `${name}_${i.toString(36).padStart(4, "0")}_${(i * 7919).toString(16)}x`;
       for (let i = 0; i < 10_000; i++) register(`dealer:many-${i}`, [secretOf(i, "sk_test"), secretOf(i, "whsec"), secretOf(i, "navixy-password")]);
+      // Among so many, one containing another is still replaced whole.
+      register("dealer:nested-short", ["pass-5678"]);
+      register("dealer:nested-long", ["my-pass-5678-and-more"]);
+      expect(scrub("a my-pass-5678-and-more b pass-5678 c")).toBe("a [redacted] b [redacted] c");
       const { lines, destination } = capture();
       const log = createLogger({ destination, secrets: [], level: "info" });
       for (const i of [0, 4_999, 9_999]) {

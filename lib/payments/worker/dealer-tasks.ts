@@ -22,11 +22,15 @@ export function nextDueAt(dealerId: string, now: Date, intervalMs: number): Date
   return new Date(now.getTime() + intervalMs + (Math.abs(h) % Math.max(1, Math.floor(intervalMs / 10))));
 }
 
+/** A kind of dealer task takes at most this many of a worker's slots (WORKER_CONCURRENCY): the rest is the money's. */
+export const DEALER_TASKS_AT_ONCE = 2;
+
 export function dealerTaskQueue(task: DealerTaskDefinition): WorkQueue {
   const name = `task:${task.kind}`;
   return {
     name,
     intervalMs: task.lookEveryMs,
+    atOnce: DEALER_TASKS_AT_ONCE,
     // The task works with the unscoped client and builds what it needs itself: the dealer's cached services are
     // for its requests and rows, and a check of every live dealer must not fill that cache.
     usesDealerServices: false,

@@ -63,6 +63,8 @@ export class LedgerWorker {
   /** Periodic queues whose last look filled its batch: looked at again on the next pass. */
   private readonly moreDue = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();
+  /** Rows in flight per queue (a queue with `atOnce` takes no more). */
+  private readonly activeByQueue = new Map<string, number>();
   private worked = 0;
   private readonly log: Logger;
   private readonly queues: readonly WorkQueue[];
@@ -171,11 +173,16 @@ export class LedgerWorker {
       if (periodic) {
         if (!opts.periodic) continue;
         if (!this.moreDue.has(queue.name) && now - (this.lastLookAt.get(queue.name) ?? 0) < queue.intervalMs!) continue;
+        // Its share of the slots is taken: looked at again as soon as one of its rows ends.
+        if (this.shareLeft(queue) <= 0) {
+          this.moreDue.add(queue.name);
+          continue;
+        }
         this.lastLookAt.set(queue.name, now);
       } else if (!lookCore) {
         continue;
       }
-      const limit = Math.min(Math.max(16, free * 2), queue.batch ?? Infinity);
+      const limit = Math.min(Math.max(16, free * 2), queue.batch ?? Infinity, this.shareLeft(queue));
       const items = await queue.due(this.rootDb, { now: new Date(now), limit, excludeDealers: excluded, onlyDealer: this.onlyDealer });
       if (periodic) {
         if (items.length >= limit) this.moreDue.add(queue.name);
@@ -207,6 +214,11 @@ export class LedgerWorker {
     return started;
   }
 
+  /** How many more rows of this queue may start now (its `atOnce` less those in flight). */
+  private shareLeft(queue: WorkQueue): number {
+    return queue.atOnce === undefined ? Infinity : queue.atOnce - (this.activeByQueue.get(queue.name) ?? 0);
+  }
+
   /** Dealers whose rows are not to be claimed now: at their limit, paused, or backed off. */
   private blocked(now: number): string[] {
     const out = new Set([...this.slots.blocked(now), ...this.circuits.blocked(now)]);
@@ -216,15 +228,17 @@ export class LedgerWorker {
   private tryStart(item: WorkItem, now: number): boolean {
     const queue = this.byName.get(item.queue);
     const key = itemKey(item);
-    if (!queue || this.active.has(key) || this.active.size >= this.concurrency) return false;
+    if (!queue || this.active.has(key) || this.active.size >= this.concurrency || this.shareLeft(queue) <= 0) return false;
     // While webhook deliveries are being answered, one row at a time: Stripe gets its answers first (the worker shares
     // this process's event loop and, on SQLite, its one connection), and the rest follows as soon as they pause.
     if (this.active.size > 0 && this.running && this.giveWay.holdBack()) return false;
     if (!this.circuits.allows(item.dealerId, now)) return false;
     if (!this.slots.tryTake(item.dealerId, now)) return false;
     this.circuits.started(item.dealerId, now);
+    this.activeByQueue.set(queue.name, (this.activeByQueue.get(queue.name) ?? 0) + 1);
     const task = this.execute(queue, item).finally(() => {
       this.active.delete(key);
+      this.activeByQueue.set(queue.name, (this.activeByQueue.get(queue.name) ?? 1) - 1);
       this.slots.release(item.dealerId);
       // Its dealer's due rows were left out of the last look: there is room for one of them now.
       if (this.atLimitAtLook.delete(item.dealerId)) this.lookAgain = true;

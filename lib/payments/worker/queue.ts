@@ -63,6 +63,11 @@ export interface WorkQueue {
   usesDealerServices?: boolean;
   /** At most this many rows per look (a look that fills it is repeated at once, not after `intervalMs`). */
   batch?: number;
+  /**
+   * Background work over every dealer (its nightly reconciliation, its periodic check): at most this many of its rows
+   * at once in one worker, so the money's path always finds slots however many dealers have such work due.
+   */
+  atOnce?: number;
   /** Due rows of every dealer (or of `onlyDealer`), oldest due first. */
   due(db: Db, q: DueQuery): Promise<WorkItem[]>;
   /** Claims and works one row with its dealer's services. */

@@ -247,6 +247,7 @@ export function demoEnv(
     WORKER_BACKOFF_MS: "",
     WORKER_BACKOFF_MAX_MS: "",
     DEALER_CACHE_SIZE: "",
+    WORKER_METRICS_PORT: "",
     // No scraper and no one to alert in a demo: /metrics answers 404, alerts are shown on the console only.
     METRICS_TOKEN: "",
     METRICS_PER_DEALER: "",

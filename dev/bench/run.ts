@@ -18,14 +18,13 @@
  * bench_empty and bench_ledger_<N> of that server, and runs the dealers suite there instead of on SQLite (with its
  * two-instance part, which needs PostgreSQL).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../../lib/db/client";
-import { RESULTS, ensureDirs, log, FLOOR_DIR, ROOT, TSX_BIN, WORK } from "./support/env";
+import { RESULTS, ensureDirs, log, FLOOR_DIR, ROOT, WORK } from "./support/env";
 import { cpuSeconds, ensureBuilds, floorEnv, freshSqlite, gatewayEnv, rssMb, startEmulators, startServer, type Emulators, type Server } from "./support/servers";
-import { freshPostgresDatabase, migrateDatabase, sleep, withDatabase } from "../testing/app-process";
+import { freshPostgresDatabase, migrateDatabase, sleep, startStandaloneWorker, withDatabase, type ManagedProcess } from "../testing/app-process";
 import { preparePayments, type PreparedEvent } from "./support/payments";
 import { firstLoadJs, ingest, pageTiming, paced, poolIngest, redeliveryLoad, type IngestResult, type PageTiming, type FirstLoadJs } from "./support/load";
 import { creditLatencies, drain, listQueryTimings, removeRunRows, type QueryTimings } from "./support/ledger";
@@ -169,23 +168,10 @@ async function startFloor(emu: Emulators): Promise<Server> {
 // ---- webhook ingest and credit latency ----------------------------------------------------------------------------
 
 /** `npm run worker` on `databaseUrl`, for a web server started with WORKER_IN_SERVER=false. */
-async function startStandaloneWorker(emu: Emulators, databaseUrl: string): Promise<ChildProcess> {
-  const logFile = fs.openSync(path.join(WORK, "worker-apart.log"), "w");
-  const child = spawn(process.execPath, [TSX_BIN, path.join(ROOT, "lib", "server", "worker-main.ts")], {
-    cwd: ROOT,
-    env: gatewayEnv(emu, databaseUrl, 0),
-    stdio: ["ignore", logFile, logFile],
-  });
-  cleanups.push(async () => {
-    child.kill("SIGTERM");
-  });
-  // Ready once it has started its worker (its first line says so).
-  const deadline = Date.now() + 60_000;
-  while (!fs.readFileSync(path.join(WORK, "worker-apart.log"), "utf8").includes("processing every dealer")) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error("the standalone worker did not start (see worker-apart.log)");
-    await sleep(100);
-  }
-  return child;
+async function startWorkerApart(emu: Emulators, databaseUrl: string): Promise<ManagedProcess> {
+  const proc = await startStandaloneWorker({ name: "worker-apart", env: gatewayEnv(emu, databaseUrl, 0), logFile: path.join(WORK, "worker-apart.log") });
+  cleanups.push(() => proc.stop());
+  return proc;
 }
 
 async function webhookSuite(
@@ -197,9 +183,9 @@ async function webhookSuite(
 ): Promise<{ suite: WebhookSuite; gateway: Server }> {
   log(`webhook suite on ${database}`);
   const { server: gateway, db } = await startGateway(emu, `gateway-${database.replace(/\W+/g, "-")}`, databaseUrl, opts.workerApart ? { WORKER_IN_SERVER: "false" } : {});
-  const apart = opts.workerApart ? await startStandaloneWorker(emu, databaseUrl) : undefined;
+  const apart = opts.workerApart ? await startWorkerApart(emu, databaseUrl) : undefined;
   // The gateway's processes: the web server's tree, and the worker's when it runs apart.
-  const pids = [gateway.child.pid!, ...(apart ? [apart.pid!] : [])];
+  const pids = [gateway.child.pid!, ...(apart ? [apart.child.pid!] : [])];
   const gatewayCpuSeconds = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const gatewayRssMb = () => pids.reduce((sum, pid) => sum + rssMb(pid), 0);
   const webhook = `${gateway.url}/api/stripe/webhook`;
@@ -292,7 +278,7 @@ async function webhookSuite(
   log(
     `credits at ${SIZE.underLoadRate}/s under a c=32 redelivery load (${redeliveries.perSecond.toFixed(0)} redeliveries/s, ${redeliveries.non2xx} non-2xx): p50 ${underLoadCredit.summary.p50} ms, p99 ${underLoadCredit.summary.p99} ms (${underLoadCredit.missing} missing)`,
   );
-  apart?.kill("SIGTERM");
+  await apart?.stop();
   const { responses, non2xx, errors, perSecond, latency } = redeliveries;
   return {
     suite: {

@@ -14,8 +14,8 @@ import {
   freshPostgresDatabase,
   freshSqliteDatabase,
   removeSqliteFiles,
-  spawnNode,
   startNextApp,
+  startStandaloneWorker,
   waitUntil,
   type ManagedProcess,
 } from "../testing/app-process";
@@ -143,17 +143,13 @@ export async function startStack(provider: Provider, postgresUrl: string | undef
       }
     },
     async startWorker(name, opts = {}) {
-      // `node --import tsx` keeps the worker one process, so kill -9 hits the worker itself.
-      const proc = spawnNode({
+      const proc = await startStandaloneWorker({
         name,
-        args: ["--import", "tsx", "lib/server/worker-main.ts"],
         env: { ...base, ...env, PUBLIC_URL: "http://127.0.0.1:9", WORKER_IN_SERVER: "false", ...opts.env },
         logFile: path.join(logDir, `${name}.log`),
         appendLog: true,
       });
       procs.add(proc);
-      const { logFile } = proc;
-      await waitUntil(() => proc.alive() && fs.readFileSync(logFile, "utf8").includes("processing every dealer's Stripe events"), 30_000, `${name} to start`, 100);
       return proc;
     },
     dealersCli(args, opts = {}) {

@@ -133,6 +133,16 @@ process.on("exit", () => {
 });
 
 /**
+ * `npm run worker` as the tests and the benchmark start it: `node --import tsx lib/server/worker-main.ts`, one process
+ * (so kill -9 hits the worker itself), ready once it says it works on every dealer's rows.
+ */
+export async function startStandaloneWorker(opts: { name: string; env: NodeJS.ProcessEnv; logFile: string; appendLog?: boolean }): Promise<ManagedProcess> {
+  const proc = spawnNode({ ...opts, args: ["--import", "tsx", "lib/server/worker-main.ts"] });
+  await waitUntil(() => proc.alive() && fs.readFileSync(proc.logFile, "utf8").includes("processing every dealer's Stripe events"), 30_000, `${opts.name} to start`, 100);
+  return proc;
+}
+
+/**
  * `node <args>` from the repository root, its output into `logFile` (appended to with `appendLog`) and, line
  * by line, to `onLine`. Killed when this process exits, if still running.
  */

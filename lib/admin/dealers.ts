@@ -5,7 +5,7 @@
 import type { Services } from "../server/services";
 import { getServices, servicesForDealerRow, uncachedServicesForDealerRow } from "../server/services";
 import type { Db } from "../db/client";
-import { nextDueAt, scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
+import { createDealerTasks, nextDueAt, scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
 import {
   DealerInputError,
   addDealer,
@@ -169,15 +169,10 @@ export async function scheduleDealerRechecks(rootDb: Db, now = new Date()): Prom
   const missing = await rootDb.$queryRaw<{ id: string }[]>`
     SELECT d."id" FROM "Dealer" d
     WHERE d."status" = 'active' AND NOT EXISTS (SELECT 1 FROM "DealerTask" t WHERE t."dealerId" = d."id" AND t."kind" = ${RECHECK})`;
-  for (let i = 0; i < missing.length; i += 500) {
-    const batch = missing.slice(i, i + 500).map(({ id }) => ({ dealerId: id, kind: RECHECK, dueAt: nextDueAt(id, now, DEALER_RECHECK_INTERVAL_MS) }));
-    try {
-      await rootDb.dealerTask.createMany({ data: batch });
-    } catch {
-      // Another process scheduled some of them meanwhile: one by one, leaving those.
-      for (const t of batch) await scheduleDealerTask(rootDb, t.dealerId, RECHECK, DEALER_RECHECK_INTERVAL_MS, now);
-    }
-  }
+  await createDealerTasks(
+    rootDb,
+    missing.map(({ id }) => ({ dealerId: id, kind: RECHECK, dueAt: nextDueAt(id, now, DEALER_RECHECK_INTERVAL_MS) })),
+  );
   return missing.length;
 }
 

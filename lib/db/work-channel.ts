@@ -1,8 +1,9 @@
 // Wake-ups between processes that share one PostgreSQL database: a row stored by one instance is worked on at once
 // by another instance's worker, instead of after that worker's next poll. NOTIFY is sent on the app's own pool, the
-// hints of several rows to a notification; LISTEN needs a connection of its own, kept open and reconnected with backoff
-// (after a reconnection the listener is told to look for work, since notifications sent meanwhile are lost). Polling stays as the safety net. Payloads
-// are short strings the caller defines. SQLite has one writer process: nothing to do there.
+// hints of several rows to a notification; LISTEN needs a connection of its own, kept open and reconnected with
+// backoff (after a reconnection the listener is told to look for work, since notifications sent meanwhile are lost).
+// Polling stays as the safety net. Payloads are short strings the caller defines. SQLite has one writer process:
+// nothing to do there.
 import { Client } from "pg";
 import type { DirectSql } from "./direct";
 import type { DatabaseTarget } from "./url";

@@ -110,6 +110,8 @@ interface RuntimeSecrets {
   retired: Map<string, number>;
   /** Every value to scrub, rebuilt after a change. */
   all: readonly string[] | null;
+  /** The matcher of the configured secrets and `all`, rebuilt when either changes (matcherFor). */
+  matcher?: { configured: readonly string[]; registered: readonly string[]; matcher: SecretMatcher };
 }
 
 const RETIRED_SECRET_MS = 15 * 60_000;
@@ -246,15 +248,14 @@ export class SecretMatcher {
 /** Up to this many secrets, each is searched for in turn; beyond, one scan finds them all. */
 const FEW_SECRETS = 48;
 
-/** The matcher of the configured and the registered secrets, rebuilt only when either changes. */
-let processMatcher: { configured: readonly string[]; registered: readonly string[]; matcher: SecretMatcher } | undefined;
-
+/** The matcher of the configured and the registered secrets: one per process, rebuilt only when either changes. */
 function matcherFor(configured: readonly string[]): SecretMatcher {
   const registered = registeredSecrets();
-  if (!processMatcher || processMatcher.configured !== configured || processMatcher.registered !== registered) {
-    processMatcher = { configured, registered, matcher: new SecretMatcher([...configured, ...registered]) };
+  const r = runtimeSecrets();
+  if (!r.matcher || r.matcher.configured !== configured || r.matcher.registered !== registered) {
+    r.matcher = { configured, registered, matcher: new SecretMatcher([...configured, ...registered]) };
   }
-  return processMatcher.matcher;
+  return r.matcher.matcher;
 }
 
 /** Removes secrets and personal data from free text (by default the configured and the registered secrets). */

@@ -5,7 +5,7 @@
 // dealer with nothing to reconcile costs its row and one short run a day.
 import type { Db } from "../db/client";
 import { logger } from "../logging/logger";
-import { scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
+import { createDealerTasks, scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
 import type { Services } from "../server/services";
 import { dayOf, daysOf, periodOfDays, startOfDay } from "./period";
 import { dealerTimeZone } from "./reconcile-days";
@@ -109,18 +109,10 @@ export async function scheduleNightlyReconciliations(rootDb: Db, now = new Date(
   const defaultHasOne = await rootDb.dealerTask.findUnique({ where: { dealerId_kind: { dealerId: "default", kind: RECONCILE_TASK } }, select: { dealerId: true } });
   const missing = [...(defaultHasOne ? [] : ["default"]), ...dealers.map((d) => d.id)];
   const apart = Math.min(FIRST_RUNS_APART_MS, FIRST_RUNS_WITHIN_MS / Math.max(1, missing.length));
-  const tasks = missing.map((dealerId, i) => ({ dealerId, kind: RECONCILE_TASK, dueAt: new Date(now.getTime() + Math.floor(i * apart)) }));
-  for (let i = 0; i < tasks.length; i += 500) {
-    const batch = tasks.slice(i, i + 500);
-    try {
-      await rootDb.dealerTask.createMany({ data: batch });
-    } catch {
-      // Another process scheduled some of them meanwhile: one by one, leaving those.
-      for (const t of batch) {
-        await rootDb.dealerTask.create({ data: t }).catch(() => {});
-      }
-    }
-  }
+  await createDealerTasks(
+    rootDb,
+    missing.map((dealerId, i) => ({ dealerId, kind: RECONCILE_TASK, dueAt: new Date(now.getTime() + Math.floor(i * apart)) })),
+  );
 }
 
 export async function scheduleNightlyReconciliation(rootDb: Db, dealerId: string, now = new Date()): Promise<void> {

@@ -76,3 +76,16 @@ export async function scheduleDealerTask(rootDb: Db, dealerId: string, kind: str
     // Another process scheduled it meanwhile.
   }
 }
+
+/** Creates dealers' task rows in batches, leaving any another process created meanwhile (they keep their due time). */
+export async function createDealerTasks(rootDb: Db, tasks: readonly { dealerId: string; kind: string; dueAt: Date }[]): Promise<void> {
+  for (let i = 0; i < tasks.length; i += 500) {
+    const batch = tasks.slice(i, i + 500);
+    try {
+      await rootDb.dealerTask.createMany({ data: batch });
+    } catch {
+      // Another process scheduled some of them meanwhile: one by one, leaving those.
+      for (const task of batch) await rootDb.dealerTask.create({ data: task }).catch(() => {});
+    }
+  }
+}

@@ -63,8 +63,6 @@ export class LedgerWorker {
   /** Periodic queues whose last look filled its batch: looked at again on the next pass. */
   private readonly moreDue = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();
-  /** Rows in flight per queue (a queue with `atOnce` takes no more). */
-  private readonly activeByQueue = new Map<string, number>();
   private worked = 0;
   private readonly log: Logger;
   private readonly queues: readonly WorkQueue[];
@@ -214,9 +212,13 @@ export class LedgerWorker {
     return started;
   }
 
-  /** How many more rows of this queue may start now (its `atOnce` less those in flight). */
+  /** How many more rows of this queue may start now: its `atOnce` less its rows in flight (at most WORKER_CONCURRENCY). */
   private shareLeft(queue: WorkQueue): number {
-    return queue.atOnce === undefined ? Infinity : queue.atOnce - (this.activeByQueue.get(queue.name) ?? 0);
+    if (queue.atOnce === undefined) return Infinity;
+    const prefix = `${queue.name}\u0000`; // how itemKey begins
+    let inFlight = 0;
+    for (const key of this.active.keys()) if (key.startsWith(prefix)) inFlight++;
+    return queue.atOnce - inFlight;
   }
 
   /** Dealers whose rows are not to be claimed now: at their limit, paused, or backed off. */
@@ -235,10 +237,8 @@ export class LedgerWorker {
     if (!this.circuits.allows(item.dealerId, now)) return false;
     if (!this.slots.tryTake(item.dealerId, now)) return false;
     this.circuits.started(item.dealerId, now);
-    this.activeByQueue.set(queue.name, (this.activeByQueue.get(queue.name) ?? 0) + 1);
     const task = this.execute(queue, item).finally(() => {
       this.active.delete(key);
-      this.activeByQueue.set(queue.name, (this.activeByQueue.get(queue.name) ?? 1) - 1);
       this.slots.release(item.dealerId);
       // Its dealer's due rows were left out of the last look: there is room for one of them now.
       if (this.atLimitAtLook.delete(item.dealerId)) this.lookAgain = true;

@@ -3,7 +3,11 @@
 export class LruCache<K, V> {
   private readonly map = new Map<K, V>();
 
-  constructor(readonly capacity: number) {
+  /** `onEvict` is told of an entry that leaves (pushed out, or deleted), not of one replaced under the same key. */
+  constructor(
+    readonly capacity: number,
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`LruCache: capacity must be a positive integer, got ${capacity}`);
   }
 
@@ -23,11 +27,18 @@ export class LruCache<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    while (this.map.size > this.capacity) {
+      const [oldest, evicted] = this.map.entries().next().value as [K, V];
+      this.map.delete(oldest);
+      this.onEvict?.(oldest, evicted);
+    }
   }
 
   delete(key: K): void {
+    const value = this.map.get(key);
+    if (value === undefined) return;
     this.map.delete(key);
+    this.onEvict?.(key, value);
   }
 
   get size(): number {

@@ -125,9 +125,13 @@ const SYSTEM: Actor = { actor: "system", ip: null };
  * live dealer does not fill the process's cache of dealers' services.
  */
 export async function recheckDealer(actor: Actor, row: DealerRow): Promise<boolean> {
-  const services = uncachedServicesForDealerRow(row);
-  const checks = await Promise.all([stripeKeyCheck(services), stripeAccountCheck(services, "operator")]);
-  return (await takeOutOfService(actor, row, definiteFailures(row, checks, false))) !== null;
+  const { services, release } = uncachedServicesForDealerRow(row);
+  try {
+    const checks = await Promise.all([stripeKeyCheck(services), stripeAccountCheck(services, "operator")]);
+    return (await takeOutOfService(actor, row, definiteFailures(row, checks, false))) !== null;
+  } finally {
+    release();
+  }
 }
 
 /** Every live hosted dealer checked again at once (tests and operators; the worker checks each at its own time). */

@@ -7,7 +7,7 @@ import { isUniqueViolation } from "../db/client";
 import type { Config } from "../config";
 import { SecretOpenError, openSecret, parseSecretsKey, needsReseal, sealSecret, type SecretKeyring } from "./secret-box";
 import { DEALER_VARIABLES, SECRET_VARIABLES, dealerConfig, isDealerVariable, slugProblem } from "./settings";
-import { registerLogSecrets } from "../logging/logger";
+import { registerLogSecrets, releaseLogSecrets } from "../logging/logger";
 
 export type DealerStatus = "setup" | "active" | "suspended";
 
@@ -51,8 +51,13 @@ function asStatus(s: string): DealerStatus {
   return s === "active" || s === "suspended" ? s : "setup";
 }
 
-/** Under which name a dealer's opened secrets are registered with the logger (replaced at each opening). */
-const logOwner = (dealerId: string) => `dealer:${dealerId}`;
+/**
+ * Under which name a dealer's opened secrets are registered with the logger: the services cache's entry for it
+ * ("dealer:<id>", replaced at each opening, released when it leaves the cache), or one use of them (released after it).
+ */
+export function dealerSecretHolder(dealerId: string, use?: string): string {
+  return use ? `dealer:${dealerId}:${use}` : `dealer:${dealerId}`;
+}
 
 /** Where a secret belongs, bound into its seal: a value copied to another dealer or variable does not open. */
 export function secretContext(dealerId: string, variable: string): string {
@@ -103,12 +108,19 @@ export async function rememberLearnedFacts(db: Db, row: DealerRow, facts: Learne
   return count ? ((await db.dealer.findUnique({ where: { id: row.id } })) ?? row) : row;
 }
 
-/** A dealer's variables: its settings and its secrets, opened (but those named in `except`, about to be replaced). */
-export function dealerValues(row: Pick<DealerRow, "id" | "settings" | "secrets">, keyring: SecretKeyring, except: ReadonlySet<string> = new Set()): Record<string, string> {
-  const sealed = Object.entries(jsonObject(row.secrets)).filter(([name]) => !except.has(name));
+/**
+ * A dealer's variables: its settings and its secrets, opened (but those named in `except`, about to be replaced). The
+ * opened secrets are registered with the logger for `holder` (by default the services cache's entry of the dealer).
+ */
+export function dealerValues(
+  row: Pick<DealerRow, "id" | "settings" | "secrets">,
+  keyring: SecretKeyring,
+  opts: { except?: ReadonlySet<string>; holder?: string } = {},
+): Record<string, string> {
+  const sealed = Object.entries(jsonObject(row.secrets)).filter(([name]) => !opts.except?.has(name));
   const opened = Object.fromEntries(sealed.map(([name, value]) => [name, openSecret(keyring, value, secretContext(row.id, name))]));
   // From now on in this process's memory: scrubbed from every log line by value, as the environment's are.
-  registerLogSecrets(logOwner(row.id), Object.values(opened));
+  registerLogSecrets(opts.holder ?? dealerSecretHolder(row.id), Object.values(opened));
   return { ...jsonObject(row.settings), ...opened };
 }
 
@@ -169,16 +181,21 @@ export async function updateDealerValues(
   changes: Record<string, string>,
 ): Promise<DealerRow> {
   const keyring = keyringOf(config);
-  // A secret being replaced is not opened: a value that no longer opens (its key dropped) can be entered again.
-  const values = dealerValues(row, keyring, new Set(Object.keys(changes)));
-  for (const [name, value] of Object.entries(changes)) {
-    if (!isDealerVariable(name)) throw new DealerInputError(`${name} is not a dealer setting`);
-    if (value === "") delete values[name];
-    else values[name] = value;
+  const holder = dealerSecretHolder(row.id, "update");
+  try {
+    // A secret being replaced is not opened: a value that no longer opens (its key dropped) can be entered again.
+    const values = dealerValues(row, keyring, { except: new Set(Object.keys(changes)), holder });
+    for (const [name, value] of Object.entries(changes)) {
+      if (!isDealerVariable(name)) throw new DealerInputError(`${name} is not a dealer setting`);
+      if (value === "") delete values[name];
+      else values[name] = value;
+    }
+    dealerConfig(row.slug, env, values);
+    const { settings, secrets } = splitValues(row.id, keyring, values);
+    return await db.dealer.update({ where: { id: row.id }, data: { settings: JSON.stringify(settings), secrets: JSON.stringify(secrets) } });
+  } finally {
+    releaseLogSecrets(holder);
   }
-  dealerConfig(row.slug, env, values);
-  const { settings, secrets } = splitValues(row.id, keyring, values);
-  return db.dealer.update({ where: { id: row.id }, data: { settings: JSON.stringify(settings), secrets: JSON.stringify(secrets) } });
 }
 
 export async function setDealerStatus(db: Db, id: string, status: DealerStatus): Promise<DealerRow> {
@@ -252,14 +269,20 @@ export async function resealDealerSecrets(db: Db, config: Pick<Config, "secretsK
           if (!(error instanceof SecretOpenError)) throw error;
         }
       }
-      // Added to what the process already scrubs for this dealer (the row's other values may not have been opened here).
-      if (opened.length) registerLogSecrets(`${logOwner(row.id)}:reseal`, opened);
-      if (!moved) continue;
-      // Conditional on the row being as read (its version and its sealed values): a change made meanwhile is not
-      // overwritten with stale values, and the row is read again.
-      const { count } = await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt, secrets: row.secrets }, data: { secrets: JSON.stringify(sealed) } });
-      if (count) resealed += moved;
-      else pending.push(row.id);
+      // Added to what the process already scrubs for this dealer while the row is written (the row's other values may
+      // not have been opened here).
+      const holder = dealerSecretHolder(row.id, "reseal");
+      if (opened.length) registerLogSecrets(holder, opened);
+      try {
+        if (!moved) continue;
+        // Conditional on the row being as read (its version and its sealed values): a change made meanwhile is not
+        // overwritten with stale values, and the row is read again.
+        const { count } = await db.dealer.updateMany({ where: { id: row.id, updatedAt: row.updatedAt, secrets: row.secrets }, data: { secrets: JSON.stringify(sealed) } });
+        if (count) resealed += moved;
+        else pending.push(row.id);
+      } finally {
+        releaseLogSecrets(holder);
+      }
     }
   }
   // Only what is stored counts: every value, read back and opened with the newest key.

@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { createLogger } from "../logging/logger";
-import { dealerValues, secretContext, type DealerRow } from "./directory";
+import { createLogger, logSecretHolderCount, releaseLogSecrets } from "../logging/logger";
+import { dealerSecretHolder, dealerValues, secretContext, type DealerRow } from "./directory";
 import { parseSecretsKey, sealSecret } from "./secret-box";
 
 const ring = parseSecretsKey(`k1:${randomBytes(32).toString("base64")}`);
@@ -65,11 +65,38 @@ describe("a hosted dealer's secrets in the logs", () => {
     expect(raw.at(-1)).not.toContain(second); // still the dealer's
 
     // A dealer changed thousands of times within minutes: what is kept stays bounded (the oldest go first).
-    const many = Array.from({ length: 3000 }, (_, i) => `navixy-change-${i}-${randomBytes(4).toString("hex")}`);
+    const many = Array.from({ length: 6000 }, (_, i) => `navixy-change-${i}-${randomBytes(4).toString("hex")}`);
     for (const password of many) dealerValues(dealerRow({ NAVIXY_PANEL_PASSWORD: password }, id), ring);
-    log.info(`${many[0]} ${many[2998]} ${many[2999]}`);
+    log.info(`${many[0]} ${many[5998]} ${many[5999]}`);
     expect(raw.at(-1)).toContain(many[0]!);
-    expect(raw.at(-1)).not.toContain(many[2998]!);
-    expect(raw.at(-1)).not.toContain(many[2999]!);
+    expect(raw.at(-1)).not.toContain(many[5998]!);
+    expect(raw.at(-1)).not.toContain(many[5999]!);
+  });
+
+  test("a holder's secrets are released: still scrubbed for a while, then forgotten, unless another holder has them", () => {
+    vi.useFakeTimers({ now: new Date("2026-12-02T10:00:00Z") }); // after what the tests above retired has run out
+    const id = "dlr_scrub_released";
+    const password = `navixy-released-${randomBytes(6).toString("hex")}`;
+    const shared = `navixy-shared-${randomBytes(6).toString("hex")}`;
+    const holders = logSecretHolderCount();
+    // Its services were cached (the default holder) and a periodic check opened it once more (a holder of its own).
+    dealerValues(dealerRow({ NAVIXY_PANEL_PASSWORD: password, NAVIXY_API_HASH: shared }, id), ring);
+    dealerValues(dealerRow({ NAVIXY_API_HASH: shared }, id), ring, { holder: dealerSecretHolder(id, "check") });
+    expect(logSecretHolderCount()).toBe(holders + 2);
+
+    releaseLogSecrets(dealerSecretHolder(id)); // its services left the cache
+    const { raw, log } = capture();
+    log.info(`${password} ${shared}`);
+    expect(raw.at(-1)).not.toContain(password); // work that began with it may still log
+    vi.advanceTimersByTime(16 * 60_000);
+    log.info(`${password} ${shared}`);
+    expect(raw.at(-1)).toContain(password); // nobody holds it any more
+    expect(raw.at(-1)).not.toContain(shared); // the check still does
+
+    releaseLogSecrets(dealerSecretHolder(id, "check"));
+    expect(logSecretHolderCount()).toBe(holders);
+    vi.advanceTimersByTime(16 * 60_000);
+    log.info(shared);
+    expect(raw.at(-1)).toContain(shared);
   });
 });

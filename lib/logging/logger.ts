@@ -99,27 +99,36 @@ const state = globalThis as unknown as { __gatewayLog?: { logger: Logger; settin
 
 /**
  * Secrets that become known while the process runs: a hosted dealer's Stripe keys, Navixy password and API hash,
- * registered when they are opened (lib/dealers/directory.ts). Kept per owner ("dealer:<id>"), so a dealer's values
- * are replaced, not added to, when it is opened again: the registry holds what the dealers use now, plus the values
- * replaced in the last RETIRED_SECRET_MS (a request or Navixy call that began with one may still log), at most
- * MAX_RETIRED_SECRETS of them. One per process (every Next.js bundle shares it), like the logger.
+ * registered when they are opened (lib/dealers/directory.ts). Kept per holder (the dealer cache's "dealer:<id>", or
+ * one use of a dealer's values), so a dealer's values are replaced, not added to, when it is opened again, and are
+ * released when nothing holds them any more (its services left the cache, a periodic check ended). What is replaced or
+ * released is still scrubbed for RETIRED_SECRET_MS (a request or Navixy call that began with it may still log), at
+ * most MAX_RETIRED_SECRETS of them: the registry holds what is in use, whatever the number of dealers. One per
+ * process (every Next.js bundle shares it), like the logger.
  */
 interface RuntimeSecrets {
   owners: Map<string, readonly string[]>;
-  /** Replaced values → until when they are still scrubbed; in the order they were replaced. */
+  /** Replaced or released values → until when they are still scrubbed; in the order they were retired. */
   retired: Map<string, number>;
-  /** Every value to scrub, rebuilt after a change. */
-  all: readonly string[] | null;
+  /**
+   * Every value the matcher scrubs (those held and those retired), rebuilt when one is added or, in a sweep, dropped:
+   * a dealer leaving the cache and coming back changes nothing, and retiring costs no rebuild.
+   */
+  all: { list: readonly string[]; set: ReadonlySet<string> } | null;
+  /** When retired values are next looked at for their end (at most once a SWEEP_RETIRED_MS, or when there are too many). */
+  nextSweepAt: number;
   /** The matcher of the configured secrets and `all`, rebuilt when either changes (matcherFor). */
   matcher?: { configured: readonly string[]; registered: readonly string[]; matcher: SecretMatcher };
 }
 
 const RETIRED_SECRET_MS = 15 * 60_000;
-const MAX_RETIRED_SECRETS = 1_000;
+const SWEEP_RETIRED_MS = 60_000;
+/** Past this many retired values the oldest go, down to half of it (one rebuild for many releases). */
+const MAX_RETIRED_SECRETS = 5_000;
 const MIN_SECRET_LENGTH = 4;
 
 function runtimeSecrets(): RuntimeSecrets {
-  return (state.__gatewayLogSecrets ??= { owners: new Map(), retired: new Map(), all: null });
+  return (state.__gatewayLogSecrets ??= { owners: new Map(), retired: new Map(), all: null, nextSweepAt: 0 });
 }
 
 /** Scrubs `values` from every line from now on, in place of what `owner` registered before. */
@@ -134,29 +143,44 @@ export function registerLogSecrets(owner: string, values: Iterable<string>, now 
     r.retired.set(value, now + RETIRED_SECRET_MS);
   }
   for (const value of next) r.retired.delete(value);
-  for (const value of r.retired.keys()) {
-    if (r.retired.size <= MAX_RETIRED_SECRETS) break;
-    r.retired.delete(value);
-  }
   if (next.length) r.owners.set(owner, next);
   else r.owners.delete(owner);
-  r.all = null;
+  // Scrubbed from this line on: a value the matcher does not know yet rebuilds it before the next line.
+  if (r.all && !next.every((v) => r.all!.set.has(v))) r.all = null;
 }
 
-/** Every registered value still to be scrubbed (replaced ones drop out once their time is up). */
+/** What `owner` registered is no longer held (still scrubbed for RETIRED_SECRET_MS, or while another holds it). */
+export function releaseLogSecrets(owner: string, now = Date.now()): void {
+  registerLogSecrets(owner, [], now);
+}
+
+/** How many holders have secrets registered: what the registry keeps follows this, not the number of dealers. */
+export function logSecretHolderCount(): number {
+  return runtimeSecrets().owners.size;
+}
+
+/** Every registered value still to be scrubbed (retired ones drop out once their time is up). */
 function registeredSecrets(now = Date.now()): readonly string[] {
   const r = runtimeSecrets();
-  for (const [value, until] of r.retired) {
-    if (until > now) break; // in the order they were replaced, so in the order they run out
-    r.retired.delete(value);
-    r.all = null;
+  // (A clock set back does not put the sweeps off.)
+  if (now >= r.nextSweepAt || now < r.nextSweepAt - SWEEP_RETIRED_MS || r.retired.size > MAX_RETIRED_SECRETS) {
+    r.nextSweepAt = now + SWEEP_RETIRED_MS;
+    const excess = r.retired.size > MAX_RETIRED_SECRETS ? r.retired.size - MAX_RETIRED_SECRETS / 2 : 0;
+    let seen = 0;
+    for (const [value, until] of r.retired) {
+      // In the order they were retired, so in the order they run out.
+      if (seen >= excess && until > now) break;
+      r.retired.delete(value);
+      r.all = null;
+      seen++;
+    }
   }
   if (!r.all) {
-    const all = new Set<string>(r.retired.keys());
-    for (const values of r.owners.values()) for (const v of values) all.add(v);
-    r.all = [...all];
+    const set = new Set<string>(r.retired.keys());
+    for (const values of r.owners.values()) for (const v of values) set.add(v);
+    r.all = { list: [...set], set };
   }
-  return r.all;
+  return r.all.list;
 }
 
 /** The password inside an SMTP URL, as written and decoded: a mail error may quote either. */

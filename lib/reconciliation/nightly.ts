@@ -6,7 +6,7 @@
 import type { Db } from "../db/client";
 import { logger } from "../logging/logger";
 import { createDealerTasks, scheduleDealerTask, type DealerTaskDefinition } from "../payments/worker/dealer-tasks";
-import type { Services } from "../server/services";
+import type { HeldServices, Services } from "../server/services";
 import { dayOf, daysOf, periodOfDays, startOfDay } from "./period";
 import { dealerTimeZone } from "./reconcile-days";
 import { reconcilePeriod } from "./run";
@@ -70,14 +70,15 @@ export async function reconcileEndedDays(services: Services, now: Date, sliceMs 
   return "done";
 }
 
-export function nightlyReconciliationTask(servicesFor: (dealerId: string) => Promise<Services | null>): DealerTaskDefinition {
+export function nightlyReconciliationTask(servicesFor: (dealerId: string) => Promise<HeldServices | null>): DealerTaskDefinition {
   return {
     kind: RECONCILE_TASK,
     intervalMs: DAY_MS,
     lookEveryMs: 60_000,
     async run(rootDb: Db, dealerId: string, now: Date) {
-      const services = await servicesFor(dealerId);
-      if (!services) return "drop"; // scheduled again when it goes live again
+      const held = await servicesFor(dealerId);
+      if (!held) return "drop"; // scheduled again when it goes live again
+      const { services } = held;
       const due = (at: Date) => rootDb.dealerTask.updateMany({ where: { dealerId, kind: RECONCILE_TASK }, data: { dueAt: at } });
       try {
         const state = await reconcileEndedDays(services, now);
@@ -86,6 +87,8 @@ export function nightlyReconciliationTask(servicesFor: (dealerId: string) => Pro
       } catch (error) {
         if (error instanceof SourceUnavailable) await due(new Date(Date.now() + RETRY_AFTER_MS));
         throw error;
+      } finally {
+        held.release();
       }
     },
   };

@@ -298,7 +298,7 @@ describe.skipIf(databaseUnavailable())("reconciliation of Stripe, the ledger and
     const days = endedDays(tomorrow, "UTC");
     expect(days).toHaveLength(7);
     expect(days.at(-1)).toBe(new Date().toISOString().slice(0, 10));
-    const task = nightlyReconciliationTask(async (id) => (id === dealerId ? gw.services : null));
+    const task = nightlyReconciliationTask(async (id) => (id === dealerId ? { services: gw.services, release: () => {} } : null));
     expect(await task.run(rootDb, dealerId, tomorrow)).toBe("done");
     const runs = await gw.services.db.reconciliationRun.findMany({ where: { label: { in: days } } });
     expect(new Set(runs.map((r) => r.label))).toEqual(new Set(days));

@@ -14,7 +14,8 @@ import { DealerCurrency } from "../navixy/dealer-currency";
 import type { PaymentHooks } from "../payments/hooks";
 import { autoTopUpPaymentHooks } from "../autotopup/payment-hooks";
 import { scopeToDealer } from "../db/dealer-scope";
-import { DEFAULT_DEALER, dealerRef, dealerValues, keyringOf, type DealerRef, type DealerRow } from "../dealers/directory";
+import { DEFAULT_DEALER, dealerRef, dealerSecretHolder, dealerValues, keyringOf, type DealerRef, type DealerRow } from "../dealers/directory";
+import { releaseLogSecrets } from "../logging/logger";
 import { dealerConfig } from "../dealers/settings";
 import { workNotifier } from "../db/work-channel";
 import { LruCache } from "../lru";
@@ -80,7 +81,9 @@ function processDb(config: Config): { db: Db; target: DatabaseTarget; direct: Di
 }
 
 function dealerCache(): LruCache<string, CachedServices> {
-  return (processState.dealers ??= new LruCache(getConfig().worker.dealerCacheSize));
+  // A dealer's services that leave the cache take its secrets out of the log scrubber's registry (after a grace period
+  // for work that began with them): what the process keeps follows the cache, not every dealer ever opened.
+  return (processState.dealers ??= new LruCache(getConfig().worker.dealerCacheSize, (dealerId) => releaseLogSecrets(dealerSecretHolder(dealerId))));
 }
 
 /** The environment's own dealer: the single-dealer setup, and every row written before multi-dealer hosting. */
@@ -155,24 +158,41 @@ export function servicesForDealerRow(row: DealerRow, now = Date.now()): Services
   return built;
 }
 
-/** A dealer's services built for one use and not kept (a periodic check of every live dealer must not fill the cache). */
-export function uncachedServicesForDealerRow(row: DealerRow): Services {
-  const config = dealerConfig(row.slug, process.env, dealerValues(row, keyringOf(getConfig())));
-  return buildServices(config, dealerRef(row));
+/** A dealer's services for one use, and what ends that use (its opened secrets are released from the log scrubber). */
+export interface HeldServices {
+  services: Services;
+  release(): void;
+}
+
+let uses = 0;
+
+/**
+ * A dealer's services built for one use and not kept (a periodic check of every live dealer must not fill the cache);
+ * the caller releases them when done.
+ */
+export function uncachedServicesForDealerRow(row: DealerRow): HeldServices {
+  const holder = dealerSecretHolder(row.id, `use-${++uses}`);
+  try {
+    const config = dealerConfig(row.slug, process.env, dealerValues(row, keyringOf(getConfig()), { holder }));
+    return { services: buildServices(config, dealerRef(row)), release: () => releaseLogSecrets(holder) };
+  } catch (error) {
+    releaseLogSecrets(holder);
+    throw error;
+  }
 }
 
 /**
  * A dealer's services for a task the worker runs for every dealer in turn (the nightly reconciliation): the cached
  * ones when the dealer's own requests and rows keep it in the cache, otherwise built for this run and not kept, so a
  * pass over thousands of dealers neither fills the cache nor pushes out the dealers being paid. Null when there is no
- * such dealer.
+ * such dealer. The caller releases them when the task is done.
  */
-export async function servicesForDealerTask(dealerId: string): Promise<Services | null> {
-  if (dealerId === DEFAULT_DEALER.id) return getServices();
+export async function servicesForDealerTask(dealerId: string): Promise<HeldServices | null> {
+  if (dealerId === DEFAULT_DEALER.id) return { services: getServices(), release: () => {} };
   const row = await getServices().rootDb.dealer.findUnique({ where: { id: dealerId } });
   if (!row) return null;
   const cached = dealerCache().peek(row.id);
-  if (cached && cached.version === row.updatedAt.getTime()) return cached.services;
+  if (cached && cached.version === row.updatedAt.getTime()) return { services: cached.services, release: () => {} };
   return uncachedServicesForDealerRow(row);
 }
 

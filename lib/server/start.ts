@@ -12,7 +12,7 @@ import type { WorkQueue } from "../payments/worker/queue";
 import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
-import { getServices, servicesForDealerTask, type Services } from "./services";
+import { getServices, servicesForDealerTask, type HeldServices, type Services } from "./services";
 import { decodeNotice } from "./wake";
 import { alertQueues } from "../alerts/queue";
 import { drainAlertSends } from "../alerts/deliveries";
@@ -50,9 +50,13 @@ export async function bootstrap(): Promise<void> {
  * A dealer whose books are reconciled: the environment's, and every hosted one that went live (suspended too). Its
  * services are not kept for the run (servicesForDealerTask): a night's pass over every dealer leaves the cache as it was.
  */
-async function reconciledDealer(dealerId: string): Promise<Services | null> {
-  const services = await servicesForDealerTask(dealerId);
-  return services && services.dealer.status !== "setup" ? services : null;
+async function reconciledDealer(dealerId: string): Promise<HeldServices | null> {
+  const held = await servicesForDealerTask(dealerId);
+  if (held && held.services.dealer.status === "setup") {
+    held.release();
+    return null;
+  }
+  return held;
 }
 
 /**

@@ -15,6 +15,7 @@ import { dealerList } from "../../admin/dealer-console";
 import { RECONCILE_TASK, scheduleNightlyReconciliation } from "../../reconciliation/nightly";
 import { parseSecretsKey, sealSecret } from "../../dealers/secret-box";
 import { dealerValues, secretContext } from "../../dealers/directory";
+import { logSecretHolderCount } from "../../logging/logger";
 
 const skip = databaseUnavailable();
 
@@ -242,10 +243,11 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     expect(await gw.services.db.balanceMovement.count({ where: { reference: { startsWith: "pi_limited_" }, needsAttention: true } })).toBe(0);
   }, 60_000);
 
-  test("the nightly reconciliation of every live dealer keeps no dealer's services it built and pushes none out", async () => {
+  test("the nightly reconciliation of every live dealer keeps no dealer's services or secrets it opened and pushes none out", async () => {
     const rootDb = gw.services.rootDb;
     const bServices = await servicesForDealer(b.dealer.id);
     const cachedBefore = cachedDealerCount();
+    const secretHoldersBefore = logSecretHolderCount();
     // B is paid (in the cache); C, D and E went live and nobody pays them. All four are reconciled tonight.
     const row = await rootDb.dealer.findUniqueOrThrow({ where: { id: hosted.report.dealer.id } });
     const others = ["c", "d", "e"].map((x) => `dlr_nightly_${x}`);
@@ -274,6 +276,8 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     // Nothing of C, D or E kept; B's services still the ones its payments use.
     expect(cachedDealerCount()).toBe(cachedBefore);
     expect(await servicesForDealer(b.dealer.id)).toBe(bServices);
+    // The secrets the runs opened were released with their services (the logger forgets them after a grace period).
+    expect(logSecretHolderCount()).toBe(secretHoldersBefore);
   }, 60_000);
 
   test("10,000 dealers in the database: the worker starts, credits and reads none of them", async () => {

@@ -3,7 +3,7 @@
 // times it was changed, and what the ledger says.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../dev/testing/harness";
-import { beginDelivery } from "../server/request-activity";
+import { beginDelivery, noteEventReceived } from "../server/request-activity";
 
 const skip = databaseUnavailable();
 
@@ -292,22 +292,45 @@ describe.skipIf(skip)("the worker and webhook deliveries", () => {
     }
   });
 
-  test("while webhook deliveries never stop, the worker holds back for a moment only, then credits at its usual pace", async () => {
-    // A flood that does not end (Stripe sending hundreds of events a second after an outage): holding back one row at
-    // a time for as long as it lasts would let the credits fall behind without end.
+  test("redeliveries that never stop do not hold the credits back: rows are worked side by side from the start", async () => {
+    // Stripe redelivering events already stored (answered as duplicates) is no burst of new work: credits keep their pace.
     const change = "panel/user/transaction/change_balance";
     gw.navixy.addFault({ method: change, always: true, action: { type: "delay", ms: 150 } });
+    gw.navixy.resetMaxConcurrent();
     const before = gw.navixy.balanceCents(10002);
     const delivering = beginDelivery();
     try {
-      const paid = await Promise.all(Array.from({ length: 12 }, (_, n) => gw.pay(10002, 500 + n)));
+      const paid = await Promise.all(Array.from({ length: 3 }, (_, n) => gw.pay(10002, 500 + n)));
       for (const p of paid) await gw.waitCredited(p.paymentId);
-      expect(gw.navixy.balanceCents(10002)).toBe(before + paid.reduce((sum, _p, n) => sum + 500 + n, 0));
-      // Past the moment it holds back, rows are worked side by side again (NAVIXY_CONCURRENCY calls at its Navixy).
+      expect(gw.navixy.balanceCents(10002)).toBe(before + 500 + 501 + 502);
       expect(gw.navixy.maxConcurrent(change)).toBeGreaterThanOrEqual(2);
     } finally {
       delivering();
       gw.navixy.clearFaults();
     }
   });
+
+  test("a burst of new events is answered first: the worker credits nothing while it lasts, then all of it", async () => {
+    const before = gw.navixy.balanceCents(10003);
+    const callsBefore = gw.navixy.changeBalanceCalls(10003);
+    const delivering = beginDelivery();
+    // New events stored at 200 a second, as in Stripe catching up after an outage.
+    const burst = setInterval(() => noteEventReceived(true), 5);
+    let callsDuringBurst: number;
+    try {
+      const paid = await Promise.all(Array.from({ length: 8 }, (_, n) => gw.pay(10003, 700 + n)));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      callsDuringBurst = gw.navixy.changeBalanceCalls(10003) - callsBefore;
+      clearInterval(burst);
+      delivering();
+      for (const p of paid) await gw.waitCredited(p.paymentId);
+      expect(gw.navixy.balanceCents(10003)).toBe(before + paid.reduce((sum, _p, n) => sum + 700 + n, 0));
+    } finally {
+      clearInterval(burst);
+      delivering();
+    }
+    // Well past a second of burst (the payments' own events were part of it), not one credit was sent meanwhile.
+    expect(callsDuringBurst).toBe(0);
+    expect(gw.navixy.changeBalanceCalls(10003) - callsBefore).toBe(8);
+  }, 30_000);
 });

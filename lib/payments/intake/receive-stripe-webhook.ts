@@ -8,6 +8,7 @@ import type { Services } from "../../server/services";
 import { requestLogger } from "../../logging/logger";
 import { HANDLED_EVENT_TYPES } from "./handle-stripe-event";
 import { countWebhook } from "../../metrics";
+import { noteEventReceived } from "../../server/request-activity";
 
 /** What receiving an event needs: where to store it, how to verify it, and a way to wake the worker. */
 export type IntakeDeps = Pick<Services, "dealer" | "config" | "db" | "sql" | "stripe" | "wakeWorker">;
@@ -42,6 +43,8 @@ export async function receiveStripeWebhook(services: IntakeDeps, request: Reques
   try {
     const stored = await storeVerifiedEvent(services, event, payload);
     countWebhook(services.dealer.slug, event.type, stored);
+    // A burst of new events (not redeliveries) is answered before the worker credits it (lib/payments/worker/give-way.ts).
+    noteEventReceived(stored === "stored");
     return json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true });
   } catch (error) {
     requestLogger(request).error({ eventId: event.id, eventType: event.type, err: error }, "could not store the Stripe event");

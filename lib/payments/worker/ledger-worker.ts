@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/client";
 import { logger, type Logger } from "../../logging/logger";
-import { deliveriesBusy } from "../../server/request-activity";
+import { newEventsBursting } from "../../server/request-activity";
 import { servicesForDealer, type Services } from "../../server/services";
 import { onWorkerWake, type WorkHint } from "../../server/wake";
 import type { Claimant } from "../ledger/claims";
@@ -19,11 +19,22 @@ import { DeliveryGiveWay } from "./give-way";
 import { NOTHING_DONE, type WorkItem, type WorkOutcome, type WorkQueue } from "./queue";
 import { coreQueues } from "./queues";
 
-/** How long the worker holds back a row while webhook deliveries arrive, at most, and the pause it waits for. */
+/** How long a row about to start waits while a burst of new events arrives, at most, and the step it waits in. */
 const MAX_DEFER_MS = 50;
-const QUIET_MS = 5;
-/** The longest stretch it holds back while deliveries never pause (give-way.ts). */
-const MAX_HOLD_MS = 1_000;
+const DEFER_STEP_MS = 5;
+/**
+ * A burst: new events (not redeliveries) arriving faster than the worker credits them as they come, about 50 a second
+ * (request-activity.ts counts ten within this window). Slower, they are credited as they arrive. It is judged by the
+ * events stored, not by the deliveries in flight: while the worker holds the event loop, deliveries wait unread in
+ * their sockets and none looks in flight.
+ */
+const BURST_WINDOW_MS = 200;
+/**
+ * The longest stretch it holds back while a burst never ends (give-way.ts): Stripe catching up after an outage is
+ * acknowledged first, and credited at most this much later. Bursts less than HOLD_QUIET_MS apart are one stretch.
+ */
+const MAX_HOLD_MS = 10_000;
+const HOLD_QUIET_MS = 2_000;
 
 /** Failures in a row that back a dealer off (the pauses are settings: WORKER_BACKOFF_MS, WORKER_BACKOFF_MAX_MS). */
 const FAILURES_TO_BACK_OFF = 5;
@@ -57,6 +68,8 @@ export class LedgerWorker {
   private lookAgain = true;
   /** The earliest retry a row of this worker was given (rows it worked and put back): a look is due then. */
   private nextRetryAt = Infinity;
+  /** The last pass was held back for a burst of new events: look again a moment later, not at the next poll. */
+  private heldBack = false;
   /** Dealers left out of the last look for being at their limit: when one of their rows ends, look again. */
   private atLimitAtLook = new Set<string>();
   private readonly lastLookAt = new Map<string, number>();
@@ -69,7 +82,7 @@ export class LedgerWorker {
   private readonly byName: Map<string, WorkQueue>;
   private readonly slots: DealerSlots;
   private readonly circuits: DealerCircuits;
-  private readonly giveWay = new DeliveryGiveWay(() => deliveriesBusy(QUIET_MS), MAX_HOLD_MS);
+  private readonly giveWay = new DeliveryGiveWay(() => newEventsBursting(BURST_WINDOW_MS), MAX_HOLD_MS, HOLD_QUIET_MS);
   private readonly claimants = new WeakMap<Services, Claimant>();
   private readonly onlyDealer: string | undefined;
   private readonly servicesFor: (dealerId: string) => Promise<Services | null>;
@@ -158,6 +171,9 @@ export class LedgerWorker {
     const now = Date.now();
     let free = this.concurrency - this.active.size;
     if (free <= 0) return 0;
+    // A burst of new events is being answered: no row starts, not even a look for them (on SQLite every statement
+    // takes the connection the deliveries store their events on). Rows already in flight go on.
+    if (this.holdingBack()) return 0;
     const excluded = this.blocked(now);
     if (this.lookAgain || now - (this.lastLookAt.get("") ?? 0) >= this.services.config.worker.pollIntervalMs) {
       this.atLimitAtLook = new Set(this.slots.blocked(now));
@@ -231,9 +247,10 @@ export class LedgerWorker {
     const queue = this.byName.get(item.queue);
     const key = itemKey(item);
     if (!queue || this.active.has(key) || this.active.size >= this.concurrency || this.shareLeft(queue) <= 0) return false;
-    // While webhook deliveries are being answered, one row at a time: Stripe gets its answers first (the worker shares
-    // this process's event loop and, on SQLite, its one connection), and the rest follows as soon as they pause.
-    if (this.active.size > 0 && this.running && this.giveWay.holdBack()) return false;
+    // While a burst of new events is being answered, none: Stripe gets its answers first (the worker shares this
+    // process's event loop and, on SQLite, its one connection), and the rows follow as soon as it ends. A hint not
+    // taken here goes to the other instances.
+    if (this.holdingBack()) return false;
     if (!this.circuits.allows(item.dealerId, now)) return false;
     if (!this.slots.tryTake(item.dealerId, now)) return false;
     this.circuits.started(item.dealerId, now);
@@ -354,6 +371,12 @@ export class LedgerWorker {
     // A retry this worker scheduled, a paused dealer resuming, a backed-off dealer's probe: a look is due then.
     const rowsDueAt = Math.min(this.nextRetryAt, this.slots.nextResumeAt(), this.circuits.nextProbeAt());
     let next = Math.min(lookedAt + this.services.config.worker.pollIntervalMs, rowsDueAt);
+    if (this.heldBack) {
+      // Held back for a burst: looked at again a moment later, for as long as it lasts.
+      this.heldBack = false;
+      this.lookAgain = true;
+      next = Math.min(next, now + MAX_DEFER_MS);
+    }
     for (const queue of this.queues) {
       if (queue.intervalMs !== undefined) next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
     }
@@ -406,16 +429,23 @@ export class LedgerWorker {
     }
   }
 
+  /** Whether the worker loop holds back now for a burst of new events (commands and tests running it by hand never do). */
+  private holdingBack(): boolean {
+    if (!this.running || !this.giveWay.holdBack()) return false;
+    this.heldBack = true;
+    return true;
+  }
+
   /**
-   * Waits while webhook deliveries are being answered in this process (lib/server/request-activity.ts), at
-   * most MAX_DEFER_MS: a burst of deliveries is acknowledged first and credited right after, instead of
-   * every delivery waiting behind a credit's database work. Deliveries that never pause hold it back for one
-   * stretch of MAX_HOLD_MS only (give-way.ts): after that the credits keep pace with them.
+   * Waits while a burst of new events is being answered in this process (lib/server/request-activity.ts), at most
+   * MAX_DEFER_MS: the burst is acknowledged first and credited right after, instead of every delivery waiting behind
+   * a credit's database work. A burst that never ends holds it back for one stretch of MAX_HOLD_MS only
+   * (give-way.ts): after that the credits keep pace with it. Redeliveries of stored events never hold it back.
    */
   private async giveWayToDeliveries(): Promise<void> {
     const deadline = performance.now() + MAX_DEFER_MS;
     while (this.running && this.giveWay.holdBack() && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      await new Promise((resolve) => setTimeout(resolve, DEFER_STEP_MS));
     }
   }
 }

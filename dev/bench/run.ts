@@ -52,8 +52,8 @@ const scaleN = Number(option("--scale") ?? (quick ? 100_000 : 1_000_000));
 const pgUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "") ? process.env.DATABASE_URL! : undefined;
 
 const SIZE = quick
-  ? { perConcurrency: 300, warmup: 100, paced: 100, rate: 20, underLoad: 100, underLoadRate: 10, pageSeq: 200, pageConc: 600, rssPages: 2_000, webhookRounds: 1, scaleEvents: 300, scaleRounds: 2, queryIterations: 100 }
-  : { perConcurrency: 2_000, warmup: 200, paced: 300, rate: 20, underLoad: 300, underLoadRate: 10, pageSeq: 1_000, pageConc: 3_000, rssPages: 10_000, webhookRounds: 2, scaleEvents: 2_000, scaleRounds: 4, queryIterations: 500 };
+  ? { suiteWarmup: 500, perConcurrency: 300, warmup: 100, paced: 100, rate: 20, underLoad: 100, underLoadRate: 10, pageSeq: 200, pageConc: 600, rssPages: 2_000, webhookRounds: 1, scaleEvents: 300, scaleRounds: 2, queryIterations: 100 }
+  : { suiteWarmup: 1_000, perConcurrency: 2_000, warmup: 200, paced: 300, rate: 20, underLoad: 300, underLoadRate: 10, pageSeq: 1_000, pageConc: 3_000, rssPages: 10_000, webhookRounds: 2, scaleEvents: 2_000, scaleRounds: 4, queryIterations: 500 };
 const CONCURRENCY = [1, 8, 32, 64];
 const CHECKOUT_USER = 10001;
 
@@ -193,6 +193,12 @@ async function webhookSuite(
   const bursts: BurstResult[] = [];
   /** The c=32 step's measured events, stored by then: redelivered in the load below. */
   let storedEvents: PreparedEvent[] = [];
+  // Both servers warm before the first step: the floor has already served the suites before this one, and a gateway
+  // just started would otherwise be measured at c=1 while its code is still being compiled.
+  const suiteWarmup = await preparePayments(db, emu.stripeUrl, SIZE.suiteWarmup);
+  await ingest(floorWebhook, suiteWarmup, 8);
+  await ingest(webhook, suiteWarmup, 8);
+  await drain(db);
   for (const c of CONCURRENCY) {
     // Each step's payments are prepared right before it: one left waiting longer than SWEEP_AFTER_MS would be
     // credited by the worker's sweep before its event arrives.

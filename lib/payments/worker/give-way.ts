@@ -1,9 +1,8 @@
 // The worker shares its process with the webhook route. While a burst of new events is being answered it holds back
-// (it starts no row; a row that was about to start waits a moment), so the burst is acknowledged first and credited
-// right after. A burst that does not end (Stripe sending hundreds of events a second after an outage), or traffic that
-// keeps crossing the burst's threshold, would then hold the credits back for as long as it lasts: the worker holds
-// back for at most `maxHoldMs` of bursts in one stretch, then works at its usual pace until the bursts have paused for
-// `quietMs`.
+// (it starts no row; rows in flight go on), so the burst is acknowledged first and credited right after. A burst that
+// does not end (Stripe sending hundreds of events a second after an outage), or traffic that keeps crossing the
+// burst's threshold, would then hold the credits back for as long as it lasts: the worker holds back for at most
+// `maxHoldMs` of bursts in one stretch, then works at its usual pace until the bursts have paused for `quietMs`.
 
 export class DeliveryGiveWay {
   /** Burst time counted in the current stretch (the runs that ended). */

@@ -19,9 +19,8 @@ import { DeliveryGiveWay } from "./give-way";
 import { NOTHING_DONE, type WorkItem, type WorkOutcome, type WorkQueue } from "./queue";
 import { coreQueues } from "./queues";
 
-/** How long a row about to start waits while a burst of new events arrives, at most, and the step it waits in. */
-const MAX_DEFER_MS = 50;
-const DEFER_STEP_MS = 5;
+/** How soon a worker held back by a burst of new events looks again. */
+const HELD_LOOK_MS = 50;
 /**
  * A burst: new events (not redeliveries) arriving faster than the worker credits them as they come, about 50 a second
  * (request-activity.ts counts ten within this window). Slower, they are credited as they arrive. It is judged by the
@@ -269,7 +268,8 @@ export class LedgerWorker {
   private async execute(queue: WorkQueue, item: WorkItem): Promise<void> {
     let outcome: WorkOutcome = NOTHING_DONE;
     try {
-      await this.giveWayToDeliveries();
+      // Its work begins after tryStart has put it in `active` (a hint for this very row meanwhile is not started twice).
+      await null;
       const services = queue.usesDealerServices === false ? this.services : await this.servicesFor(item.dealerId);
       if (!services) {
         this.log.warn({ dealerId: item.dealerId, queue: item.queue, rowId: item.id }, "row of a dealer that no longer exists: left as it is");
@@ -375,7 +375,7 @@ export class LedgerWorker {
       // Held back for a burst: looked at again a moment later, for as long as it lasts.
       this.heldBack = false;
       this.lookAgain = true;
-      next = Math.min(next, now + MAX_DEFER_MS);
+      next = Math.min(next, now + HELD_LOOK_MS);
     }
     for (const queue of this.queues) {
       if (queue.intervalMs !== undefined) next = Math.min(next, (this.lastLookAt.get(queue.name) ?? 0) + queue.intervalMs);
@@ -434,18 +434,5 @@ export class LedgerWorker {
     if (!this.running || !this.giveWay.holdBack()) return false;
     this.heldBack = true;
     return true;
-  }
-
-  /**
-   * Waits while a burst of new events is being answered in this process (lib/server/request-activity.ts), at most
-   * MAX_DEFER_MS: the burst is acknowledged first and credited right after, instead of every delivery waiting behind
-   * a credit's database work. A burst that never ends holds it back for one stretch of MAX_HOLD_MS only
-   * (give-way.ts): after that the credits keep pace with it. Redeliveries of stored events never hold it back.
-   */
-  private async giveWayToDeliveries(): Promise<void> {
-    const deadline = performance.now() + MAX_DEFER_MS;
-    while (this.running && this.giveWay.holdBack() && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, DEFER_STEP_MS));
-    }
   }
 }

@@ -58,6 +58,8 @@ interface CachedServices {
 interface ProcessState {
   db?: { db: Db; target: DatabaseTarget; direct: DirectSql; url: string };
   dealers?: LruCache<string, CachedServices>;
+  /** Uses of dealers' services built and not kept, numbered per process (their secrets' holders must not collide). */
+  uses?: number;
 }
 
 const processState: ProcessState = ((globalThis as { __gateway?: ProcessState }).__gateway ??= {});
@@ -164,14 +166,13 @@ export interface HeldServices {
   release(): void;
 }
 
-let uses = 0;
-
 /**
  * A dealer's services built for one use and not kept (a periodic check of every live dealer must not fill the cache);
  * the caller releases them when done.
  */
 export function uncachedServicesForDealerRow(row: DealerRow): HeldServices {
-  const holder = dealerSecretHolder(row.id, `use-${++uses}`);
+  processState.uses = (processState.uses ?? 0) + 1;
+  const holder = dealerSecretHolder(row.id, `use-${processState.uses}`);
   try {
     const config = dealerConfig(row.slug, process.env, dealerValues(row, keyringOf(getConfig()), { holder }));
     return { services: buildServices(config, dealerRef(row)), release: () => releaseLogSecrets(holder) };

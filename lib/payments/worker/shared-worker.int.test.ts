@@ -2,7 +2,7 @@
 // and never has more than NAVIXY_CONCURRENCY calls at its Navixy; a dealer whose Navixy is down is backed off as a
 // whole (and recorded for the console), not polled row by row; "too many requests" slows a dealer down without losing
 // a credit; a webhook wakes the worker for its row without a poll; dealers nobody pays cost nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test, vi } from "vitest";
 import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../../dev/testing/harness";
 import { addHostedDealer, type HostedDealer } from "../../../dev/testing/hosted-dealer";
 import type { Services } from "../../server/services";
@@ -279,6 +279,24 @@ describe.skipIf(skip)("one worker for every dealer", () => {
     // The secrets the runs opened were released with their services (the logger forgets them after a grace period).
     expect(logSecretHolderCount()).toBe(secretHoldersBefore);
   }, 60_000);
+
+  test("dealers' services built for one use in two bundles of the process each release their own secrets only", async () => {
+    // Next.js evaluates lib/server/services.ts once per bundle (a console route and the worker): two copies at once.
+    const row = await gw.services.rootDb.dealer.findUniqueOrThrow({ where: { id: hosted.report.dealer.id } });
+    vi.resetModules();
+    const first = await import("../../server/services");
+    vi.resetModules();
+    const second = await import("../../server/services");
+    expect(second).not.toBe(first);
+    const holders = logSecretHolderCount();
+    const a = first.uncachedServicesForDealerRow(row);
+    const b2 = second.uncachedServicesForDealerRow(row);
+    expect(logSecretHolderCount()).toBe(holders + 2);
+    a.release();
+    expect(logSecretHolderCount()).toBe(holders + 1); // the other bundle's use still holds its own
+    b2.release();
+    expect(logSecretHolderCount()).toBe(holders);
+  });
 
   test("10,000 dealers in the database: the worker starts, credits and reads none of them", async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({

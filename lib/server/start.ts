@@ -13,7 +13,7 @@ import { coreQueues } from "../payments/worker/queues";
 import { dealerTaskQueue } from "../payments/worker/dealer-tasks";
 import { nightlyReconciliationTask, scheduleNightlyReconciliations } from "../reconciliation/nightly";
 import { getServices, servicesForDealerTask, type HeldServices, type Services } from "./services";
-import { decodeNotice } from "./wake";
+import { announcePresence, decodeNotice, notePeer, PRESENCE_INTERVAL_MS, setListening } from "./wake";
 import { alertQueues } from "../alerts/queue";
 import { drainAlertSends } from "../alerts/deliveries";
 import { startHeartbeat } from "../monitoring/heartbeat";
@@ -99,17 +99,7 @@ export async function startWorker(): Promise<ProcessWorker> {
   void scheduleNightlyReconciliations(services.rootDb).catch((error) => logger.error({ err: error }, "could not schedule the dealers' nightly reconciliations"));
   const worker = createWorker(services);
   worker.start();
-  const listener = new WorkChannelListener(services.dbTarget, {
-    onNotice: (payload) => {
-      const notice = decodeNotice(payload);
-      if (notice.own) return;
-      for (const hint of notice.hints) worker.wake(hint);
-    },
-    // Hints sent while the connection was down are lost: look for due rows now.
-    onConnected: () => worker.wake(),
-    onError: (error) => logger.warn({ err: error }, "work channel: connection lost, reconnecting (polling meanwhile)"),
-  });
-  listener.start();
+  const listener = listenToOtherInstances(services, worker);
   // Its heartbeat: /api/ready and the metrics know a worker runs (here, or on another instance).
   const heartbeat = startHeartbeat(services.rootDb, worker, services.config.worker.pollIntervalMs);
   holder.__gatewayWorker = {
@@ -123,4 +113,44 @@ export async function startWorker(): Promise<ProcessWorker> {
     },
   };
   return holder.__gatewayWorker;
+}
+
+/**
+ * On PostgreSQL: the other instances' hints wake this worker, and this process says that it listens (lib/server/wake.ts),
+ * so the others send it hints, and it learns whether any other instance listens to its own.
+ */
+export function listenToOtherInstances(services: Pick<Services, "dbTarget">, worker: Pick<LedgerWorker, "wake">): { close(): Promise<void> } {
+  const listener = new WorkChannelListener(services.dbTarget, {
+    onNotice: (payload) => {
+      const notice = decodeNotice(payload);
+      if (notice.own) return;
+      if (notice.presence && notice.origin) {
+        notePeer(notice.origin);
+        // A newcomer learns at once that this instance listens too.
+        if (notice.presence === "hello") announcePresence("here");
+      }
+      for (const hint of notice.hints) worker.wake(hint);
+    },
+    onConnected: () => {
+      setListening(Date.now());
+      announcePresence("hello");
+      // Hints sent while the connection was down are lost: look for due rows now.
+      worker.wake();
+    },
+    onError: (error) => {
+      setListening(undefined);
+      logger.warn({ err: error }, "work channel: connection lost, reconnecting (polling meanwhile)");
+    },
+  });
+  listener.start();
+  if (services.dbTarget.provider !== "postgres") return { close: () => listener.close() };
+  const presence = setInterval(() => announcePresence("here"), PRESENCE_INTERVAL_MS);
+  presence.unref?.();
+  return {
+    close: async () => {
+      clearInterval(presence);
+      setListening(undefined);
+      await listener.close();
+    },
+  };
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { databaseUnavailable, startGateway, type Gateway } from "../../../dev/testing/harness";
 import { freePort, spawnNode, waitUntil, type ManagedProcess } from "../../../dev/testing/app-process";
 import { Client } from "pg";
-import { decodeHint, decodeNotice, encodeHint, wakeWorkers } from "../../server/wake";
+import { decodeHint, decodeNotice, encodeHint, notePeer, othersMayListen, PEER_SILENT_MS, PRESENCE_ANSWER_MS, setListening, wakeWorkers } from "../../server/wake";
+import { listenToOtherInstances } from "../../server/start";
 import { workChannelName } from "../../db/work-channel";
 import { postgresPoolConfig } from "../../db/url";
 
@@ -25,10 +26,86 @@ describe("work hints", () => {
 
   test("a notification of an instance of an earlier version (one hint, no sender) is read as one hint from another instance", () => {
     const hint = { queue: "event", dealerId: "default", id: "evt_old", version: 0, state: "received" };
-    expect(decodeNotice(encodeHint(hint))).toEqual({ own: false, hints: [hint] });
+    expect(decodeNotice(encodeHint(hint))).toEqual({ own: false, origin: null, hints: [hint] });
     // Not a hint at all: a look for due rows.
-    expect(decodeNotice("nonsense")).toEqual({ own: false, hints: [undefined] });
+    expect(decodeNotice("nonsense")).toEqual({ own: false, origin: null, hints: [undefined] });
+    // An instance announcing that it listens, with or without hints of its own.
+    expect(decodeNotice("@peer\n!hello")).toEqual({ own: false, origin: "@peer", hints: [], presence: "hello" });
+    expect(decodeNotice(`@peer\n${encodeHint(hint)}\n!here`)).toEqual({ own: false, origin: "@peer", hints: [hint], presence: "here" });
   });
+
+  test("another instance counts as listening until it has been silent for PEER_SILENT_MS", () => {
+    const t0 = 1_000_000_000;
+    try {
+      setListening(t0);
+      expect(othersMayListen(t0 + PRESENCE_ANSWER_MS - 1)).toBe(true);
+      expect(othersMayListen(t0 + PRESENCE_ANSWER_MS)).toBe(false);
+      notePeer("@peer-a", t0 + PRESENCE_ANSWER_MS);
+      expect(othersMayListen(t0 + PRESENCE_ANSWER_MS + PEER_SILENT_MS - 1)).toBe(true);
+      expect(othersMayListen(t0 + PRESENCE_ANSWER_MS + PEER_SILENT_MS)).toBe(false);
+      // Its connection lost, this process cannot hear hellos: it sends again.
+      setListening(undefined);
+      expect(othersMayListen(t0 + 10 * PEER_SILENT_MS)).toBe(true);
+    } finally {
+      setListening(undefined);
+    }
+  });
+});
+
+describe.skipIf(databaseUnavailable() || !postgres)("hints go out only while another instance listens", () => {
+  let gw: Gateway;
+  let watcher: Client;
+  let channel: string;
+  const payloads: string[] = [];
+  beforeAll(async () => {
+    // No worker in this process: what it sends is what the test sees.
+    gw = await startGateway({ worker: false });
+    const target = gw.services.dbTarget;
+    if (target.provider !== "postgres") throw new Error("PostgreSQL only");
+    channel = workChannelName(target);
+    // Listens without announcing itself, as an instance of an earlier version, or a person with psql, would.
+    watcher = new Client(postgresPoolConfig(target));
+    await watcher.connect();
+    watcher.on("notification", (message) => payloads.push(message.payload ?? ""));
+    await watcher.query(`LISTEN "${channel}"`);
+  }, 60_000);
+  afterAll(async () => {
+    await watcher?.end();
+    await gw?.close();
+  });
+
+  const hint = (id: string) => ({ queue: "event", dealerId: "dlr_nobody", id, version: 0, state: "received" });
+  const sent = () => payloads.map((p) => decodeNotice(p));
+  const sentHintIds = () => sent().flatMap((n) => n.hints.map((h) => h?.id));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  test("alone it sends none; it starts again when another instance says hello, and answers it", async () => {
+    // A process that does not listen cannot know who does: it sends.
+    wakeWorkers(hint("evt_not_listening"));
+    await waitUntil(() => sentHintIds().includes("evt_not_listening"), 5_000, "the hint of a process that does not listen");
+
+    const worker = { woken: [] as unknown[], wake(h?: unknown) { this.woken.push(h); } };
+    const listening = listenToOtherInstances(gw.services, worker);
+    try {
+      await waitUntil(() => sent().some((n) => n.own && n.presence === "hello"), 5_000, "its hello");
+      // Until the others had time to answer, it still sends.
+      wakeWorkers(hint("evt_while_answers_come"));
+      await waitUntil(() => sentHintIds().includes("evt_while_answers_come"), 5_000, "a hint right after its hello");
+
+      await new Promise((resolve) => setTimeout(resolve, PRESENCE_ANSWER_MS));
+      wakeWorkers(hint("evt_alone"));
+      await settle();
+      expect(sentHintIds()).not.toContain("evt_alone");
+
+      // Another instance comes up: its hello is answered, and hints go out again.
+      await watcher.query("SELECT pg_notify($1, $2)", [channel, "@another-instance\n!hello"]);
+      await waitUntil(() => sent().some((n) => n.own && n.presence === "here"), 5_000, "its answer to the hello");
+      wakeWorkers(hint("evt_with_a_peer"));
+      await waitUntil(() => sentHintIds().includes("evt_with_a_peer"), 5_000, "a hint once another instance listens");
+    } finally {
+      await listening.close();
+    }
+  }, 30_000);
 });
 
 describe.skipIf(databaseUnavailable() || !postgres)("instances wake each other through PostgreSQL", () => {

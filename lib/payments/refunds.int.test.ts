@@ -10,7 +10,8 @@ import { databaseUnavailable, startGateway, waitFor, type Gateway } from "../../
 import { needsAttention } from "./attention";
 import { retryMovement } from "./retry-movement";
 import { REFUND_RECHECK_MS, REFUND_WATCH_MS, sweepPayments } from "./sweep";
-import { asMovementId } from "../ids";
+import { asMovementId, asPaymentIntentId } from "../ids";
+import { syncPaymentIntent } from "./sync-payment-intent";
 
 const CHANGE_BALANCE = "panel/user/transaction/change_balance";
 const TRANSACTION_LIST = "panel/user/transaction/list";
@@ -34,6 +35,7 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
         { id: 20012, firstName: "Tony", lastName: "Hoare", balance: "10.00" },
         { id: 20013, firstName: "Adele", lastName: "Goldberg", balance: "10.00" },
         { id: 20014, firstName: "Margaret", lastName: "Hamilton", balance: "10.00" },
+        { id: 20015, firstName: "Leslie", lastName: "Lamport", balance: "10.00" },
       ],
     });
   });
@@ -367,6 +369,28 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
       ["credit", 1000, "applied"],
     ]);
     expect(gw.navixy.balanceCents(20012)).toBe(1000 + 3000);
+  });
+
+  test("any sync of a payment the ledger records refunds of reads them again: a failed refund whose events never came is credited back", async () => {
+    const { paymentId, piId } = await pay(20015, 1200);
+    await settled(paymentId, 1);
+    const refund = await gw.stripe.refunds.create({ payment_intent: piId });
+    await settled(paymentId, 2);
+    gw.stripeEmulator.pauseDeliveries(true, "drop");
+    gw.stripeEmulator.failRefund(refund.id);
+    await gw.stripeEmulator.flushDeliveries();
+    gw.stripeEmulator.pauseDeliveries(false);
+
+    // The payer's return page (or a payment_intent.succeeded redelivered) syncs without asking for refunds.
+    const outcome = await syncPaymentIntent(gw.services, asPaymentIntentId(piId), "return");
+    expect(outcome).toMatchObject({ kind: "synced", payment: { amountRefunded: 0 } });
+    const list = await settled(paymentId, 3);
+    expect(list.map((m) => [m.kind, m.amount, m.state, m.idempotencyKey])).toEqual([
+      ["credit", 1200, "applied", `credit:${piId}`],
+      ["debit", 1200, "applied", `debit:${refund.id}`],
+      ["credit", 1200, "applied", `refund-reversal:${refund.id}`],
+    ]);
+    expect(navixyChanges(20015, refund.id)).toEqual([-1200, 1200]);
   });
 
   // Last: the sweeps here read the clock ahead, which other refunded payments of this file see too.

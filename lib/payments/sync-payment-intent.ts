@@ -12,7 +12,7 @@ import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
-import { insertCreditOnce, paymentByIntent, refundedSoFar, updatePayment } from "./ledger/ledger-sql";
+import { insertCreditOnce, paymentByIntent, updatePayment } from "./ledger/ledger-sql";
 import { applyRefunds, listRefunds } from "./refunds";
 import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
@@ -53,22 +53,25 @@ export async function syncPaymentIntent(
 ): Promise<SyncOutcome> {
   const intent = await services.stripe.paymentIntents.retrieve(paymentIntentId, { expand: PAYMENT_METHOD_EXPAND });
   let refunds: Stripe.Refund[] | undefined;
-  if (intent.status === "succeeded") {
-    const known = options.refunds
-      ? true
-      : ((await refundedSoFar(services, intent.id)) ?? 0) > 0;
-    if (known) refunds = await listRefunds(services, intent.id);
-  }
+  if (intent.status === "succeeded" && options.refunds) refunds = await listRefunds(services, intent.id);
   for (let attempt = 0; ; attempt++) {
     try {
       return await applyIntent(services, intent, refunds, source);
     } catch (error) {
+      // The ledger records refunds of it: they are read from Stripe too (one may have failed since), then it runs again.
+      if (error instanceof RefundsToRead && refunds === undefined) {
+        refunds = await listRefunds(services, intent.id);
+        continue;
+      }
       // Two syncs raced to record the same credit: the database kept one. Run again to see it.
       if (isUniqueViolation(error) && attempt < 2) continue;
       throw error;
     }
   }
 }
+
+/** Thrown inside the ledger's transaction (nothing written yet) when a payment's refunds must be read from Stripe first. */
+class RefundsToRead extends Error {}
 
 async function applyIntent(
   services: SyncDeps,
@@ -81,6 +84,8 @@ async function applyIntent(
     const found = await findPayment(tx, services.dealer.id, intent);
     if (found.kind === "not_ours") return found;
     let payment = found.payment;
+    // Read with the payment instead of before the transaction: the Stripe call for refunds only when there are some.
+    if (intent.status === "succeeded" && refunds === undefined && payment.amountRefunded > 0) throw new RefundsToRead();
 
     const to = paymentStatusFromIntent(intent);
     const error = intent.last_payment_error;

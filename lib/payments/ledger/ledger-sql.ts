@@ -277,12 +277,3 @@ export async function paymentByIntent(db: Sql, dealerId: string, paymentIntentId
     SELECT * FROM "Payment" WHERE "stripePaymentIntentId" = ${paymentIntentId} AND "dealerId" = ${dealerId}`;
   return rows[0] ?? null;
 }
-
-/** What the ledger records as refunded of a PaymentIntent's payment (null: no such payment of this dealer). */
-export async function refundedSoFar(services: { sql: DirectSql; dealer: { id: string } }, paymentIntentId: string): Promise<number | null> {
-  const rows = await services.sql.query<{ amountRefunded: number }>(
-    `SELECT "amountRefunded" FROM "Payment" WHERE "stripePaymentIntentId" = ? AND "dealerId" = ?`,
-    [paymentIntentId, services.dealer.id],
-  );
-  return rows[0] ? Number(rows[0].amountRefunded) : null;
-}

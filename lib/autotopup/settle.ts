@@ -21,8 +21,10 @@ export function isRecoveryCharge(charge: { windowKey: string }): boolean {
 }
 
 export async function afterPaymentSync(tx: Tx, config: Config, payment: Payment, intent: Stripe.PaymentIntent): Promise<void> {
-  // Every synced payment passes here, and almost none is a rule's enrolment or a top-up: one plain query says which
-  // (a rule waiting for this payment, a charge of it) before anything else is read.
+  // Every synced payment passes here, and almost none is a rule's enrolment or a top-up. Each of those was created
+  // with the rule's id in its PaymentIntent's metadata (enrol.ts, scheduler.ts, recovery.ts): without it, nothing is
+  // read. With it, one plain query says which it is (a rule waiting for this payment, a charge of it).
+  if (!intent.metadata?.auto_top_up_rule_id) return;
   const [role] = await tx.$queryRaw<{ enrolment: string | null; charge: string | null }[]>`
     SELECT
       (SELECT "enrolmentPaymentId" FROM "AutoTopUpRule"

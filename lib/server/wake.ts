@@ -126,6 +126,7 @@ export function decodeHint(payload: string): WorkHint | undefined {
  * A notification on the work channel: its sender's origin line, then one hint per line (lib/db/work-channel.ts). An
  * instance ignores its own: its worker was offered each hint before it was sent. A payload without an origin line is
  * one hint of an instance of an earlier version; a line that is not a hint asks for a look for due rows (undefined).
+ * "!hello" and "!here" are the sender announcing that it listens (a hello, the stronger, wins when both come).
  */
 export function decodeNotice(payload: string): { own: boolean; origin: string | null; hints: (WorkHint | undefined)[]; presence?: Presence } {
   const lines = payload.split("\n");

@@ -58,6 +58,19 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
       { what: `${count} settled movements` },
     );
   const payment = (paymentId: string) => gw.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  /** A payment credited and refunded (its debit applied), then the refund fails at Stripe and none of its events arrive. */
+  const refundFailingWithoutItsEvents = async (userId: number, amount: number) => {
+    const { paymentId, piId } = await pay(userId, amount);
+    await settled(paymentId, 1);
+    const refund = await gw.stripe.refunds.create({ payment_intent: piId });
+    await settled(paymentId, 2);
+    gw.stripeEmulator.pauseDeliveries(true, "drop");
+    gw.stripeEmulator.failRefund(refund.id);
+    await gw.stripeEmulator.flushDeliveries();
+    gw.stripeEmulator.pauseDeliveries(false);
+    expect(await gw.services.db.stripeEvent.count({ where: { objectId: refund.id, type: { in: ["refund.failed", "charge.refund.updated"] } } })).toBe(0);
+    return { paymentId, piId, refund };
+  };
 
   test("a full refund debits what was credited, once, even when the event is replayed", async () => {
     const { paymentId, piId } = await pay(20001, 2500);
@@ -372,14 +385,7 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
   });
 
   test("any sync of a payment the ledger records refunds of reads them again: a failed refund whose events never came is credited back", async () => {
-    const { paymentId, piId } = await pay(20015, 1200);
-    await settled(paymentId, 1);
-    const refund = await gw.stripe.refunds.create({ payment_intent: piId });
-    await settled(paymentId, 2);
-    gw.stripeEmulator.pauseDeliveries(true, "drop");
-    gw.stripeEmulator.failRefund(refund.id);
-    await gw.stripeEmulator.flushDeliveries();
-    gw.stripeEmulator.pauseDeliveries(false);
+    const { paymentId, piId, refund } = await refundFailingWithoutItsEvents(20015, 1200);
 
     // The payer's return page (or a payment_intent.succeeded redelivered) syncs without asking for refunds.
     const outcome = await syncPaymentIntent(gw.services, asPaymentIntentId(piId), "return");
@@ -395,15 +401,7 @@ describe.skipIf(databaseUnavailable())("refunds", () => {
 
   // Last: the sweeps here read the clock ahead, which other refunded payments of this file see too.
   test("the sweep re-reads recently refunded payments: a refund.failed that never arrived is still credited back", async () => {
-    const { paymentId, piId } = await pay(20013, 1500);
-    await settled(paymentId, 1);
-    const refund = await gw.stripe.refunds.create({ payment_intent: piId });
-    await settled(paymentId, 2);
-    gw.stripeEmulator.pauseDeliveries(true, "drop");
-    gw.stripeEmulator.failRefund(refund.id);
-    await gw.stripeEmulator.flushDeliveries();
-    gw.stripeEmulator.pauseDeliveries(false);
-    expect(await gw.services.db.stripeEvent.count({ where: { objectId: refund.id, type: { in: ["refund.failed", "charge.refund.updated"] } } })).toBe(0);
+    const { paymentId, piId, refund } = await refundFailingWithoutItsEvents(20013, 1500);
 
     await sweepPayments(gw.services, new Date(Date.now() + 60_000)); // read minutes ago: not yet
     await sweepPayments(gw.services, new Date(Date.now() + REFUND_WATCH_MS + 86_400_000)); // refunded too long ago: never

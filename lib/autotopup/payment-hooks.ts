@@ -3,9 +3,10 @@
 import { HttpError } from "../http/responses";
 import type { PaymentHooks } from "../payments/hooks";
 import { autoTopUpInput, prepareEnrolment, recordEnrolment, type PreparedEnrolment } from "./enrol";
-import { afterPaymentSync } from "./settle";
+import { afterPaymentSync, concernsAutoTopUp } from "./settle";
 
 export const autoTopUpPaymentHooks: PaymentHooks = {
+  syncConcerns: concernsAutoTopUp,
   afterPaymentSync,
   autoTopUp: {
     async prepare(services, { navixyUserId, currency, input }) {

@@ -132,7 +132,7 @@ async function createIntent(
   }
   await transaction(services.db, async (tx) => {
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-    await movePayment(tx, payment, paymentStatusFromIntent(intent), "auto_top_up_confirmation", {
+    await movePayment(services.sql.within(tx), payment, paymentStatusFromIntent(intent), "auto_top_up_confirmation", {
       stripePaymentIntentId: intent.id,
       livemode: intent.livemode,
     });

@@ -310,7 +310,7 @@ async function resolveInFlight(services: Services, rule: AutoTopUpRule, charge: 
   // No PaymentIntent: Stripe refused or never answered when it was created.
   if (payment.status === "abandoned" || payment.status === "canceled" || now.getTime() - charge.createdAt.getTime() > GIVE_UP_CREATING_AFTER_MS) {
     await transaction(db, async (tx) => {
-      await movePayment(tx, payment, "abandoned", "auto_top_up");
+      await movePayment(services.sql.within(tx), payment, "abandoned", "auto_top_up");
       await tx.autoTopUpCharge.updateMany({ where: { id: charge.id, settledAt: null }, data: { settledAt: new Date(), inFlightUserId: null } });
     });
     await event(services, rule.id, "failed", `Payment ${payment.id} was given up: Stripe never created its PaymentIntent.`, payment.id, now);
@@ -374,7 +374,7 @@ async function giveUpUnusableCard(
 ): Promise<void> {
   const code = error.code ?? "invalid_request";
   await transaction(services.db, async (tx) => {
-    await movePayment(tx, payment, "failed", "auto_top_up", { failureCode: code, failureMessage: "The saved card can no longer be charged." });
+    await movePayment(services.sql.within(tx), payment, "failed", "auto_top_up", { failureCode: code, failureMessage: "The saved card can no longer be charged." });
     await tx.autoTopUpCharge.updateMany({ where: { id: charge.id, settledAt: null }, data: { settledAt: new Date(), inFlightUserId: null } });
     await tx.autoTopUpRule.updateMany({
       where: { id: rule.id, state: "active" },

@@ -20,11 +20,18 @@ export function isRecoveryCharge(charge: { windowKey: string }): boolean {
   return charge.windowKey.startsWith("recovery:");
 }
 
+/**
+ * Whether a synced payment may be a rule's enrolment or a top-up: each of those was created with the rule's id in its
+ * PaymentIntent's metadata (enrol.ts, scheduler.ts, recovery.ts). Almost no payment is, and for the others the sync
+ * does not call afterPaymentSync at all.
+ */
+export function concernsAutoTopUp(intent: Stripe.PaymentIntent): boolean {
+  return Boolean(intent.metadata?.auto_top_up_rule_id);
+}
+
 export async function afterPaymentSync(tx: Tx, config: Config, payment: Payment, intent: Stripe.PaymentIntent): Promise<void> {
-  // Every synced payment passes here, and almost none is a rule's enrolment or a top-up. Each of those was created
-  // with the rule's id in its PaymentIntent's metadata (enrol.ts, scheduler.ts, recovery.ts): without it, nothing is
-  // read. With it, one plain query says which it is (a rule waiting for this payment, a charge of it).
-  if (!intent.metadata?.auto_top_up_rule_id) return;
+  if (!concernsAutoTopUp(intent)) return;
+  // One plain query says which it is: a rule waiting for this payment, a charge of it.
   const [role] = await tx.$queryRaw<{ enrolment: string | null; charge: string | null }[]>`
     SELECT
       (SELECT "enrolmentPaymentId" FROM "AutoTopUpRule"

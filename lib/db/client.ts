@@ -32,10 +32,13 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
       return connected;
     };
     const db = new SqliteClient({ adapter });
-    const direct = sqliteDirect(async () => {
-      if (!connection) await db.$connect();
-      return connection!;
-    });
+    const direct = sqliteDirect(
+      async () => {
+        if (!connection) await db.$connect();
+        return connection!;
+      },
+      (fn) => transaction(db, fn),
+    );
     return { db, target, direct };
   }
   const adapter = new PrismaPg(
@@ -181,9 +184,13 @@ function keepTransactionsApart(adapter: SqliteAdapter): TransactionGate {
   };
 }
 
-/** True when a write failed on a unique constraint (the database refusing a duplicate). */
+/**
+ * True when a write failed on a unique constraint (the database refusing a duplicate): through Prisma (P2002), or
+ * straight from the driver (lib/db/direct.ts): PostgreSQL's 23505, SQLite's SQLITE_CONSTRAINT_UNIQUE.
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: string }).code === "P2002";
+  const code = error instanceof Error ? (error as { code?: string }).code : undefined;
+  return code === "P2002" || code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 /**

@@ -1,11 +1,11 @@
 // Plain SQL sent straight to the driver under Prisma: its one SQLite connection (better-sqlite3, statements kept
-// prepared) or its PostgreSQL pool. For the few statements every credited event makes outside a transaction (storing
-// a webhook's event, a worker's claims, releases and Navixy call records), Prisma's request pipeline and query
+// prepared) or its PostgreSQL pool. For the few statements every credited event makes (storing a webhook's event, a
+// worker's claims, releases and Navixy call records, the sync's transaction), Prisma's request pipeline and query
 // compiler cost several times the statement itself (docs/benchmarks.md). Same connection, same encodings as Prisma's
 // adapters use (dates as ISO text with "+00:00" on SQLite, UTC timestamps on PostgreSQL), so rows written either way
 // compare and read alike. Nothing here knows the ledger: callers write their SQL with `?` placeholders and say which
 // columns of a row are dates and booleans.
-import pg, { type Pool, type QueryConfig } from "pg";
+import pg, { type Pool, type PoolClient, type QueryConfig } from "pg";
 import { LruCache } from "../lru";
 
 export interface DirectSql {
@@ -14,6 +14,20 @@ export interface DirectSql {
   query<T>(sql: string, params: readonly unknown[], decode?: RowDecoding): Promise<T[]>;
   /** Rows changed. */
   execute(sql: string, params: readonly unknown[]): Promise<number>;
+  /**
+   * `fn`'s statements in one transaction, committed when it returns and rolled back when it throws. On PostgreSQL a
+   * pool client of its own; on SQLite Prisma's transaction, which keeps every other statement out while it is open.
+   * Inside a transaction this runs `fn` in that same transaction.
+   */
+  transaction<T>(fn: (sql: DirectSql) => Promise<T>): Promise<T>;
+  /** The same statements inside a Prisma transaction, for code that uses its models there too. */
+  within(tx: PrismaRawQueries): DirectSql;
+}
+
+/** What `within` needs of a Prisma transaction: its raw statements. */
+export interface PrismaRawQueries {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
 
 /** Which columns of a result are dates and which are booleans (SQLite stores them as text and 0/1). */
@@ -40,8 +54,15 @@ export interface TransactionGate {
   ended(): Promise<void>;
 }
 
-/** SQLite: a statement outside a transaction runs only while none is open (checked right before it runs). */
-export function sqliteDirect(connection: () => Promise<{ db: SqliteConnection; gate: TransactionGate }>): DirectSql {
+/**
+ * SQLite: a statement outside a transaction runs only while none is open (checked right before it runs). A transaction
+ * is Prisma's (`prismaTransaction`): its adapter opens one at a time on the one connection and the gate keeps the
+ * others out, which an async transaction of our own on the shared connection would not.
+ */
+export function sqliteDirect(
+  connection: () => Promise<{ db: SqliteConnection; gate: TransactionGate }>,
+  prismaTransaction: <T>(fn: (tx: PrismaRawQueries) => Promise<T>) => Promise<T>,
+): DirectSql {
   const statements = new LruCache<string, SqliteStatementHandle>(200);
   const statement = (db: SqliteConnection, sql: string) => {
     let s = statements.get(sql);
@@ -53,7 +74,7 @@ export function sqliteDirect(connection: () => Promise<{ db: SqliteConnection; g
   };
   const encode = (params: readonly unknown[]) =>
     params.map((p) => (p instanceof Date ? p.toISOString().replace("Z", "+00:00") : typeof p === "boolean" ? (p ? 1 : 0) : p));
-  return {
+  const direct: DirectSql = {
     provider: "sqlite",
     async query<T>(sql: string, params: readonly unknown[], decode?: RowDecoding): Promise<T[]> {
       const { db, gate } = await connection();
@@ -67,13 +88,39 @@ export function sqliteDirect(connection: () => Promise<{ db: SqliteConnection; g
       while (gate.open()) await gate.ended();
       return statement(db, sql).run(...encode(params)).changes;
     },
+    transaction: (fn) => prismaTransaction((tx) => fn(direct.within(tx))),
+    within: (tx) => throughPrisma("sqlite", tx, (sql) => sql, decodeSqliteRow),
   };
+  return direct;
+}
+
+/**
+ * Statements sent through a Prisma transaction's raw queries, with Prisma's own encodings of the values: for code
+ * that uses Prisma's models in the same transaction.
+ */
+function throughPrisma(
+  provider: DirectSql["provider"],
+  tx: PrismaRawQueries,
+  text: (sql: string) => string,
+  decodeRow: (row: Record<string, unknown>, decode: RowDecoding) => Record<string, unknown>,
+): DirectSql {
+  const inside: DirectSql = {
+    provider,
+    async query<T>(sql: string, params: readonly unknown[], decode?: RowDecoding): Promise<T[]> {
+      const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(text(sql), ...params);
+      return decode ? rows.map((row) => decodeRow(row, decode) as T) : (rows as T[]);
+    },
+    execute: (sql, params) => tx.$executeRawUnsafe(text(sql), ...params),
+    transaction: (fn) => fn(inside),
+    within: (other) => (other === tx ? inside : throughPrisma(provider, other, text, decodeRow)),
+  };
+  return inside;
 }
 
 function decodeSqliteRow(row: Record<string, unknown>, decode: RowDecoding): Record<string, unknown> {
   for (const column of decode.dates ?? []) {
     const v = row[column];
-    if (v !== null && v !== undefined) row[column] = sqliteDate(v);
+    if (v !== null && v !== undefined && !(v instanceof Date)) row[column] = sqliteDate(v);
   }
   for (const column of decode.booleans ?? []) {
     const v = row[column];
@@ -109,15 +156,39 @@ export function postgresDirect(pool: () => Promise<Pool>): DirectSql {
   };
   const encode = (params: readonly unknown[]) =>
     params.map((p) => (p instanceof Date ? p.toISOString().replace("T", " ").replace("Z", "") : p));
-  const run = async (sql: string, params: readonly unknown[]) =>
-    (await pool()).query({ text: toPg(sql), values: encode(params) as unknown[], types: pgTypes } as QueryConfig);
-  return {
-    provider: "postgres",
-    async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-      return (await run(sql, params)).rows as T[];
-    },
-    async execute(sql: string, params: readonly unknown[]): Promise<number> {
-      return (await run(sql, params)).rowCount ?? 0;
-    },
+  // `held`: the pool client of an open transaction, which a nested `transaction` joins.
+  const on = (client: () => Promise<Pool | PoolClient>, held?: PoolClient): DirectSql => {
+    const run = async (sql: string, params: readonly unknown[]) =>
+      (await client()).query({ text: toPg(sql), values: encode(params) as unknown[], types: pgTypes } as QueryConfig);
+    const statements: DirectSql = {
+      provider: "postgres",
+      async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+        return (await run(sql, params)).rows as T[];
+      },
+      async execute(sql: string, params: readonly unknown[]): Promise<number> {
+        return (await run(sql, params)).rowCount ?? 0;
+      },
+      transaction: (fn) => (held ? fn(statements) : transactionOn(pool, (own) => fn(on(async () => own, own)))),
+      within: (tx) => throughPrisma("postgres", tx, toPg, (row) => row),
+    };
+    return statements;
   };
+  return on(pool);
+}
+
+/** BEGIN, `fn`, COMMIT on one pool client; ROLLBACK when `fn` throws. A client whose ROLLBACK failed is not reused. */
+async function transactionOn<T>(pool: () => Promise<Pool>, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await (await pool()).connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }

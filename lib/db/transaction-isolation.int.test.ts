@@ -33,3 +33,68 @@ describe.skipIf(databaseUnavailable())("writes outside a transaction", () => {
     expect(await db.stripeEvent.count({ where: { id: "evt_isolation_1" } })).toBe(1);
   });
 });
+
+describe.skipIf(databaseUnavailable())("the driver's own transaction (DirectSql.transaction)", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ worker: false });
+  }, 60_000);
+  afterAll(async () => gw?.close());
+
+  const start = new Date("2026-01-01T00:00:00Z");
+  const window = (key: string) =>
+    [`INSERT INTO "RateLimitWindow" ("key", "windowStart", "count", "expiresAt") VALUES (?, ?, 1, ?)`, [key, start, start]] as const;
+  const count = (prefix: string) => gw.services.rootDb.rateLimitWindow.count({ where: { key: { startsWith: prefix } } });
+
+  test("keeps every statement of a function that returns, and none of one that throws, nested calls included", async () => {
+    const { sql } = gw.services;
+    await sql.transaction(async (tx) => {
+      await tx.execute(...window("direct-commit-1"));
+      await tx.transaction((nested) => nested.execute(...window("direct-commit-2")));
+    });
+    expect(await count("direct-commit-")).toBe(2);
+
+    const failed = await sql
+      .transaction(async (tx) => {
+        await tx.execute(...window("direct-rollback-1"));
+        await tx.transaction((nested) => nested.execute(...window("direct-rollback-2")));
+        throw new Error("rolled back");
+      })
+      .catch((error: Error) => error.message);
+    expect(failed).toBe("rolled back");
+    expect(await count("direct-rollback-")).toBe(0);
+  });
+
+  test("a statement made outside it while it is open is not part of it", async () => {
+    const { sql } = gw.services;
+    let inside!: () => void;
+    const opened = new Promise<void>((resolve) => (inside = resolve));
+    const rolledBack = sql
+      .transaction(async (tx) => {
+        await tx.execute(...window("direct-inside"));
+        inside();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error("rolled back");
+      })
+      .catch((error: Error) => error.message);
+    await opened;
+    await sql.execute(...window("direct-outside"));
+    expect(await rolledBack).toBe("rolled back");
+    expect(await count("direct-inside")).toBe(0);
+    expect(await count("direct-outside")).toBe(1);
+  });
+
+  test("a failed statement rolls the transaction back and the connection serves the next one", async () => {
+    const { sql } = gw.services;
+    const failed = await sql
+      .transaction(async (tx) => {
+        await tx.execute(...window("direct-after-error-1"));
+        await tx.execute(...window("direct-after-error-1")); // the same key again: refused
+      })
+      .catch(() => "refused");
+    expect(failed).toBe("refused");
+    expect(await count("direct-after-error-")).toBe(0);
+    for (let i = 0; i < 12; i++) await sql.transaction((tx) => tx.execute(...window(`direct-after-error-next-${i}`)));
+    expect(await count("direct-after-error-next-")).toBe(12);
+  });
+});

@@ -2,7 +2,6 @@
 // PaymentIntent, created with an idempotency key derived from our payment id so a retried request can
 // never create a second PaymentIntent for one payment.
 import { z } from "zod";
-import { transaction } from "../db/client";
 import type { Services } from "../server/services";
 import { HttpError, json } from "../http/responses";
 import { readJsonBody } from "../http/json-body";
@@ -38,7 +37,7 @@ export interface CreatedPayment {
 }
 
 /** What creating a payment needs: the Navixy user and dealer currency, the ledger, Stripe, and the opt-ins. */
-export type CreatePaymentDeps = Pick<Services, "config" | "currency" | "db" | "dealer" | "hooks" | "navixy" | "stripe">;
+export type CreatePaymentDeps = Pick<Services, "config" | "currency" | "db" | "sql" | "dealer" | "hooks" | "navixy" | "stripe">;
 
 export async function createPayment(services: CreatePaymentDeps, request: Request): Promise<Response> {
   // Card-testing defence (limits shared by all instances): per client address before anything is parsed or anyone
@@ -113,8 +112,8 @@ export async function createPayment(services: CreatePaymentDeps, request: Reques
     );
   }
 
-  await transaction(db, (tx) =>
-    movePayment(tx, payment, paymentStatusFromIntent(intent), "api", {
+  await services.sql.transaction((sql) =>
+    movePayment(sql, payment, paymentStatusFromIntent(intent), "api", {
       stripePaymentIntentId: intent.id,
       livemode: intent.livemode,
     }),

@@ -25,6 +25,11 @@ export interface CheckoutOptIn {
 }
 
 export interface PaymentHooks {
+  /**
+   * Whether afterPaymentSync has anything to do for this PaymentIntent. Only then is it called, and the sync's
+   * transaction is Prisma's, with its models; most syncs run on plain statements (sync-payment-intent.ts).
+   */
+  syncConcerns(intent: Stripe.PaymentIntent): boolean;
   /** In the sync's ledger transaction, after the payment moved along its states. */
   afterPaymentSync(tx: Tx, config: Config, payment: Payment, intent: Stripe.PaymentIntent): Promise<void>;
   /** The `autoTopUp` field of POST /api/payments; absent where no feature takes it. */
@@ -32,4 +37,4 @@ export interface PaymentHooks {
 }
 
 /** No feature plugged in. */
-export const NO_PAYMENT_HOOKS: PaymentHooks = { afterPaymentSync: async () => {} };
+export const NO_PAYMENT_HOOKS: PaymentHooks = { syncConcerns: () => false, afterPaymentSync: async () => {} };

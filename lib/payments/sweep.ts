@@ -4,7 +4,6 @@
 // re-reads recently refunded payments, at a slower pace: Stripe can fail a refund days after it succeeded, and a missed refund.failed must not leave
 // the balance debited. Everything goes through the same idempotent paths as webhooks, so several workers
 // sweeping at once do no harm; a conditional update on lastSyncedAt keeps them from doing the same work twice.
-import { transaction } from "../db/client";
 import { movePayment } from "./ledger/payment-records";
 import { cancelPayment } from "./capture";
 import { syncPaymentIntent, type SyncDeps } from "./sync-payment-intent";
@@ -117,7 +116,7 @@ export async function sweepPayment(services: SyncDeps, paymentId: string, now = 
     if (!payment.stripePaymentIntentId) {
       // The PaymentIntent was never created (Stripe refused or was down): nothing can complete it.
       if (age > config.worker.abandonAfterMs) {
-        await transaction(db, (tx) => movePayment(tx, payment, "abandoned", "sweep"));
+        await services.sql.transaction((sql) => movePayment(sql, payment, "abandoned", "sweep"));
         return "abandoned";
       }
       return "skipped";

@@ -5,6 +5,7 @@
 // PaymentIntent leave exactly one credit.
 import type Stripe from "stripe";
 import { isUniqueViolation, transaction, type Tx } from "../db/client";
+import type { DirectSql } from "../db/direct";
 import { newId } from "../ids";
 import { movePayment, type Payment } from "./ledger/payment-records";
 import { paymentStatusFromIntent } from "./ledger/states";
@@ -12,7 +13,7 @@ import { toMajorString, toNavixyAmount } from "../money";
 import type { Services } from "../server/services";
 import { payerMessageForFailure } from "../stripe/failures";
 import { creditKey } from "./ledger/movement-keys";
-import { insertCreditOnce, paymentByIntent, updatePayment } from "./ledger/ledger-sql";
+import { insertCreditOnce, paymentById, paymentByIntent, updatePayment } from "./ledger/ledger-sql";
 import { applyRefunds, listRefunds } from "./refunds";
 import { isPaymentId, type PaymentIntentId } from "../ids";
 import { sendRequestedReceipt } from "./receipts";
@@ -79,9 +80,14 @@ async function applyIntent(
   refunds: Stripe.Refund[] | undefined,
   source: string,
 ): Promise<SyncOutcome> {
-  const { db } = services;
-  const outcome = await transaction(db, async (tx): Promise<SyncOutcome & { creditId?: string }> => {
-    const found = await findPayment(tx, services.dealer.id, intent);
+  // Most syncs write only the payment, its timeline and its credit: plain statements in a transaction of the driver's
+  // own (lib/db/direct.ts). Refunds and a feature's hook (automatic top-up) use Prisma's models, so a sync with them
+  // runs in Prisma's transaction, the same statements going through it.
+  const withModels = refunds !== undefined || services.hooks.syncConcerns(intent);
+  const inTransaction = <T>(fn: (sql: DirectSql, tx?: Tx) => Promise<T>): Promise<T> =>
+    withModels ? transaction(services.db, (tx) => fn(services.sql.within(tx), tx)) : services.sql.transaction((sql) => fn(sql));
+  const outcome = await inTransaction(async (sql, tx): Promise<SyncOutcome & { creditId?: string }> => {
+    const found = await findPayment(sql, services.dealer.id, intent);
     if (found.kind === "not_ours") return found;
     let payment = found.payment;
     // Read with the payment instead of before the transaction: the Stripe call for refunds only when there are some.
@@ -115,37 +121,37 @@ async function applyIntent(
         : {}),
       ...(foreign && moneyHeld ? { failureCode: CURRENCY_MISMATCH, failureMessage: currencyMismatchMessage(intent, payment.currency) } : {}),
     };
-    const moved = await movePayment(tx, payment, to, source, fields);
+    const moved = await movePayment(sql, payment, to, source, fields);
     payment = moved.payment;
     if (!moved.moved) {
       // Same status, newer facts (a second decline, the amount captured): keep the latest. A payment already
       // past the PaymentIntent's status (refunded) still records that it was read, which the sweep goes by.
-      payment = (await updatePayment(tx, payment.dealerId, payment.id, payment.status === to ? fields : { lastSyncedAt: fields.lastSyncedAt })) ?? payment;
+      payment = (await updatePayment(sql, payment.dealerId, payment.id, payment.status === to ? fields : { lastSyncedAt: fields.lastSyncedAt })) ?? payment;
     }
 
     let creditId: string | undefined;
     let refundsChanged = false;
     let refundsWaiting: string[] = [];
     if (intent.status === "succeeded") {
-      if (!foreign) creditId = await ensureCredit(tx, payment, intent);
-      if (refunds) {
+      if (!foreign) creditId = await ensureCredit(sql, payment, intent);
+      if (refunds && tx) {
         // A foreign PaymentIntent was never credited, so its refunds debit nothing; they only end the payment.
         const result = foreign ? { refunded: refundedTotal(refunds), changed: false, waiting: [] } : await applyRefunds(tx, payment, intent, refunds);
         refundsChanged = result.changed;
         refundsWaiting = result.waiting;
         if (result.refunded > 0) {
           const fullyRefunded = result.refunded >= (intent.amount_received ?? 0);
-          payment = (await movePayment(tx, payment, fullyRefunded ? "refunded" : "partially_refunded", source)).payment;
+          payment = (await movePayment(sql, payment, fullyRefunded ? "refunded" : "partially_refunded", source)).payment;
         }
         // What Stripe says is refunded now: lower again when a refund fails later.
         const amountRefunded = foreign ? 0 : result.refunded;
         if (payment.amountRefunded !== amountRefunded) {
-          payment = (await updatePayment(tx, payment.dealerId, payment.id, { amountRefunded })) ?? payment;
+          payment = (await updatePayment(sql, payment.dealerId, payment.id, { amountRefunded })) ?? payment;
         }
       }
     }
     // Features plugged in at the composition root (automatic top-up: a rule's enrolment succeeded, a top-up became final).
-    await services.hooks.afterPaymentSync(tx, services.config, payment, intent);
+    if (tx) await services.hooks.afterPaymentSync(tx, services.config, payment, intent);
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) {
@@ -157,13 +163,13 @@ async function applyIntent(
   return outcome;
 }
 
-async function findPayment(tx: Tx, dealerId: string, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | Extract<SyncOutcome, { kind: "not_ours" }>> {
-  const byIntent = await paymentByIntent(tx, dealerId, intent.id);
+async function findPayment(sql: DirectSql, dealerId: string, intent: Stripe.PaymentIntent): Promise<{ kind: "ours"; payment: Payment } | Extract<SyncOutcome, { kind: "not_ours" }>> {
+  const byIntent = await paymentByIntent(sql, dealerId, intent.id);
   if (byIntent) return { kind: "ours", payment: byIntent };
   // We may have crashed between creating the PaymentIntent and storing its id: our metadata links them.
   const paymentId = intent.metadata?.payment_id;
   if (!paymentId) return { kind: "not_ours", reason: "PaymentIntent was not created by this gateway" };
-  const byMetadata = await tx.payment.findUnique({ where: { id: paymentId } });
+  const byMetadata = await paymentById(sql, dealerId, paymentId);
   if (!byMetadata) {
     // The ledger is scoped to this dealer: another dealer's payment is not found here either.
     return isPaymentId(paymentId) && intent.metadata?.navixy_user_id
@@ -191,14 +197,14 @@ function currencyMismatchMessage(intent: Stripe.PaymentIntent, ledgerCurrency: s
 }
 
 /** Records the credit owed for a succeeded PaymentIntent, once. Returns its id when it was created now. */
-async function ensureCredit(tx: Tx, payment: Payment, intent: Stripe.PaymentIntent): Promise<string | undefined> {
+async function ensureCredit(sql: DirectSql, payment: Payment, intent: Stripe.PaymentIntent): Promise<string | undefined> {
   // The caller refuses a foreign PaymentIntent; this guard keeps any other caller from crediting one.
   if (intent.currency.toLowerCase() !== payment.currency.toLowerCase()) return undefined;
   const amount = intent.amount_received;
   if (!Number.isSafeInteger(amount) || amount <= 0) return undefined;
   const id = newId("mv");
   // One INSERT that does nothing when the credit exists (another sync recorded it): the database keeps one.
-  const inserted = await insertCreditOnce(tx, {
+  const inserted = await insertCreditOnce(sql, {
     id,
     dealerId: payment.dealerId,
     paymentId: payment.id,

@@ -1,16 +1,13 @@
 // The ledger's busiest statements as plain SQL. Each runs once or more for every credited event (a claim, its release,
 // the lease's fence, a Navixy call's record, a payment's move and its credit), and through Prisma's query compiler
 // each cost more CPU than the statement itself (docs/benchmarks.md); a write Prisma wraps in BEGIN/COMMIT is one
-// round trip here. Statements outside a transaction go straight to the driver (lib/db/direct.ts); those inside the
-// sync's transaction go through it as raw SQL. Either way the dealer scope (lib/db/dealer-scope.ts) does not apply,
+// round trip here. They go to the driver (lib/db/direct.ts), alone or in a transaction of its own (the sync's, on
+// PostgreSQL), or through a Prisma transaction's raw queries where its models are used too (DirectSql.within).
+// Either way the dealer scope (lib/db/dealer-scope.ts) does not apply,
 // so every statement names its dealer itself; column names come only from the fixed lists below. Works on SQLite and
 // PostgreSQL alike (quoted identifiers, RETURNING); dates are always bound, never left to a column default.
-import { Prisma, type Db, type Tx } from "../../db/client";
 import type { DirectSql, RowDecoding } from "../../db/direct";
 import type { BalanceMovement, Payment, StripeEvent } from "../../db/generated/sqlite/client";
-
-/** The client or a transaction: anything that runs raw SQL. */
-type Sql = Pick<Db, "$queryRaw" | "$executeRaw"> | Pick<Tx, "$queryRaw" | "$executeRaw">;
 
 /** A row as a worker holds it: the WHERE that matches it only while the claim holds. */
 export interface Held {
@@ -63,25 +60,9 @@ const PAYMENT_COLUMNS = new Set<keyof Payment>([
 /** A column name this module may write into a statement's text (never a value from outside). */
 const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
-function ident(name: string): Prisma.Sql {
-  if (!COLUMN_NAME.test(name)) throw new Error(`ledger-sql: not a column name: ${name}`);
-  return Prisma.raw(`"${name}"`);
-}
-
 const isIncrement = (v: unknown): v is Increment => typeof v === "object" && v !== null && !(v instanceof Date) && "increment" in v;
 
-function assignments(allowed: ReadonlySet<string>, set: Record<string, unknown>): Prisma.Sql {
-  const parts = Object.entries(set)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => {
-      if (!allowed.has(k)) throw new Error(`ledger-sql: ${k} is not a column this module writes`);
-      return isIncrement(v) ? Prisma.sql`${ident(k)} = ${ident(k)} + ${v.increment}` : Prisma.sql`${ident(k)} = ${v}`;
-    });
-  if (parts.length === 0) throw new Error("ledger-sql: nothing to set");
-  return Prisma.join(parts, ", ");
-}
-
-/** The same SET for the driver's own placeholders: its text and its values, in order. */
+/** A SET for the driver's placeholders: its text and its values, in order. */
 function directAssignments(allowed: ReadonlySet<string>, set: Record<string, unknown>): { text: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
@@ -100,6 +81,10 @@ function directAssignments(allowed: ReadonlySet<string>, set: Record<string, unk
   return { text: parts.join(", "), values };
 }
 
+const PAYMENT_ROW: RowDecoding = {
+  dates: ["createdAt", "updatedAt", "authorizedAt", "succeededAt", "failedAt", "canceledAt", "lastSyncedAt", "captureAt"],
+  booleans: ["livemode"],
+};
 const EVENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "stripeCreatedAt", "receivedAt", "processedAt"], booleans: ["livemode"] };
 const MOVEMENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "createdAt", "updatedAt", "appliedAt"], booleans: ["needsAttention"] };
 
@@ -191,14 +176,15 @@ export interface NewCredit {
  * whether this call inserted it. An INSERT that does nothing on conflict keeps a PostgreSQL transaction usable, which
  * a unique violation would abort.
  */
-export async function insertCreditOnce(db: Sql, credit: NewCredit, now = new Date()): Promise<boolean> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    INSERT INTO "BalanceMovement" ("id", "dealerId", "paymentId", "kind", "navixyUserId", "amount", "currency", "navixyAmount",
+export async function insertCreditOnce(sql: DirectSql, credit: NewCredit, now = new Date()): Promise<boolean> {
+  const rows = await sql.query<{ id: string }>(
+    `INSERT INTO "BalanceMovement" ("id", "dealerId", "paymentId", "kind", "navixyUserId", "amount", "currency", "navixyAmount",
       "reference", "text", "idempotencyKey", "state", "attempts", "nextAttemptAt", "version", "needsAttention", "createdAt", "updatedAt")
-    VALUES (${credit.id}, ${credit.dealerId}, ${credit.paymentId}, 'credit', ${credit.navixyUserId}, ${credit.amount}, ${credit.currency},
-      ${credit.navixyAmount}, ${credit.reference}, ${credit.text}, ${credit.idempotencyKey}, 'pending', 0, ${now}, 0, ${false}, ${now}, ${now})
-    ON CONFLICT ("idempotencyKey") DO NOTHING
-    RETURNING "id"`;
+     VALUES (?, ?, ?, 'credit', ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?, ?)
+     ON CONFLICT ("idempotencyKey") DO NOTHING
+     RETURNING "id"`,
+    [credit.id, credit.dealerId, credit.paymentId, credit.navixyUserId, credit.amount, credit.currency, credit.navixyAmount, credit.reference, credit.text, credit.idempotencyKey, now, false, now, now],
+  );
   return rows.length > 0;
 }
 
@@ -246,34 +232,44 @@ export async function endNavixyCall(
 
 /** Updates a payment if it is still in `status` (when given); returns it as stored afterwards, or null. */
 export async function updatePayment(
-  db: Sql,
+  sql: DirectSql,
   dealerId: string,
   id: string,
   set: Record<string, unknown>,
   status?: string,
   now = new Date(),
 ): Promise<Payment | null> {
-  const rows = await db.$queryRaw<Payment[]>`
-    UPDATE "Payment" SET ${assignments(PAYMENT_COLUMNS, set)}, "updatedAt" = ${now}
-    WHERE "dealerId" = ${dealerId} AND "id" = ${id} ${status === undefined ? Prisma.empty : Prisma.sql`AND "status" = ${status}`}
-    RETURNING *`;
+  const { text, values } = directAssignments(PAYMENT_COLUMNS, set);
+  const rows = await sql.query<Payment>(
+    `UPDATE "Payment" SET ${text}, "updatedAt" = ?
+     WHERE "dealerId" = ? AND "id" = ?${status === undefined ? "" : ` AND "status" = ?`}
+     RETURNING *`,
+    [...values, now, dealerId, id, ...(status === undefined ? [] : [status])],
+    PAYMENT_ROW,
+  );
   return rows[0] ?? null;
 }
 
 /** One line of a payment's timeline. */
 export async function insertStatusChange(
-  db: Sql,
+  sql: DirectSql,
   change: { dealerId: string; paymentId: string; fromStatus: string | null; toStatus: string; source: string },
   at = new Date(),
 ): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO "PaymentStatusChange" ("dealerId", "paymentId", "fromStatus", "toStatus", "source", "at")
-    VALUES (${change.dealerId}, ${change.paymentId}, ${change.fromStatus}, ${change.toStatus}, ${change.source}, ${at})`;
+  await sql.execute(
+    `INSERT INTO "PaymentStatusChange" ("dealerId", "paymentId", "fromStatus", "toStatus", "source", "at") VALUES (?, ?, ?, ?, ?, ?)`,
+    [change.dealerId, change.paymentId, change.fromStatus, change.toStatus, change.source, at],
+  );
 }
 
 /** A payment by its PaymentIntent, of one dealer. */
-export async function paymentByIntent(db: Sql, dealerId: string, paymentIntentId: string): Promise<Payment | null> {
-  const rows = await db.$queryRaw<Payment[]>`
-    SELECT * FROM "Payment" WHERE "stripePaymentIntentId" = ${paymentIntentId} AND "dealerId" = ${dealerId}`;
+export async function paymentByIntent(sql: DirectSql, dealerId: string, paymentIntentId: string): Promise<Payment | null> {
+  const rows = await sql.query<Payment>(`SELECT * FROM "Payment" WHERE "stripePaymentIntentId" = ? AND "dealerId" = ?`, [paymentIntentId, dealerId], PAYMENT_ROW);
+  return rows[0] ?? null;
+}
+
+/** A payment by its id, of one dealer. */
+export async function paymentById(sql: DirectSql, dealerId: string, id: string): Promise<Payment | null> {
+  const rows = await sql.query<Payment>(`SELECT * FROM "Payment" WHERE "dealerId" = ? AND "id" = ?`, [dealerId, id], PAYMENT_ROW);
   return rows[0] ?? null;
 }

@@ -1,9 +1,10 @@
 // Writes to the payments ledger. Every status change goes through movePayment, which refuses to move a
 // payment backwards and records the change on the payment's timeline.
-import { transaction, type Db, type Tx } from "../../db/client";
+import { transaction, type Db } from "../../db/client";
 import type { Payment } from "../../db/generated/sqlite/client";
 import { canMovePayment, type PaymentStatus } from "./states";
-import { insertStatusChange, updatePayment } from "./ledger-sql";
+import type { DirectSql } from "../../db/direct";
+import { insertStatusChange, paymentById, updatePayment } from "./ledger-sql";
 
 export type { Payment };
 
@@ -31,10 +32,11 @@ type PaymentFields = Partial<
 
 /**
  * Moves a payment to `to` if its state machine allows it, with `fields` written in the same update.
- * Returns the payment as stored afterwards and whether the status changed.
+ * Returns the payment as stored afterwards and whether the status changed. `sql` is in a transaction: the move and
+ * its line on the timeline are written together (DirectSql.transaction, or .within a Prisma transaction).
  */
 export async function movePayment(
-  tx: Tx,
+  sql: DirectSql,
   payment: Payment,
   to: PaymentStatus,
   source: string,
@@ -52,12 +54,13 @@ export async function movePayment(
   if (to === "canceled" || to === "abandoned") stamps.canceledAt = now;
   // The status in the WHERE makes the move conditional: a concurrent writer that moved it first wins. One
   // UPDATE ... RETURNING and one INSERT (ledger-sql.ts): this runs for every payment that moves.
-  const moved = await updatePayment(tx, payment.dealerId, payment.id, { ...stamps, ...fields, status: to }, from, now);
+  const moved = await updatePayment(sql, payment.dealerId, payment.id, { ...stamps, ...fields, status: to }, from, now);
   if (!moved) {
-    const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    const current = await paymentById(sql, payment.dealerId, payment.id);
+    if (!current) throw new Error(`movePayment: payment ${payment.id} of dealer ${payment.dealerId} is gone`);
     return { payment: current, moved: false };
   }
-  await insertStatusChange(tx, { dealerId: payment.dealerId, paymentId: payment.id, fromStatus: from, toStatus: to, source }, now);
+  await insertStatusChange(sql, { dealerId: payment.dealerId, paymentId: payment.id, fromStatus: from, toStatus: to, source }, now);
   return { payment: moved, moved: true };
 }
 

@@ -33,14 +33,14 @@ export function alertEvaluationQueue(alerts: Config["alerts"]): WorkQueue {
   let scheduled = false;
   return {
     ...task,
-    async due(db, q) {
+    async due(db, q, sql) {
       if (q.onlyDealer) return [];
       if (!scheduled) {
         await ensureScheduled(db, alerts.evaluateIntervalMs);
         scheduled = true;
       }
       // The deployment's row is never left out for a dealer being backed off.
-      return task.due(db, { ...q, excludeDealers: q.excludeDealers.filter((d) => d === DEPLOYMENT) });
+      return task.due(db, { ...q, excludeDealers: q.excludeDealers.filter((d) => d === DEPLOYMENT) }, sql);
     },
   };
 }

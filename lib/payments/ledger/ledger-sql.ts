@@ -88,6 +88,52 @@ const PAYMENT_ROW: RowDecoding = {
 const EVENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "stripeCreatedAt", "receivedAt", "processedAt"], booleans: ["livemode"] };
 const MOVEMENT_ROW: RowDecoding = { dates: ["nextAttemptAt", "leaseUntil", "createdAt", "updatedAt", "appliedAt"], booleans: ["needsAttention"] };
 
+// ---- the worker's due rows
+
+/** Whose due rows: one dealer's only, or every dealer's but the excluded ones. */
+export interface DueDealers {
+  only?: string;
+  exclude: readonly string[];
+}
+
+/** The condition on "dealerId" for `dealers`: one text whatever the number of excluded dealers (one array value). */
+function dueDealers(sql: DirectSql, dealers: DueDealers): { text: string; values: unknown[] } {
+  if (dealers.only !== undefined) {
+    return dealers.exclude.includes(dealers.only) ? { text: ` AND 1 = 0`, values: [] } : { text: ` AND "dealerId" = ?`, values: [dealers.only] };
+  }
+  if (dealers.exclude.length === 0) return { text: "", values: [] };
+  return sql.provider === "postgres"
+    ? { text: ` AND "dealerId" <> ALL(?::text[])`, values: [[...dealers.exclude]] }
+    : { text: ` AND "dealerId" NOT IN (SELECT "value" FROM json_each(?))`, values: [JSON.stringify(dealers.exclude)] };
+}
+
+/** Stored events to work: received and due, or processing with the lease run out (its worker died); oldest due first. */
+export async function dueEvents(sql: DirectSql, now: Date, limit: number, dealers: DueDealers): Promise<{ id: string; dealerId: string; version: number }[]> {
+  const scope = dueDealers(sql, dealers);
+  return sql.query(
+    `SELECT "id", "dealerId", "version" FROM "StripeEvent"
+     WHERE (("status" = 'received' AND "nextAttemptAt" <= ?) OR ("status" = 'processing' AND "leaseUntil" < ?))${scope.text}
+     ORDER BY "nextAttemptAt" ASC LIMIT ?`,
+    [now, now, ...scope.values, limit],
+  );
+}
+
+/** Movements owed to Navixy: pending or unknown and due, or sending with the lease run out; oldest due first. */
+export async function dueMovements(
+  sql: DirectSql,
+  now: Date,
+  limit: number,
+  dealers: DueDealers,
+): Promise<{ id: string; dealerId: string; version: number; state: string }[]> {
+  const scope = dueDealers(sql, dealers);
+  return sql.query(
+    `SELECT "id", "dealerId", "version", "state" FROM "BalanceMovement"
+     WHERE (("state" IN ('pending', 'unknown') AND "nextAttemptAt" <= ?) OR ("state" = 'sending' AND "leaseUntil" < ?))${scope.text}
+     ORDER BY "nextAttemptAt" ASC LIMIT ?`,
+    [now, now, ...scope.values, limit],
+  );
+}
+
 // ---- stored Stripe events
 
 /**

@@ -196,7 +196,7 @@ export class LedgerWorker {
         continue;
       }
       const limit = Math.min(Math.max(16, free * 2), queue.batch ?? Infinity, this.shareLeft(queue));
-      const items = await queue.due(this.rootDb, { now: new Date(now), limit, excludeDealers: excluded, onlyDealer: this.onlyDealer });
+      const items = await queue.due(this.rootDb, { now: new Date(now), limit, excludeDealers: excluded, onlyDealer: this.onlyDealer }, this.services.sql);
       if (periodic) {
         if (items.length >= limit) this.moreDue.add(queue.name);
         else this.moreDue.delete(queue.name);

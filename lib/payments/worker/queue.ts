@@ -3,6 +3,7 @@
 // its dealer's services. The money's path defines the stored events, the owed movements, the sweep and the captures
 // that fall due; features add theirs where the worker is built (lib/server/start.ts), e.g. automatic top-up.
 import type { Db } from "../../db/client";
+import type { DirectSql } from "../../db/direct";
 import type { Claimant } from "../ledger/claims";
 
 /** A due row: which queue, whose, which row; `version` when the due query read it (a hinted row has none). */
@@ -68,8 +69,11 @@ export interface WorkQueue {
    * at once in one worker, so the money's path always finds slots however many dealers have such work due.
    */
   atOnce?: number;
-  /** Due rows of every dealer (or of `onlyDealer`), oldest due first. */
-  due(db: Db, q: DueQuery): Promise<WorkItem[]>;
+  /**
+   * Due rows of every dealer (or of `onlyDealer`), oldest due first: through Prisma (`db`, unscoped), or as plain
+   * statements (`sql`) for the queues looked at on every pass.
+   */
+  due(db: Db, q: DueQuery, sql: DirectSql): Promise<WorkItem[]>;
   /** Claims and works one row with its dealer's services. */
   work(claimant: Claimant, item: WorkItem): Promise<WorkOutcome>;
   /** Rows held under a live lease (for drain: work another worker or loop is still doing). */

@@ -1,5 +1,5 @@
-// The money's path as the worker's queues, each due query one statement for every dealer (the unscoped client, the
-// worker's dealer filter added): stored Stripe events and owed balance movements (looked at on every pass and woken
+// The money's path as the worker's queues, each due query one statement for every dealer (plain statements for the
+// events and movements, looked at on every pass; the unscoped client for the others; the worker's dealer filter added): stored Stripe events and owed balance movements (looked at on every pass and woken
 // by hints), and the periodic work as due rows: the sweep's payments (missed webhooks, abandoned and refunded
 // payments) and the authorizations whose automatic capture is due. Each row is then worked with its own dealer's
 // services, whose database view is scoped to that dealer.
@@ -8,24 +8,14 @@ import { captureIfDue, dueCaptures } from "../capture";
 import { workStripeEvent } from "../intake/handle-stripe-event";
 import { workMovement } from "../outbox/send-movement";
 import { dueSweeps, sweepPayment } from "../sweep";
+import { dueEvents, dueMovements } from "../ledger/ledger-sql";
 import { dealerFilter, type WorkQueue } from "./queue";
 
 /** Stored Stripe events: new, due for a retry, or left by a worker whose lease ran out. */
 export const stripeEventQueue: WorkQueue = {
   name: "event",
-  async due(db, q) {
-    const rows = await db.stripeEvent.findMany({
-      where: {
-        ...dealerFilter(q),
-        OR: [
-          { status: "received", nextAttemptAt: { lte: q.now } },
-          { status: "processing", leaseUntil: { lt: q.now } },
-        ],
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: q.limit,
-      select: { id: true, dealerId: true, version: true },
-    });
+  async due(_db, q, sql) {
+    const rows = await dueEvents(sql, q.now, q.limit, { only: q.onlyDealer, exclude: q.excludeDealers });
     return rows.map((r) => ({ queue: "event", ...r }));
   },
   async work(claimant, item) {
@@ -42,19 +32,8 @@ export const stripeEventQueue: WorkQueue = {
 /** Balance movements owed to Navixy: pending, unknown (looked up before anything is sent again), or abandoned mid-call. */
 export const movementQueue: WorkQueue = {
   name: "movement",
-  async due(db, q) {
-    const rows = await db.balanceMovement.findMany({
-      where: {
-        ...dealerFilter(q),
-        OR: [
-          { state: { in: ["pending", "unknown"] }, nextAttemptAt: { lte: q.now } },
-          { state: "sending", leaseUntil: { lt: q.now } },
-        ],
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: q.limit,
-      select: { id: true, dealerId: true, version: true, state: true },
-    });
+  async due(_db, q, sql) {
+    const rows = await dueMovements(sql, q.now, q.limit, { only: q.onlyDealer, exclude: q.excludeDealers });
     return rows.map((r) => ({ queue: "movement", ...r }));
   },
   work: async (claimant, item) => ({ ...(await workMovement(claimant, item)), service: "navixy" }),

@@ -54,6 +54,9 @@ const pgUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "") ? proce
 const SIZE = quick
   ? { suiteWarmup: 500, perConcurrency: 300, warmup: 100, paced: 100, rate: 20, underLoad: 100, underLoadRate: 10, pageSeq: 200, pageConc: 600, rssPages: 2_000, webhookRounds: 1, scaleEvents: 300, scaleRounds: 2, queryIterations: 100 }
   : { suiteWarmup: 1_000, perConcurrency: 2_000, warmup: 200, paced: 300, rate: 20, underLoad: 300, underLoadRate: 10, pageSeq: 1_000, pageConc: 3_000, rssPages: 10_000, webhookRounds: 2, scaleEvents: 2_000, scaleRounds: 4, queryIterations: 500 };
+// `--paced N`: N events per paced round instead, for a steadier CPU per event (its ±10% between quick runs is mostly
+// the few hundred milliseconds of CPU it divides).
+if (option("--paced")) SIZE.paced = Number(option("--paced"));
 const CONCURRENCY = [1, 8, 32, 64];
 const CHECKOUT_USER = 10001;
 

@@ -14,6 +14,9 @@ export type Db = SqliteClient;
 export type Tx = Prisma.TransactionClient;
 export { Prisma };
 
+/** How long a transaction on PostgreSQL may sit idle between its statements before the server ends it. */
+export const TRANSACTION_IDLE_LIMIT_MS = 15_000;
+
 export function createDb(databaseUrl: string | undefined): { db: Db; target: DatabaseTarget; direct: DirectSql } {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.provider === "sqlite") {
@@ -42,7 +45,9 @@ export function createDb(databaseUrl: string | undefined): { db: Db; target: Dat
     return { db, target, direct };
   }
   const adapter = new PrismaPg(
-    { ...postgresPoolConfig(target), max: 10 },
+    // A transaction left open and idle (its code waiting on something that never comes) is ended by the server and
+    // its connection closed, instead of holding a pool client for good. Prisma's own transactions end at 15 s too.
+    { ...postgresPoolConfig(target), max: 10, idle_in_transaction_session_timeout: TRANSACTION_IDLE_LIMIT_MS },
     target.schema ? { schema: target.schema } : undefined,
   );
   let pool: Pool | undefined;

@@ -83,10 +83,17 @@ async function applyIntent(
   // Most syncs write only the payment, its timeline and its credit: plain statements in a transaction of the driver's
   // own (lib/db/direct.ts). Refunds and a feature's hook (automatic top-up) use Prisma's models, so a sync with them
   // runs in Prisma's transaction, the same statements going through it.
-  const withModels = refunds !== undefined || services.hooks.syncConcerns(intent);
-  const inTransaction = <T>(fn: (sql: DirectSql, tx?: Tx) => Promise<T>): Promise<T> =>
-    withModels ? transaction(services.db, (tx) => fn(services.sql.within(tx), tx)) : services.sql.transaction((sql) => fn(sql));
-  const outcome = await inTransaction(async (sql, tx): Promise<SyncOutcome & { creditId?: string }> => {
+  const hooked = services.hooks.syncConcerns(intent);
+  const withModels = refunds !== undefined || hooked;
+  const inTransaction = <T>(fn: (sql: DirectSql, models: () => Tx) => Promise<T>): Promise<T> =>
+    withModels
+      ? transaction(services.db, (tx) => fn(services.sql.within(tx), () => tx))
+      : services.sql.transaction((sql) =>
+          fn(sql, () => {
+            throw new Error("sync: Prisma's models are needed in a transaction opened without them");
+          }),
+        );
+  const outcome = await inTransaction(async (sql, models): Promise<SyncOutcome & { creditId?: string }> => {
     const found = await findPayment(sql, services.dealer.id, intent);
     if (found.kind === "not_ours") return found;
     let payment = found.payment;
@@ -134,9 +141,9 @@ async function applyIntent(
     let refundsWaiting: string[] = [];
     if (intent.status === "succeeded") {
       if (!foreign) creditId = await ensureCredit(sql, payment, intent);
-      if (refunds && tx) {
+      if (refunds) {
         // A foreign PaymentIntent was never credited, so its refunds debit nothing; they only end the payment.
-        const result = foreign ? { refunded: refundedTotal(refunds), changed: false, waiting: [] } : await applyRefunds(tx, payment, intent, refunds);
+        const result = foreign ? { refunded: refundedTotal(refunds), changed: false, waiting: [] } : await applyRefunds(models(), payment, intent, refunds);
         refundsChanged = result.changed;
         refundsWaiting = result.waiting;
         if (result.refunded > 0) {
@@ -151,7 +158,7 @@ async function applyIntent(
       }
     }
     // Features plugged in at the composition root (automatic top-up: a rule's enrolment succeeded, a top-up became final).
-    if (tx) await services.hooks.afterPaymentSync(tx, services.config, payment, intent);
+    if (hooked) await services.hooks.afterPaymentSync(models(), services.config, payment, intent);
     return { kind: "synced", payment, movementsChanged: creditId !== undefined || refundsChanged, refundsWaiting, creditId };
   });
   if (outcome.kind === "synced" && outcome.movementsChanged) {

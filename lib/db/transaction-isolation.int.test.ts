@@ -97,20 +97,15 @@ describe.skipIf(databaseUnavailable())("the driver's own transaction (DirectSql.
     for (let i = 0; i < 12; i++) await sql.transaction((tx) => tx.execute(...window(`direct-after-error-next-${i}`)));
     expect(await count("direct-after-error-next-")).toBe(12);
   });
-});
 
-describe.skipIf(databaseUnavailable() || process.env.TEST_DATABASE_PROVIDER !== "postgres")("a transaction on PostgreSQL left idle", () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway({ worker: false });
-  }, 60_000);
-  afterAll(async () => gw?.close());
-
-  test("is ended by the server after TRANSACTION_IDLE_LIMIT_MS, on the driver's transactions and Prisma's alike", async () => {
-    const limit = `${TRANSACTION_IDLE_LIMIT_MS / 1000}s`;
-    const shown = await gw.services.sql.transaction((tx) => tx.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout", []));
-    expect(shown[0]?.idle_in_transaction_session_timeout).toBe(limit);
-    const viaPrisma = await transaction(gw.services.rootDb, (tx) => tx.$queryRawUnsafe<{ idle_in_transaction_session_timeout: string }[]>("SHOW idle_in_transaction_session_timeout"));
-    expect(viaPrisma[0]?.idle_in_transaction_session_timeout).toBe(limit);
-  });
+  test.skipIf(process.env.TEST_DATABASE_PROVIDER !== "postgres")(
+    "left idle on PostgreSQL, it is ended by the server after TRANSACTION_IDLE_LIMIT_MS: the driver's transactions and Prisma's alike",
+    async () => {
+      const limit = `${TRANSACTION_IDLE_LIMIT_MS / 1000}s`;
+      const shown = await gw.services.sql.transaction((tx) => tx.query<{ idle_in_transaction_session_timeout: string }>("SHOW idle_in_transaction_session_timeout", []));
+      expect(shown[0]?.idle_in_transaction_session_timeout).toBe(limit);
+      const viaPrisma = await transaction(gw.services.rootDb, (tx) => tx.$queryRawUnsafe<{ idle_in_transaction_session_timeout: string }[]>("SHOW idle_in_transaction_session_timeout"));
+      expect(viaPrisma[0]?.idle_in_transaction_session_timeout).toBe(limit);
+    },
+  );
 });
